@@ -1,0 +1,52 @@
+package dev.loupe.app;
+
+import dev.loupe.core.config.LoupeConfig;
+import dev.loupe.core.log.AccessLog;
+import dev.loupe.core.log.JsonLinesAccessLog;
+import dev.loupe.core.pki.CaStore;
+import dev.loupe.core.pki.CertificateAuthority;
+import dev.loupe.gateway.Gateway;
+import java.time.Clock;
+import java.util.concurrent.Callable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+
+@Command(name = "run", mixinStandardHelpOptions = true,
+        description = "Start the gateway (explicit proxy on 127.0.0.1:8080 by default). "
+                + "Creates the CA in the data directory on first start.")
+final class RunCommand implements Callable<Integer> {
+    private static final Logger log = LoggerFactory.getLogger(RunCommand.class);
+
+    @Mixin
+    ConfigOptions options;
+
+    @Override
+    public Integer call() throws Exception {
+        LoupeConfig config = options.load();
+        CertificateAuthority ca = loadCa(config);
+        Gateway gateway = Gateway.start(config, ca, openAccessLog(config));
+        Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().unstarted(gateway::close));
+        log.info("CA {} ({}); clients download it from http://{}:{}/loupe-ca.pem", ca.sha256Fingerprint(),
+                CaStore.in(config.dataDir()).certificatePath(), gateway.address().getHostString(),
+                gateway.address().getPort());
+        gateway.awaitClose();
+        return 0;
+    }
+
+    static CertificateAuthority loadCa(LoupeConfig config) {
+        CaStore store = CaStore.in(config.dataDir());
+        boolean existed = store.exists();
+        CertificateAuthority ca = store.loadOrCreate(config.ca().type(), config.ca().commonName(), Clock.systemUTC());
+        if (!existed) {
+            log.info("created a new {} CA in {}", config.ca().keyType(), config.dataDir());
+        }
+        return ca;
+    }
+
+    static AccessLog openAccessLog(LoupeConfig config) {
+        var c = config.accessLog();
+        return c.toStdout() ? JsonLinesAccessLog.toStdout(c.queueSize()) : JsonLinesAccessLog.toFile(c.file(), c.queueSize());
+    }
+}

@@ -1,0 +1,35 @@
+package dev.loupe.core.config;
+
+import java.nio.file.Path;
+
+/**
+ * The whole configuration, one immutable snapshot. Every section is optional: an absent section
+ * takes its defaults, so the gateway runs with no file at all.
+ */
+public record LoupeConfig(
+        Path dataDir,
+        CaConfig ca,
+        ListenerConfig listener,
+        UpstreamConfig upstream,
+        ResolverConfig resolver,
+        LimitsConfig limits,
+        AccessLogConfig accessLog) {
+
+    public LoupeConfig {
+        dataDir = Check.orDefault(dataDir, Path.of(System.getProperty("user.home"), ".loupe"));
+        ca = Check.orDefault(ca, CaConfig.defaults());
+        listener = Check.orDefault(listener, ListenerConfig.defaults());
+        upstream = Check.orDefault(upstream, UpstreamConfig.defaults());
+        resolver = Check.orDefault(resolver, ResolverConfig.defaults());
+        limits = Check.orDefault(limits, LimitsConfig.defaults());
+        accessLog = Check.orDefault(accessLog, AccessLogConfig.defaults());
+    }
+
+    public static LoupeConfig defaults() {
+        return new LoupeConfig(null, null, null, null, null, null, null);
+    }
+
+    public LoupeConfig withDataDir(Path dir) {
+        return new LoupeConfig(dir, ca, listener, upstream, resolver, limits, accessLog);
+    }
+}

@@ -1,0 +1,22 @@
+package dev.loupe.core.log;
+
+/** Receives access-log records. Implementations must never block the caller (an event loop). */
+public interface AccessLog extends AutoCloseable {
+    void connection(ConnectionRecord record);
+
+    void exchange(ExchangeRecord record);
+
+    @Override
+    default void close() {
+    }
+
+    AccessLog NONE = new AccessLog() {
+        @Override
+        public void connection(ConnectionRecord record) {
+        }
+
+        @Override
+        public void exchange(ExchangeRecord record) {
+        }
+    };
+}

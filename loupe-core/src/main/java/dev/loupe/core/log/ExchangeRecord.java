@@ -1,0 +1,27 @@
+package dev.loupe.core.log;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+
+/**
+ * One access-log line per HTTP request/response exchange.
+ *
+ * @param requestBytes  request body bytes relayed
+ * @param responseBytes response body bytes relayed
+ * @param firstByteMs   from the request's first byte to the response's headers
+ * @param totalMs       from the request's first byte to the response's last byte
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record ExchangeRecord(
+        String type,
+        String time,
+        String connection,
+        int sequence,
+        String method,
+        String url,
+        int status,
+        long requestBytes,
+        long responseBytes,
+        long firstByteMs,
+        long totalMs,
+        String outcome) {
+}

@@ -1,0 +1,142 @@
+package dev.loupe.core.log;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Writes one JSON object per line from a background thread. Event loops only enqueue; when the
+ * queue is full (the disk cannot keep up) a record is dropped and counted rather than stalling traffic.
+ */
+public final class JsonLinesAccessLog implements AccessLog {
+    private static final Logger log = LoggerFactory.getLogger(JsonLinesAccessLog.class);
+    private static final Object POISON = new Object();
+
+    private final ObjectMapper mapper = new ObjectMapper()
+            .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+            .setSerializationInclusion(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL);
+    private final BlockingQueue<Object> queue;
+    private final OutputStream out;
+    private final boolean ownsStream;
+    private final Thread writer;
+    private final AtomicLong dropped = new AtomicLong();
+
+    private JsonLinesAccessLog(OutputStream out, boolean ownsStream, int capacity) {
+        this.out = out;
+        this.ownsStream = ownsStream;
+        this.queue = new ArrayBlockingQueue<>(capacity);
+        this.writer = Thread.ofPlatform().daemon().name("loupe-access-log").unstarted(this::drain);
+        writer.start();
+    }
+
+    public static JsonLinesAccessLog toStdout(int capacity) {
+        return new JsonLinesAccessLog(System.out, false, capacity);
+    }
+
+    public static JsonLinesAccessLog toFile(Path file, int capacity) {
+        try {
+            Path parent = file.toAbsolutePath().getParent();
+            if (parent != null) {
+                Files.createDirectories(parent);
+            }
+            return new JsonLinesAccessLog(Files.newOutputStream(file, StandardOpenOption.CREATE,
+                    StandardOpenOption.APPEND, StandardOpenOption.WRITE), true, capacity);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot open access log " + file, e);
+        }
+    }
+
+    @Override
+    public void connection(ConnectionRecord record) {
+        offer(record);
+    }
+
+    @Override
+    public void exchange(ExchangeRecord record) {
+        offer(record);
+    }
+
+    public long dropped() {
+        return dropped.get();
+    }
+
+    private void offer(Object record) {
+        if (!queue.offer(record)) {
+            dropped.incrementAndGet();
+        }
+    }
+
+    private void drain() {
+        List<Object> batch = new ArrayList<>(256);
+        try {
+            while (true) {
+                Object first = queue.poll(1, TimeUnit.SECONDS);
+                if (first == null) {
+                    continue;
+                }
+                batch.add(first);
+                queue.drainTo(batch, 255);
+                if (writeBatch(batch)) {
+                    return;
+                }
+                batch.clear();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Returns true when the poison pill was seen (close requested). */
+    private boolean writeBatch(List<Object> batch) {
+        StringBuilder lines = new StringBuilder(batch.size() * 300);
+        boolean stop = false;
+        for (Object record : batch) {
+            if (record == POISON) {
+                stop = true;
+                continue;
+            }
+            try {
+                lines.append(mapper.writeValueAsString(record)).append('\n');
+            } catch (JsonProcessingException e) {
+                log.warn("access log record could not be serialised: {}", e.getOriginalMessage());
+            }
+        }
+        try {
+            out.write(lines.toString().getBytes(StandardCharsets.UTF_8));
+            out.flush();
+        } catch (IOException e) {
+            log.warn("access log write failed: {}", e.toString());
+        }
+        return stop;
+    }
+
+    @Override
+    public void close() {
+        try {
+            queue.put(POISON);
+            writer.join(5_000);
+            if (ownsStream) {
+                out.close();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (IOException e) {
+            log.warn("access log close failed: {}", e.toString());
+        }
+    }
+}

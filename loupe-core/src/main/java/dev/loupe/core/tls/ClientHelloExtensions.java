@@ -1,0 +1,162 @@
+package dev.loupe.core.tls;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Parses the ClientHello extensions Loupe acts on and skips the rest. Lists inside an extension must
+ * fill it exactly: two parsers disagreeing about where a list ends is how SNI filters get bypassed.
+ */
+final class ClientHelloExtensions {
+    static final int SERVER_NAME = 0;
+    static final int ALPN = 16;
+    static final int SUPPORTED_VERSIONS = 43;
+    static final int ENCRYPTED_CLIENT_HELLO = 0xfe0d;
+    private static final int NAME_TYPE_HOST_NAME = 0;
+
+    private final ClientHelloBodyParser body;
+    private final HandshakeReader reader;
+    private boolean seenServerName;
+    private String serverName;
+    private List<String> alpnProtocols;
+    private List<Integer> supportedVersions;
+    private boolean encryptedClientHello;
+
+    ClientHelloExtensions(ClientHelloBodyParser body, HandshakeReader reader) {
+        this.body = body;
+        this.reader = reader;
+    }
+
+    /** Consumes one extension body, which ends at {@code end}; returns false after reporting a failure. */
+    boolean parse(int type, int end) {
+        if (alreadyParsed(type)) {
+            // a second copy could carry a different name than the one a policy checked
+            return body.fail(String.format("duplicate extension 0x%04x", type));
+        }
+        return switch (type) {
+            case SERVER_NAME -> parseServerName(end);
+            case ALPN -> parseAlpn(end);
+            case SUPPORTED_VERSIONS -> parseSupportedVersions(end);
+            default -> {
+                encryptedClientHello |= type == ENCRYPTED_CLIENT_HELLO;
+                reader.skip(end - reader.offset());
+                yield true;
+            }
+        };
+    }
+
+    ClientHello toHello(int legacyVersion, List<Integer> cipherSuites, List<Integer> extensionTypes, int totalLength) {
+        return new ClientHello(legacyVersion,
+                supportedVersions == null ? List.of() : supportedVersions,
+                serverName,
+                alpnProtocols == null ? List.of() : alpnProtocols,
+                cipherSuites, extensionTypes, encryptedClientHello, totalLength);
+    }
+
+    private boolean alreadyParsed(int type) {
+        return switch (type) {
+            case SERVER_NAME -> seenServerName;
+            case ALPN -> alpnProtocols != null;
+            case SUPPORTED_VERSIONS -> supportedVersions != null;
+            default -> false;
+        };
+    }
+
+    private boolean parseServerName(int end) {
+        seenServerName = true;
+        if (!listFillsExtension(2, end, "server_name_list")) {
+            return false;
+        }
+        while (reader.offset() < end) {
+            if (!body.need(3, end, "SNI entry header")) {
+                return false;
+            }
+            int nameType = reader.u8();
+            int length = reader.u16();
+            if (!body.need(length, end, "SNI name")) {
+                return false;
+            }
+            if (nameType == NAME_TYPE_HOST_NAME && serverName == null) {
+                if (!readHostName(length)) {
+                    return false;
+                }
+            } else {
+                reader.skip(length);
+            }
+        }
+        return true;
+    }
+
+    private boolean readHostName(int length) {
+        int at = reader.offset();
+        if (length == 0 || length > HostNames.MAX_LENGTH) {
+            return body.fail("SNI host name at offset " + at + " has length " + length + ", outside 1.."
+                    + HostNames.MAX_LENGTH);
+        }
+        byte[] name = new byte[length];
+        for (int i = 0; i < length; i++) {
+            name[i] = (byte) reader.u8();
+        }
+        String problem = HostNames.checkAndLowerCase(name);
+        if (problem != null) {
+            return body.fail("SNI host name at offset " + at + " " + problem);
+        }
+        serverName = new String(name, StandardCharsets.US_ASCII);
+        return true;
+    }
+
+    private boolean parseAlpn(int end) {
+        if (!listFillsExtension(2, end, "ALPN protocol_name_list")) {
+            return false;
+        }
+        List<String> protocols = new ArrayList<>(4);
+        while (reader.offset() < end) {
+            int length = reader.u8();
+            if (length == 0) {
+                return body.fail("empty ALPN protocol name at offset " + (reader.offset() - 1));
+            }
+            if (!body.need(length, end, "ALPN protocol name")) {
+                return false;
+            }
+            byte[] name = new byte[length];
+            for (int i = 0; i < length; i++) {
+                name[i] = (byte) reader.u8();
+            }
+            // names are opaque bytes; ISO-8859-1 maps each byte to one char and cannot fail
+            protocols.add(new String(name, StandardCharsets.ISO_8859_1));
+        }
+        alpnProtocols = List.copyOf(protocols);
+        return true;
+    }
+
+    private boolean parseSupportedVersions(int end) {
+        if (!listFillsExtension(1, end, "supported_versions list")) {
+            return false;
+        }
+        int length = end - reader.offset();
+        if (length % 2 != 0) {
+            return body.fail("supported_versions list length " + length + " is odd");
+        }
+        Integer[] versions = new Integer[length / 2];
+        for (int i = 0; i < versions.length; i++) {
+            versions[i] = reader.u16();
+        }
+        supportedVersions = List.of(versions);
+        return true;
+    }
+
+    /** Reads a list's length prefix and requires the list to be non-empty and to end with the extension. */
+    private boolean listFillsExtension(int prefixLength, int end, String what) {
+        if (!body.need(prefixLength, end, what + " length")) {
+            return false;
+        }
+        int length = prefixLength == 1 ? reader.u8() : reader.u16();
+        int left = end - reader.offset();
+        if (length == 0 || length != left) {
+            return body.fail(what + " length " + length + " at offset " + (reader.offset() - prefixLength)
+                    + (length == 0 ? " is empty" : " does not match the " + left + " bytes left in its extension"));
+        }
+        return true;
+    }
+}

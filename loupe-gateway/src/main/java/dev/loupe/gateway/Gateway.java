@@ -1,0 +1,104 @@
+package dev.loupe.gateway;
+
+import dev.loupe.core.config.LoupeConfig;
+import dev.loupe.core.log.AccessLog;
+import dev.loupe.core.pki.CertificateAuthority;
+import dev.loupe.core.pki.CertificateForge;
+import dev.loupe.core.trust.CachingCertificateValidator;
+import dev.loupe.core.trust.TrustAnchors;
+import dev.loupe.core.trust.UpstreamCertificateValidator;
+import dev.loupe.gateway.proxy.ExplicitProxyInitializer;
+import dev.loupe.gateway.proxy.OriginConnector;
+import dev.loupe.gateway.tls.ForgedContextCache;
+import dev.loupe.gateway.tls.TlsContexts;
+import dev.loupe.gateway.transport.Transport;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** A running gateway: its event loops, shared services and listening socket. */
+public final class Gateway implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Gateway.class);
+
+    private final EventLoopGroup loops;
+    private final ExecutorService forgeExecutor;
+    private final GatewayServices services;
+    private final Channel listener;
+
+    private Gateway(EventLoopGroup loops, ExecutorService forgeExecutor, GatewayServices services, Channel listener) {
+        this.loops = loops;
+        this.forgeExecutor = forgeExecutor;
+        this.services = services;
+        this.listener = listener;
+    }
+
+    /** Starts listening; the access log is closed with the gateway. */
+    public static Gateway start(LoupeConfig config, CertificateAuthority ca, AccessLog accessLog) throws Exception {
+        Clock clock = Clock.systemUTC();
+        Transport transport = Transport.select();
+        TlsContexts tls = TlsContexts.create();
+        EventLoopGroup loops = transport.newGroup(Runtime.getRuntime().availableProcessors(),
+                new DefaultThreadFactory("loupe-io", true));
+        ExecutorService forgeExecutor = Executors.newFixedThreadPool(2, new DefaultThreadFactory("loupe-forge", true));
+        try {
+            var upstreamConfig = config.upstream();
+            TrustAnchors anchors = TrustAnchors.load(Optional.ofNullable(upstreamConfig.systemCaBundle()),
+                    upstreamConfig.extraCaBundles());
+            var validator = new CachingCertificateValidator(new UpstreamCertificateValidator(anchors, clock), clock);
+            var forged = new ForgedContextCache(new CertificateForge(ca, clock), tls, forgeExecutor, clock, 10_000);
+            var connector = new OriginConnector(transport, Resolvers.create(config.resolver(), transport),
+                    upstreamConfig.connectTimeout(), config.limits().idleTimeout());
+            GatewayServices services = new GatewayServices(config, ca, transport, connector, tls, forged, validator,
+                    accessLog, new AtomicInteger(), new AtomicLong());
+            Channel listener = new ServerBootstrap()
+                    .group(loops)
+                    .channel(transport.serverChannel())
+                    .option(ChannelOption.SO_BACKLOG, 1024)
+                    .option(ChannelOption.SO_REUSEADDR, true)
+                    .childOption(ChannelOption.TCP_NODELAY, true)
+                    .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, OriginConnector.WATER_MARK)
+                    .childHandler(new ExplicitProxyInitializer(services))
+                    .bind(config.listener().address(), config.listener().port())
+                    .sync().channel();
+            log.info("Loupe listening on {} (explicit proxy; transport {}, TLS {}, {} trusted roots)",
+                    listener.localAddress(), transport.name(), tls.providerName(), anchors.size());
+            return new Gateway(loops, forgeExecutor, services, listener);
+        } catch (Exception | Error e) {
+            loops.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+            forgeExecutor.shutdownNow();
+            throw e;
+        }
+    }
+
+    public InetSocketAddress address() {
+        return (InetSocketAddress) listener.localAddress();
+    }
+
+    public GatewayServices services() {
+        return services;
+    }
+
+    public void awaitClose() throws InterruptedException {
+        listener.closeFuture().await();
+    }
+
+    @Override
+    public void close() {
+        listener.close().awaitUninterruptibly();
+        loops.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
+        forgeExecutor.shutdownNow();
+        services.accessLog().close();
+    }
+}

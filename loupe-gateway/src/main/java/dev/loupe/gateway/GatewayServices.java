@@ -1,0 +1,41 @@
+package dev.loupe.gateway;
+
+import dev.loupe.core.config.LoupeConfig;
+import dev.loupe.core.log.AccessLog;
+import dev.loupe.core.pki.CertificateAuthority;
+import dev.loupe.core.trust.CachingCertificateValidator;
+import dev.loupe.gateway.proxy.OriginConnector;
+import dev.loupe.gateway.tls.ForgedContextCache;
+import dev.loupe.gateway.tls.TlsContexts;
+import dev.loupe.gateway.transport.Transport;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The shared, thread-safe services every connection uses. Built once per configuration snapshot;
+ * handlers receive it instead of reaching for globals.
+ */
+public record GatewayServices(
+        LoupeConfig config,
+        CertificateAuthority ca,
+        Transport transport,
+        OriginConnector connector,
+        TlsContexts tls,
+        ForgedContextCache forgedContexts,
+        CachingCertificateValidator validator,
+        AccessLog accessLog,
+        AtomicInteger openConnections,
+        AtomicLong connectionIds) {
+
+    public byte[] caCertificatePem() {
+        return ca.certificatePem().getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    }
+
+    public byte[] caCertificateDer() {
+        return ca.certificateDer();
+    }
+
+    public String nextConnectionId() {
+        return Long.toString(connectionIds.incrementAndGet(), 36);
+    }
+}

@@ -1,0 +1,47 @@
+package dev.loupe.gateway.http;
+
+import dev.loupe.core.log.ExchangeRecord;
+import dev.loupe.gateway.session.Session;
+import io.netty.handler.codec.http.HttpVersion;
+import java.time.Instant;
+
+/** One request/response pair in flight; event-loop confined like its session. */
+final class Exchange {
+    final int sequence;
+    final String method;
+    final String url;
+    final HttpVersion clientVersion;
+    final boolean clientKeepAlive;
+    final boolean head;
+    final boolean upgradeRequested;
+    private final Instant start = Instant.now();
+    private final long startNanos = System.nanoTime();
+    long firstByteNanos;
+    long requestBytes;
+    long responseBytes;
+    int status;
+    boolean closeClientAfter;
+
+    Exchange(int sequence, String method, String url, HttpVersion clientVersion, boolean clientKeepAlive,
+             boolean upgradeRequested) {
+        this.sequence = sequence;
+        this.method = method;
+        this.url = url;
+        this.clientVersion = clientVersion;
+        this.clientKeepAlive = clientKeepAlive;
+        this.head = "HEAD".equals(method);
+        this.upgradeRequested = upgradeRequested;
+    }
+
+    void responseStarted(int status) {
+        this.status = status;
+        this.firstByteNanos = System.nanoTime();
+    }
+
+    void log(Session session, String outcome) {
+        long now = System.nanoTime();
+        long firstByteMs = firstByteNanos == 0 ? -1 : (firstByteNanos - startNanos) / 1_000_000;
+        session.logExchange(new ExchangeRecord("exchange", start.toString(), session.id(), sequence, method, url,
+                status, requestBytes, responseBytes, firstByteMs, (now - startNanos) / 1_000_000, outcome));
+    }
+}

@@ -1,0 +1,211 @@
+package dev.loupe.gateway.http;
+
+import dev.loupe.core.http.ErrorPage;
+import dev.loupe.gateway.proxy.Origin;
+import dev.loupe.gateway.proxy.OriginConnector;
+import dev.loupe.gateway.relay.ByteRelayHandler;
+import dev.loupe.gateway.relay.Failures;
+import dev.loupe.gateway.session.Session;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.util.ReferenceCountUtil;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Relays HTTP/1.1 exchanges between one client connection and its upstream connection, streaming
+ * bodies both ways. In a decrypted tunnel the upstream is fixed (already connected and verified); for
+ * plain-HTTP proxying it is chosen per request from the absolute URI and reconnected as needed.
+ *
+ * <p>Flow control: the client is read only while the upstream can take more and no response is
+ * awaited (requests are handled one at a time, which is all HTTP/1.1 clients rely on); the upstream
+ * is read only while the client can take more. Everything runs on the client's event loop.
+ */
+public final class HttpRelay {
+    private final Session session;
+    private final Channel client;
+    private final OriginConnector connector;
+    private final boolean tunnel;
+    private final ExchangeTracker tracker = new ExchangeTracker();
+    private final RequestForwarder requests;
+    private final ResponseForwarder responses;
+    private Channel upstream;
+    private Origin origin;
+    private List<Object> pending;
+    private boolean awaitingResponse;
+
+    private HttpRelay(Session session, OriginConnector connector, Channel upstream, Origin origin, boolean tunnel) {
+        this.session = session;
+        this.client = session.client();
+        this.connector = connector;
+        this.upstream = upstream;
+        this.origin = origin;
+        this.tunnel = tunnel;
+        this.requests = new RequestForwarder(this, tracker, session, tunnel);
+        this.responses = new ResponseForwarder(this, tracker, session);
+    }
+
+    /** Decrypted tunnel: both channels are connected and past their TLS handshakes. */
+    public static HttpRelay tunnel(Session session, OriginConnector connector, Channel upstream, Origin origin,
+                                   int maxInitialLine, int maxHeader) {
+        HttpRelay relay = new HttpRelay(session, connector, upstream, origin, true);
+        relay.installClient(maxInitialLine, maxHeader);
+        relay.installUpstream(upstream);
+        return relay;
+    }
+
+    /** Plain-HTTP proxying: the client pipeline already parses HTTP. */
+    public static HttpRelay plain(Session session, OriginConnector connector) {
+        return new HttpRelay(session, connector, null, null, false);
+    }
+
+    private void installClient(int maxInitialLine, int maxHeader) {
+        client.pipeline().addLast("http", new io.netty.handler.codec.http.HttpServerCodec(
+                maxInitialLine, maxHeader, 64 * 1024));
+        client.pipeline().addLast("exchange", newClientHandler());
+    }
+
+    /** The client-side adapter, for a pipeline that already parses HTTP. */
+    public io.netty.channel.ChannelHandler newClientHandler() {
+        return new ClientHttpHandler(this);
+    }
+
+    private void installUpstream(Channel ch) {
+        ch.attr(Session.KEY).set(session);
+        ch.pipeline().addLast("http", new HttpClientCodec(16 * 1024, 64 * 1024, 64 * 1024));
+        ch.pipeline().addLast("exchange", new UpstreamHttpHandler(this));
+        ch.config().setAutoRead(client.isWritable());
+    }
+
+    ClientHttpHandler clientHandler() {
+        return (ClientHttpHandler) client.pipeline().get("exchange");
+    }
+
+    // ---- called by RequestForwarder -------------------------------------------------------------
+
+    /** Sends a message to the origin, connecting first when plain proxying needs a (new) connection. */
+    void toUpstream(Origin target, Object msg) {
+        if (pending != null) {
+            pending.add(msg);
+            return;
+        }
+        if (upstream != null && upstream.isActive() && target.equals(origin)) {
+            upstream.write(msg, upstream.voidPromise());
+            return;
+        }
+        if (tunnel) {
+            ReferenceCountUtil.release(msg);
+            failExchange(new ErrorPage(502, "Upstream connection closed", "the origin closed the connection",
+                    origin.host()));
+            return;
+        }
+        connect(target, msg);
+    }
+
+    private void connect(Origin target, Object first) {
+        if (upstream != null) {
+            upstream.close();
+        }
+        pending = new ArrayList<>();
+        pending.add(first);
+        origin = target;
+        session.target(target.authority());
+        client.config().setAutoRead(false);
+        ChannelFuture f = connector.connect(client, target);
+        upstream = f.channel();
+        f.addListener((ChannelFutureListener) done -> {
+            List<Object> queued = pending;
+            pending = null;
+            if (!done.isSuccess()) {
+                queued.forEach(ReferenceCountUtil::release);
+                Failures.Kind kind = Failures.classify(done.cause());
+                failExchange(new ErrorPage(kind == Failures.Kind.TIMEOUT ? 504 : 502,
+                        "Cannot reach " + target.host(), Failures.describe(done.cause()), target.host()));
+                return;
+            }
+            installUpstream(done.channel());
+            queued.forEach(m -> done.channel().write(m, done.channel().voidPromise()));
+            done.channel().flush();
+            updateClientReads();
+        });
+    }
+
+    void flushUpstream() {
+        if (upstream != null && pending == null) {
+            upstream.flush();
+        }
+    }
+
+    void requestComplete() {
+        awaitingResponse = true;
+        updateClientReads();
+    }
+
+    /** Answers the current exchange with Loupe's own page and closes the client afterwards. */
+    void failExchange(ErrorPage page) {
+        responses.failCurrent(page);
+    }
+
+    // ---- called by ResponseForwarder ------------------------------------------------------------
+
+    Channel client() {
+        return client;
+    }
+
+    Channel upstream() {
+        return upstream;
+    }
+
+    boolean tunnel() {
+        return tunnel;
+    }
+
+    void responseComplete(boolean upstreamReusable) {
+        awaitingResponse = false;
+        if (!upstreamReusable && upstream != null) {
+            upstream.close();
+            upstream = null;
+        }
+        updateClientReads();
+    }
+
+    /** After a 101: both sides stop speaking HTTP and become a byte relay (e.g. WebSocket). */
+    void switchToBytes() {
+        Channel up = upstream;
+        // Removing the codecs hands any bytes they had buffered to the relay handlers.
+        up.pipeline().remove("exchange");
+        up.pipeline().remove("http");
+        client.pipeline().remove("exchange");
+        client.pipeline().remove("http");
+        ByteRelayHandler.link(client, up, "relay");
+    }
+
+    void updateClientReads() {
+        boolean upstreamReady = pending == null && (upstream == null || upstream.isWritable());
+        client.config().setAutoRead(upstreamReady && !awaitingResponse);
+    }
+
+    void updateUpstreamReads() {
+        if (upstream != null) {
+            upstream.config().setAutoRead(client.isWritable());
+        }
+    }
+
+    void handleRequest(Object msg) {
+        requests.forward(msg);
+    }
+
+    void handleResponse(Object msg) {
+        responses.forward(msg);
+    }
+
+    void upstreamClosed() {
+        responses.upstreamClosed();
+    }
+
+    Origin origin() {
+        return origin;
+    }
+}

@@ -1,0 +1,59 @@
+package dev.loupe.gateway.http;
+
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.util.ReferenceCountUtil;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Loupe's own pages on the proxy port (requests in origin form, i.e. not proxy requests): the page
+ * where clients download the CA certificate to trust, as PEM or DER.
+ */
+public final class LocalPages extends ChannelInboundHandlerAdapter {
+    private static final String INDEX = """
+            <!DOCTYPE html>
+            <html lang="en"><head><meta charset="utf-8"><title>Loupe CA certificate</title></head>
+            <body><h1>Loupe inspection gateway</h1>
+            <p>This network inspects encrypted traffic. To browse without certificate warnings,
+            install the Loupe CA certificate as a trusted root:</p>
+            <ul><li><a href="/loupe-ca.pem">loupe-ca.pem</a> (PEM: Linux, Firefox, curl --cacert)</li>
+            <li><a href="/loupe-ca.crt">loupe-ca.crt</a> (DER: Windows, macOS, Android)</li></ul>
+            </body></html>
+            """;
+
+    private final byte[] caPem;
+    private final byte[] caDer;
+
+    public LocalPages(byte[] caPem, byte[] caDer) {
+        this.caPem = caPem;
+        this.caDer = caDer;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        try {
+            if (msg instanceof HttpRequest request) {
+                ctx.writeAndFlush(respond(request.uri())).addListener(ChannelFutureListener.CLOSE);
+            }
+        } finally {
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
+    private FullHttpResponse respond(String uri) {
+        String path = uri.contains("?") ? uri.substring(0, uri.indexOf('?')) : uri;
+        return switch (path) {
+            case "/" -> HttpResponses.full(HttpResponseStatus.OK, "text/html; charset=utf-8",
+                    INDEX.getBytes(StandardCharsets.UTF_8), true);
+            case "/loupe-ca.pem" -> HttpResponses.full(HttpResponseStatus.OK, "application/x-pem-file", caPem, true);
+            case "/loupe-ca.crt" -> HttpResponses.full(HttpResponseStatus.OK, "application/x-x509-ca-cert", caDer, true);
+            default -> HttpResponses.full(HttpResponseStatus.NOT_FOUND, "text/plain; charset=utf-8",
+                    ("not found: " + path + "\nThis is a proxy; send proxy requests with an absolute URI.\n")
+                            .getBytes(StandardCharsets.UTF_8), true);
+        };
+    }
+}

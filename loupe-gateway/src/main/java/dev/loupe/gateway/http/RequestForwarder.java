@@ -1,0 +1,124 @@
+package dev.loupe.gateway.http;
+
+import dev.loupe.gateway.proxy.Origin;
+import dev.loupe.gateway.session.Session;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
+import java.net.URI;
+import java.net.URISyntaxException;
+
+/** Client → origin half of {@link HttpRelay}: rewrites request heads and streams request bodies. */
+final class RequestForwarder {
+    private final HttpRelay relay;
+    private final ExchangeTracker tracker;
+    private final Session session;
+    private final boolean tunnel;
+    private Origin target;
+    private Exchange current;
+
+    RequestForwarder(HttpRelay relay, ExchangeTracker tracker, Session session, boolean tunnel) {
+        this.relay = relay;
+        this.tracker = tracker;
+        this.session = session;
+        this.tunnel = tunnel;
+    }
+
+    void forward(Object msg) {
+        if (msg instanceof HttpRequest request && !head(request)) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        if (msg instanceof HttpContent content && current != null) {
+            current.requestBytes += content.content().readableBytes();
+        }
+        if (current == null) {
+            // content of a request that was refused: drop it
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        boolean last = msg instanceof LastHttpContent;
+        relay.toUpstream(target, msg);
+        if (last) {
+            relay.flushUpstream();
+            relay.requestComplete();
+            current = null;
+        }
+    }
+
+    /** Returns false when the request was answered locally (and must not be forwarded). */
+    private boolean head(HttpRequest request) {
+        current = null;
+        if (request.decoderResult().isFailure()) {
+            Throwable cause = request.decoderResult().cause();
+            boolean tooLong = cause instanceof TooLongFrameException;
+            refuse(request, tooLong ? 431 : 400, tooLong ? "Request header too large" : "Bad request",
+                    String.valueOf(cause.getMessage()));
+            return false;
+        }
+        String url;
+        if (tunnel) {
+            target = relay.origin();
+            url = "https://" + (target.port() == 443 ? hostForUrl(target) : target.authority()) + request.uri();
+        } else {
+            try {
+                URI uri = new URI(request.uri());
+                if (!"http".equalsIgnoreCase(uri.getScheme()) || uri.getHost() == null) {
+                    refuse(request, 400, "Bad request", "a proxy request needs an absolute http:// URI, got '"
+                            + request.uri() + "'");
+                    return false;
+                }
+                target = new Origin(uri.getHost(), uri.getPort() < 0 ? 80 : uri.getPort());
+                url = request.uri();
+                request.setUri(originForm(uri));
+                request.headers().set(HttpHeaderNames.HOST, uri.getPort() < 0 ? hostForUrl(target) : target.authority());
+            } catch (URISyntaxException | IllegalArgumentException e) {
+                refuse(request, 400, "Bad request", "malformed request URI '" + request.uri() + "'");
+                return false;
+            }
+        }
+        boolean upgrade = HopByHopHeaders.isUpgrade(request.headers());
+        current = new Exchange(session.nextExchangeSequence(), request.method().name(), url,
+                request.protocolVersion(), HttpUtil.isKeepAlive(request), upgrade);
+        tracker.started(current);
+        rewriteHead(request, upgrade);
+        return true;
+    }
+
+    private static void rewriteHead(HttpRequest request, boolean upgrade) {
+        boolean chunked = HttpUtil.isTransferEncodingChunked(request);
+        String upgradeTo = request.headers().get(HttpHeaderNames.UPGRADE);
+        HopByHopHeaders.strip(request.headers());
+        request.setProtocolVersion(HttpVersion.HTTP_1_1);
+        if (chunked) {
+            HttpUtil.setTransferEncodingChunked(request, true);
+        }
+        if (upgrade) {
+            request.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
+            request.headers().set(HttpHeaderNames.UPGRADE, upgradeTo);
+        }
+    }
+
+    private void refuse(HttpRequest request, int status, String title, String problem) {
+        Exchange refused = new Exchange(session.nextExchangeSequence(), request.method().name(), request.uri(),
+                request.protocolVersion(), false, false);
+        tracker.started(refused);
+        relay.failExchange(new dev.loupe.core.http.ErrorPage(status, title, problem,
+                target != null ? target.host() : "-"));
+    }
+
+    private static String originForm(URI uri) {
+        String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
+        return uri.getRawQuery() == null ? path : path + "?" + uri.getRawQuery();
+    }
+
+    private static String hostForUrl(Origin origin) {
+        return origin.host().indexOf(':') >= 0 ? "[" + origin.host() + "]" : origin.host();
+    }
+}

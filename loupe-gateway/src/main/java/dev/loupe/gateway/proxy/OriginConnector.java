@@ -1,0 +1,57 @@
+package dev.loupe.gateway.proxy;
+
+import dev.loupe.gateway.relay.IdleCloser;
+import dev.loupe.gateway.transport.Transport;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.resolver.AddressResolverGroup;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Opens TCP connections to origins on the client channel's own event loop, so the two sides of a
+ * session never need cross-thread hand-offs. Names are resolved asynchronously by the shared resolver.
+ */
+public final class OriginConnector {
+    public static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(64 * 1024, 256 * 1024);
+
+    private final Transport transport;
+    private final AddressResolverGroup<InetSocketAddress> resolver;
+    private final Duration connectTimeout;
+    private final Duration idleTimeout;
+
+    public OriginConnector(Transport transport, AddressResolverGroup<InetSocketAddress> resolver,
+                           Duration connectTimeout, Duration idleTimeout) {
+        this.transport = transport;
+        this.resolver = resolver;
+        this.connectTimeout = connectTimeout;
+        this.idleTimeout = idleTimeout;
+    }
+
+    /** Connects with reads off: the caller decides what the upstream pipeline does and when it reads. */
+    public ChannelFuture connect(Channel client, Origin origin) {
+        return new Bootstrap()
+                .group(client.eventLoop())
+                .channel(transport.socketChannel())
+                .resolver(resolver)
+                .option(ChannelOption.AUTO_READ, false)
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) connectTimeout.toMillis())
+                .option(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
+                .handler(new ChannelInitializer<>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        ch.pipeline().addLast("idle", new IdleStateHandler(0, 0,
+                                idleTimeout.toMillis(), TimeUnit.MILLISECONDS));
+                        ch.pipeline().addLast("idle-close", IdleCloser.INSTANCE);
+                    }
+                })
+                .connect(InetSocketAddress.createUnresolved(origin.host(), origin.port()));
+    }
+}

@@ -1,0 +1,115 @@
+package dev.loupe.gateway.proxy;
+
+import dev.loupe.core.http.ErrorPage;
+import dev.loupe.gateway.GatewayServices;
+import dev.loupe.gateway.http.HttpRelay;
+import dev.loupe.gateway.http.HttpResponses;
+import dev.loupe.gateway.http.LocalPages;
+import dev.loupe.gateway.relay.Failures;
+import dev.loupe.gateway.session.Session;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.util.ReferenceCountUtil;
+
+/**
+ * Decides what an explicit-proxy connection is from its first request, in one place:
+ * 1) CONNECT → connect upstream first, answer 200, then sniff the tunnel;
+ * 2) absolute-URI request → plain-HTTP proxying through {@link HttpRelay};
+ * 3) origin-form request → Loupe's own pages (CA download).
+ * Replaces itself once decided.
+ */
+final class ProxyRequestRouter extends ChannelInboundHandlerAdapter {
+    private final GatewayServices services;
+    private boolean decided;
+
+    ProxyRequestRouter(GatewayServices services) {
+        this.services = services;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (decided || !(msg instanceof HttpRequest request)) {
+            // body of CONNECT (always empty) or of a refused request
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        decided = true;
+        if (request.decoderResult().isFailure()) {
+            ReferenceCountUtil.release(msg);
+            respondAndClose(ctx, new ErrorPage(400, "Bad request",
+                    String.valueOf(request.decoderResult().cause().getMessage()), "-"), null);
+            return;
+        }
+        if (request.method().equals(HttpMethod.CONNECT)) {
+            ReferenceCountUtil.release(msg);
+            connect(ctx, request);
+        } else if (request.uri().regionMatches(true, 0, "http://", 0, 7)) {
+            HttpRelay relay = HttpRelay.plain(Session.of(ctx.channel()), services.connector());
+            ctx.pipeline().replace(this, "exchange", relay.newClientHandler());
+            Replay.into(ctx.pipeline(), "exchange", msg);
+        } else {
+            ctx.pipeline().replace(this, "pages", new LocalPages(services.caCertificatePem(), services.caCertificateDer()));
+            Replay.into(ctx.pipeline(), "pages", msg);
+        }
+    }
+
+    private void connect(ChannelHandlerContext ctx, HttpRequest request) {
+        Session session = Session.of(ctx.channel());
+        Origin origin;
+        try {
+            origin = Origin.parseAuthority(request.uri(), 443);
+        } catch (IllegalArgumentException e) {
+            respondAndClose(ctx, new ErrorPage(400, "Bad CONNECT target", e.getMessage(), request.uri()), null);
+            return;
+        }
+        session.target(origin.authority());
+        Channel client = ctx.channel();
+        client.config().setAutoRead(false);
+        String accept = request.headers().get(HttpHeaderNames.ACCEPT);
+        services.connector().connect(client, origin).addListener((ChannelFutureListener) f -> {
+            if (!f.isSuccess()) {
+                Failures.Kind kind = Failures.classify(f.cause());
+                session.verdict("error-page", "upstream connect failed");
+                respondAndClose(ctx, new ErrorPage(kind == Failures.Kind.TIMEOUT ? 504 : 502,
+                        "Cannot reach " + origin.host(), Failures.describe(f.cause()), origin.host()), accept);
+                return;
+            }
+            if (!client.isActive()) {
+                f.channel().close();
+                return;
+            }
+            Channel upstream = f.channel();
+            upstream.attr(Session.KEY).set(session);
+            client.closeFuture().addListener(c -> upstream.close());
+            var established = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
+                    new HttpResponseStatus(200, "Connection Established"));
+            ctx.writeAndFlush(established).addListener((ChannelFutureListener) w -> {
+                if (w.isSuccess()) {
+                    startTunnel(ctx, origin, upstream);
+                }
+            });
+        });
+    }
+
+    private void startTunnel(ChannelHandlerContext ctx, Origin origin, Channel upstream) {
+        var pipeline = ctx.pipeline();
+        pipeline.addLast("sniff", new TlsSniffer(services, origin, upstream));
+        pipeline.remove(this);
+        // Removing the codec passes any bytes it already holds (an early ClientHello) to the sniffer.
+        pipeline.remove("http");
+        ctx.channel().config().setAutoRead(true);
+    }
+
+    private void respondAndClose(ChannelHandlerContext ctx, ErrorPage page, String accept) {
+        Session.of(ctx.channel()).closeReason(page.title() + ": " + page.problem());
+        ctx.writeAndFlush(HttpResponses.errorPage(page, accept)).addListener(ChannelFutureListener.CLOSE);
+    }
+}

@@ -1,0 +1,190 @@
+package dev.loupe.gateway.proxy;
+
+import dev.loupe.core.config.InvalidCertificateAction;
+import dev.loupe.core.http.ErrorPage;
+import dev.loupe.core.log.UpstreamCertificateSummary;
+import dev.loupe.core.pki.CertificateNames;
+import dev.loupe.core.tls.ClientHello;
+import dev.loupe.core.trust.CertificateVerdict;
+import dev.loupe.gateway.GatewayServices;
+import dev.loupe.gateway.relay.Failures;
+import dev.loupe.gateway.session.Session;
+import dev.loupe.gateway.tls.ForgedContextCache.ClientIdentity;
+import dev.loupe.gateway.tls.TlsSummaries;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.handler.ssl.SslHandler;
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLPeerUnverifiedException;
+import javax.net.ssl.SSLSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Decrypts one tunnel, upstream first: 1) TLS to the origin with the client's SNI; 2) validate the
+ * origin's chain and name like a browser; 3) forge (off the event loop, cached) a certificate
+ * mirroring the origin's names; 4) finish the client's handshake with it, replaying its held
+ * ClientHello; 5) relay. A bad origin certificate is never masked: the client gets an error page
+ * (over a short-lived forged certificate) or a closed connection, per configuration.
+ */
+final class TlsInterceptor {
+    private static final Logger log = LoggerFactory.getLogger(TlsInterceptor.class);
+
+    private final GatewayServices services;
+    private final Session session;
+    private final Origin origin;
+    private final Channel client;
+    private final Channel upstream;
+    private String sni;
+    private ByteBuf clientHello;
+
+    TlsInterceptor(GatewayServices services, Session session, Origin origin, Channel upstream) {
+        this.services = services;
+        this.session = session;
+        this.origin = origin;
+        this.client = session.client();
+        this.upstream = upstream;
+    }
+
+    /** Takes ownership of {@code helloBytes}; they are replayed into the client-side TLS handler. */
+    void start(ClientHello hello, ByteBuf helloBytes) {
+        this.clientHello = helloBytes;
+        this.sni = hello.serverName();
+        session.sni(sni);
+        client.config().setAutoRead(false);
+        client.closeFuture().addListener(f -> releaseHello());
+        String upstreamName = sni != null ? sni : origin.host();
+        SslHandler tls = services.tls().upstream().newHandler(upstream.alloc(), upstreamName, origin.port());
+        tls.setHandshakeTimeout(services.config().upstream().handshakeTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        upstream.pipeline().addBefore("idle-close", "tls", tls);
+        upstream.config().setAutoRead(true);
+        tls.handshakeFuture().addListener(f -> {
+            upstream.config().setAutoRead(false);
+            if (f.isSuccess()) {
+                upstreamReady(tls.engine().getSession());
+            } else {
+                upstreamFailed(f.cause());
+            }
+        });
+    }
+
+    private String host() {
+        return sni != null ? sni : origin.host();
+    }
+
+    private void upstreamReady(SSLSession tlsSession) {
+        session.upstreamTls(TlsSummaries.of(upstream.pipeline().get(SslHandler.class)));
+        List<X509Certificate> chain = peerChain(tlsSession);
+        CertificateVerdict verdict = services.validator().validate(chain, host());
+        X509Certificate leaf = chain.isEmpty() ? null : chain.get(0);
+        session.upstreamCertificate(new UpstreamCertificateSummary(
+                leaf == null ? null : leaf.getSubjectX500Principal().getName(),
+                leaf == null ? null : leaf.getIssuerX500Principal().getName(),
+                verdict.trusted() ? "trusted" : "untrusted",
+                verdict instanceof CertificateVerdict.Untrusted u ? u.problem().code() + ": " + u.detail() : null));
+        switch (verdict) {
+            case CertificateVerdict.Trusted trusted -> {
+                session.verdict("decrypt", "default policy");
+                finishClient(services.forgedContexts().mirroring(leaf, sni), this::relay);
+            }
+            case CertificateVerdict.Untrusted untrusted -> refuse(leaf, untrusted);
+        }
+    }
+
+    private void refuse(X509Certificate leaf, CertificateVerdict.Untrusted untrusted) {
+        upstream.close();
+        String problem = untrusted.problem().description() + " (" + untrusted.detail() + ")";
+        log.info("[{}] upstream certificate for {} refused: {}", session.id(), host(), problem);
+        if (services.config().upstream().invalidCertificateAction() == InvalidCertificateAction.REJECT) {
+            session.verdict("reject", "upstream certificate " + untrusted.problem().code());
+            session.closeReason("upstream certificate refused");
+            client.close();
+            return;
+        }
+        session.verdict("error-page", "upstream certificate " + untrusted.problem().code());
+        CertificateNames names = leaf == null ? CertificateNames.forHost(host())
+                : CertificateNames.mirroring(leaf).with(host());
+        showError(names, new ErrorPage(502, "Untrusted upstream certificate", problem, host()));
+    }
+
+    private void upstreamFailed(Throwable cause) {
+        Failures.Kind kind = Failures.classify(cause);
+        String problem = "TLS handshake with the origin failed: " + Failures.describe(cause);
+        log.info("[{}] upstream TLS to {} failed: {}", session.id(), origin, Failures.describe(cause));
+        session.verdict("error-page", "upstream TLS handshake failed");
+        upstream.close();
+        showError(CertificateNames.forHost(host()),
+                new ErrorPage(kind == Failures.Kind.TIMEOUT ? 504 : 502, "Upstream TLS failure", problem, host()));
+    }
+
+    private void showError(CertificateNames names, ErrorPage page) {
+        finishClient(services.forgedContexts().forErrorPage(names), () -> {
+            var limits = services.config().limits();
+            client.pipeline().addLast("http", new io.netty.handler.codec.http.HttpServerCodec(
+                    limits.maxInitialLineLength(), limits.maxHeaderSize(), 64 * 1024));
+            client.pipeline().addLast("error-page", new ErrorPageResponder(page));
+            client.config().setAutoRead(true);
+        });
+    }
+
+    private void finishClient(CompletableFuture<ClientIdentity> identity, Runnable onHandshake) {
+        identity.whenCompleteAsync((id, error) -> {
+            if (error != null) {
+                log.warn("[{}] could not forge a certificate for {}: {}", session.id(), host(), error.toString());
+                session.closeReason("certificate forging failed");
+                client.close();
+                return;
+            }
+            if (!client.isActive()) {
+                return;
+            }
+            SslHandler tls = id.context().newHandler(client.alloc());
+            tls.setHandshakeTimeout(services.config().limits().clientHandshakeTimeout().toMillis(),
+                    TimeUnit.MILLISECONDS);
+            client.pipeline().addAfter("idle-close", "tls", tls);
+            tls.handshakeFuture().addListener(f -> {
+                if (f.isSuccess()) {
+                    session.clientTls(TlsSummaries.of(tls));
+                    onHandshake.run();
+                } else {
+                    session.closeReason("client TLS handshake failed: " + Failures.describe(f.cause()));
+                    client.close();
+                }
+            });
+            ByteBuf hello = clientHello;
+            clientHello = null;
+            Replay.into(client.pipeline(), "tls", hello);
+            client.config().setAutoRead(true);
+        }, client.eventLoop());
+    }
+
+    private void relay() {
+        DecryptedProtocolSniffer.install(services, session, origin, upstream);
+    }
+
+    private static List<X509Certificate> peerChain(SSLSession tlsSession) {
+        List<X509Certificate> chain = new ArrayList<>();
+        try {
+            for (Certificate c : tlsSession.getPeerCertificates()) {
+                if (c instanceof X509Certificate x) {
+                    chain.add(x);
+                }
+            }
+        } catch (SSLPeerUnverifiedException e) {
+            // no certificate: the validator reports NO_CERTIFICATE
+        }
+        return chain;
+    }
+
+    private void releaseHello() {
+        if (clientHello != null) {
+            clientHello.release();
+            clientHello = null;
+        }
+    }
+}

@@ -1,0 +1,125 @@
+package dev.loupe.gateway.session;
+
+import dev.loupe.core.log.AccessLog;
+import dev.loupe.core.log.ConnectionRecord;
+import dev.loupe.core.log.ExchangeRecord;
+import dev.loupe.core.log.TlsSummary;
+import dev.loupe.core.log.UpstreamCertificateSummary;
+import io.netty.channel.Channel;
+import io.netty.util.AttributeKey;
+import java.net.InetSocketAddress;
+import java.time.Instant;
+
+/**
+ * Everything known about one client connection, filled in as the connection progresses and logged
+ * once when it closes. Confined to the client channel's event loop (the upstream channel shares that
+ * loop), so nothing here is volatile or synchronised.
+ */
+public final class Session {
+    public static final AttributeKey<Session> KEY = AttributeKey.valueOf("loupe.session");
+
+    private final String id;
+    private final Channel client;
+    private final AccessLog accessLog;
+    private final long startNanos = System.nanoTime();
+    private final Instant start = Instant.now();
+
+    private String target;
+    private String sni;
+    private String verdict = "http";
+    private String reason;
+    private TlsSummary clientTls;
+    private TlsSummary upstreamTls;
+    private UpstreamCertificateSummary upstreamCertificate;
+    private String closeReason;
+    private int exchanges;
+    private boolean logged;
+    private final ByteCounter counter = new ByteCounter();
+
+    public Session(String id, Channel client, AccessLog accessLog) {
+        this.id = id;
+        this.client = client;
+        this.accessLog = accessLog;
+    }
+
+    public ByteCounter counter() {
+        return counter;
+    }
+
+    public static Session of(Channel channel) {
+        return channel.attr(KEY).get();
+    }
+
+    public String id() {
+        return id;
+    }
+
+    public Channel client() {
+        return client;
+    }
+
+    public String target() {
+        return target;
+    }
+
+    public String sni() {
+        return sni;
+    }
+
+    public String clientAddress() {
+        return client.remoteAddress() instanceof InetSocketAddress a
+                ? a.getAddress().getHostAddress() + ":" + a.getPort() : String.valueOf(client.remoteAddress());
+    }
+
+    public void target(String hostAndPort) {
+        this.target = hostAndPort;
+    }
+
+    public void sni(String name) {
+        this.sni = name;
+    }
+
+    public void verdict(String verdict, String reason) {
+        this.verdict = verdict;
+        this.reason = reason;
+    }
+
+    public void clientTls(TlsSummary tls) {
+        this.clientTls = tls;
+    }
+
+    public void upstreamTls(TlsSummary tls) {
+        this.upstreamTls = tls;
+    }
+
+    public void upstreamCertificate(UpstreamCertificateSummary summary) {
+        this.upstreamCertificate = summary;
+    }
+
+    /** The first reason given wins: it is the cause, later ones are consequences. */
+    public void closeReason(String why) {
+        if (closeReason == null) {
+            this.closeReason = why;
+        }
+    }
+
+    public int nextExchangeSequence() {
+        return ++exchanges;
+    }
+
+    public void logExchange(ExchangeRecord record) {
+        accessLog.exchange(record);
+    }
+
+    /** Writes the connection line; called once from the client channel's close future. */
+    public void logClosed() {
+        if (logged) {
+            return;
+        }
+        logged = true;
+        long durationMs = (System.nanoTime() - startNanos) / 1_000_000;
+        accessLog.connection(new ConnectionRecord("connection", start.toString(), id, clientAddress(), target, sni,
+                verdict, reason, clientTls, upstreamTls, upstreamCertificate, counter.bytesIn(), counter.bytesOut(),
+                durationMs, closeReason == null ? "client closed" : closeReason));
+    }
+}

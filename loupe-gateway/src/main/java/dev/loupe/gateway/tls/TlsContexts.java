@@ -1,0 +1,95 @@
+package dev.loupe.gateway.tls;
+
+import dev.loupe.core.pki.ForgedCertificate;
+import io.netty.handler.ssl.ApplicationProtocolConfig;
+import io.netty.handler.ssl.ApplicationProtocolConfig.Protocol;
+import io.netty.handler.ssl.ApplicationProtocolConfig.SelectedListenerFailureBehavior;
+import io.netty.handler.ssl.ApplicationProtocolConfig.SelectorFailureBehavior;
+import io.netty.handler.ssl.ApplicationProtocolNames;
+import io.netty.handler.ssl.OpenSsl;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslProvider;
+import java.security.cert.X509Certificate;
+import java.util.List;
+import javax.net.ssl.SSLException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Builds the TLS contexts for both sides with one policy: TLS 1.3 and 1.2 only, ECDHE key exchange
+ * with AEAD ciphers only (TLS 1.3 suites are all AEAD). BoringSSL through netty-tcnative when it
+ * loads; the JDK provider otherwise, with one warning.
+ */
+public final class TlsContexts {
+    private static final Logger log = LoggerFactory.getLogger(TlsContexts.class);
+
+    public static final List<String> PROTOCOLS = List.of("TLSv1.3", "TLSv1.2");
+    /** TLS 1.2 suites: ECDHE with AEAD only. */
+    public static final List<String> TLS12_CIPHERS = List.of(
+            "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
+            "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+            "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
+            "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+            "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256",
+            "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256");
+    private static final List<String> TLS13_CIPHERS = List.of(
+            "TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256");
+
+    private static final ApplicationProtocolConfig HTTP11_ONLY = new ApplicationProtocolConfig(
+            Protocol.ALPN, SelectorFailureBehavior.NO_ADVERTISE,
+            SelectedListenerFailureBehavior.ACCEPT, ApplicationProtocolNames.HTTP_1_1);
+
+    private final SslProvider provider;
+    private final SslContext upstream;
+
+    private TlsContexts(SslProvider provider) throws SSLException {
+        this.provider = provider;
+        this.upstream = SslContextBuilder.forClient()
+                .sslProvider(provider)
+                .protocols(PROTOCOLS)
+                .ciphers(ciphers())
+                .trustManager(DeferredVerificationTrustManager.INSTANCE)
+                .applicationProtocolConfig(HTTP11_ONLY)
+                // The upstream session cache keyed by host:port gives resumption on reconnects.
+                .sessionCacheSize(20_000)
+                .build();
+    }
+
+    public static TlsContexts create() throws SSLException {
+        if (OpenSsl.isAvailable()) {
+            return new TlsContexts(SslProvider.OPENSSL);
+        }
+        log.warn("BoringSSL (netty-tcnative) unavailable, falling back to the JDK TLS provider: {}",
+                String.valueOf(OpenSsl.unavailabilityCause()));
+        return new TlsContexts(SslProvider.JDK);
+    }
+
+    public static TlsContexts withJdkProvider() throws SSLException {
+        return new TlsContexts(SslProvider.JDK);
+    }
+
+    public String providerName() {
+        return provider == SslProvider.OPENSSL ? "boringssl" : "jdk";
+    }
+
+    /** Shared by every upstream connection; validation is deferred to the validator, see its trust manager. */
+    public SslContext upstream() {
+        return upstream;
+    }
+
+    /** A server context presenting one forged certificate to clients. */
+    public SslContext forClients(ForgedCertificate forged) throws SSLException {
+        return SslContextBuilder.forServer(forged.privateKey(), forged.chain().toArray(X509Certificate[]::new))
+                .sslProvider(provider)
+                .protocols(PROTOCOLS)
+                .ciphers(ciphers())
+                .applicationProtocolConfig(HTTP11_ONLY)
+                .build();
+    }
+
+    /** TLS 1.3 suites must be listed too: Netty turns TLS 1.3 off when the list has none of them. */
+    private static List<String> ciphers() {
+        return java.util.stream.Stream.concat(TLS13_CIPHERS.stream(), TLS12_CIPHERS.stream()).toList();
+    }
+}

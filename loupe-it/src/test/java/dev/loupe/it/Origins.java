@@ -1,0 +1,158 @@
+package dev.loupe.it;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * Real nginx origins on loopback, one port per certificate situation, plus a plain-HTTP port.
+ * Started once per test class; stopped by the PID of the nginx process this fixture started.
+ */
+final class Origins implements AutoCloseable {
+    static final String HOST = "upstream.test";
+    static final String MARKER = "loupe-origin-content-7f3a";
+
+    enum Site { GOOD, EXPIRED, NOT_YET_VALID, SELF_SIGNED, WRONG_HOST, UNTRUSTED_ROOT }
+
+    final Path dir;
+    final Path originCa;
+    final Path hostsFile;
+    final Path www;
+    final Map<Site, Integer> ports = new LinkedHashMap<>();
+    final int plainPort;
+    private final Process nginx;
+
+    private Origins(Path dir, boolean bigFile) throws Exception {
+        this.dir = dir;
+        Files.createDirectories(dir);
+        // nginx workers run as an unprivileged user: they must be able to reach the files
+        for (Path p = dir; p != null && p.startsWith(dir.getParent()); p = p.getParent()) {
+            Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwxr-xr-x"));
+        }
+        this.www = Files.createDirectories(dir.resolve("www"));
+        Files.writeString(www.resolve("index.html"), "<!DOCTYPE html><html><head><title>Origin</title></head>"
+                + "<body><h1 id=\"marker\">" + MARKER + "</h1><p id=\"js\"></p>"
+                + "<script>document.getElementById('js').textContent='script ran';</script></body></html>\n");
+        Files.write(www.resolve("1k.bin"), random(1024, 1));
+        Files.write(www.resolve("300k.bin"), random(300 * 1024, 2));
+        if (bigFile) {
+            writeRandom(www.resolve("200m.bin"), 200L * 1024 * 1024);
+        }
+        TestCertificates.Issued ca = TestCertificates.ca("Loupe IT Origin CA");
+        this.originCa = dir.resolve("origin-ca.pem");
+        TestCertificates.write(originCa, ca.certificate());
+        Instant now = Instant.now();
+        Map<Site, TestCertificates.Issued> certs = new LinkedHashMap<>();
+        certs.put(Site.GOOD, TestCertificates.leaf(ca, HOST, now.minusSeconds(3600), now.plusSeconds(86_400 * 5),
+                HOST, "localhost", "127.0.0.1"));
+        certs.put(Site.EXPIRED, TestCertificates.leaf(ca, HOST, now.minusSeconds(86_400 * 3),
+                now.minusSeconds(86_400), HOST));
+        certs.put(Site.NOT_YET_VALID, TestCertificates.leaf(ca, HOST, now.plusSeconds(86_400 * 2),
+                now.plusSeconds(86_400 * 9), HOST));
+        certs.put(Site.SELF_SIGNED, TestCertificates.selfSignedLeaf(HOST, HOST));
+        certs.put(Site.WRONG_HOST, TestCertificates.leaf(ca, "other.example", now.minusSeconds(3600),
+                now.plusSeconds(86_400), "other.example"));
+        certs.put(Site.UNTRUSTED_ROOT, TestCertificates.leaf(TestCertificates.ca("Unknown Root"), HOST,
+                now.minusSeconds(3600), now.plusSeconds(86_400), HOST));
+        StringBuilder servers = new StringBuilder();
+        for (var e : certs.entrySet()) {
+            int port = Partners.freePort();
+            ports.put(e.getKey(), port);
+            Path crt = dir.resolve(e.getKey() + ".crt");
+            Path key = dir.resolve(e.getKey() + ".key");
+            e.getValue().writePem(crt, key);
+            servers.append("  server { listen 127.0.0.1:").append(port).append(" ssl; ssl_certificate ").append(crt)
+                    .append("; ssl_certificate_key ").append(key).append("; root ").append(www).append("; }\n");
+        }
+        this.plainPort = Partners.freePort();
+        servers.append("  server { listen 127.0.0.1:").append(plainPort).append("; root ").append(www).append("; }\n");
+        this.hostsFile = dir.resolve("hosts");
+        Files.writeString(hostsFile, "127.0.0.1 " + HOST + "\n");
+        this.nginx = startNginx(servers.toString());
+        try {
+            for (int port : ports.values()) {
+                Partners.awaitPort(port, 5_000);
+            }
+            Partners.awaitPort(plainPort, 5_000);
+        } catch (AssertionError e) {
+            throw new AssertionError("nginx did not start: " + Files.readString(dir.resolve("nginx.out")), e);
+        }
+    }
+
+    static Origins start(Path dir) throws Exception {
+        return new Origins(dir, false);
+    }
+
+    static Origins startWithBigFile(Path dir) throws Exception {
+        return new Origins(dir, true);
+    }
+
+    String url(Site site, String path) {
+        return "https://" + HOST + ":" + ports.get(site) + path;
+    }
+
+    private Process startNginx(String servers) throws IOException {
+        Path conf = dir.resolve("nginx.conf");
+        Files.createDirectories(dir.resolve("tmp"));
+        Files.writeString(conf, """
+                daemon off;
+                worker_processes 1;
+                pid %1$s/nginx.pid;
+                error_log %1$s/nginx-error.log;
+                events { worker_connections 1024; }
+                http {
+                  access_log %1$s/nginx-access.log;
+                  client_body_temp_path %1$s/tmp;
+                  default_type application/octet-stream;
+                  types { text/html html; }
+                  keepalive_requests 100000;
+                %2$s}
+                """.formatted(dir, servers));
+        return new ProcessBuilder(Partners.require("nginx"), "-c", conf.toString(), "-e", dir + "/nginx-error.log")
+                .redirectErrorStream(true).redirectOutput(dir.resolve("nginx.out").toFile()).start();
+    }
+
+    static byte[] random(int size, long seed) {
+        byte[] b = new byte[size];
+        new Random(seed).nextBytes(b);
+        return b;
+    }
+
+    private static void writeRandom(Path file, long size) throws IOException {
+        Random r = new Random(42);
+        byte[] block = new byte[1 << 20];
+        try (OutputStream out = Files.newOutputStream(file)) {
+            for (long written = 0; written < size; written += block.length) {
+                r.nextBytes(block);
+                out.write(block);
+            }
+        }
+    }
+
+    static String sha256(Path file) throws Exception {
+        MessageDigest md = MessageDigest.getInstance("SHA-256");
+        try (var in = Files.newInputStream(file)) {
+            byte[] buf = new byte[1 << 16];
+            for (int n; (n = in.read(buf)) > 0; ) {
+                md.update(buf, 0, n);
+            }
+        }
+        return HexFormat.of().formatHex(md.digest());
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        nginx.destroy();
+        if (!nginx.waitFor(5, java.util.concurrent.TimeUnit.SECONDS)) {
+            nginx.destroyForcibly();
+        }
+    }
+}

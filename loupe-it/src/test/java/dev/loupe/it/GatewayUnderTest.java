@@ -31,6 +31,11 @@ final class GatewayUnderTest implements AutoCloseable {
 
     /** Starts Loupe trusting the origins' CA, resolving upstream.test via the origins' hosts file. */
     static GatewayUnderTest start(Path dir, Origins origins, String extraYaml) throws Exception {
+        return start(dir, origins, "", extraYaml);
+    }
+
+    /** {@code upstreamYaml}: extra lines for the upstream section, indented by two spaces. */
+    static GatewayUnderTest start(Path dir, Origins origins, String upstreamYaml, String extraYaml) throws Exception {
         Path data = dir.resolve("data");
         Path log = dir.resolve("access.log");
         String yaml = """
@@ -39,13 +44,14 @@ final class GatewayUnderTest implements AutoCloseable {
                 upstream:
                   extra-ca-bundles: [%s]
                   connect-timeout: 3s
+                  %s
                 resolver:
                   hosts-file: %s
                   # never ask a real DNS server from tests: a dead loopback port fails fast
                   nameservers: ["127.0.0.1:%d"]
                   query-timeout: 500ms
                 access-log: {target: %s}
-                """.formatted(data, origins.originCa, origins.hostsFile, Partners.freePort(), log) + extraYaml;
+                """.formatted(data, origins.originCa, upstreamYaml.isBlank() ? "" : upstreamYaml.strip(), origins.hostsFile, Partners.freePort(), log) + extraYaml;
         Files.writeString(dir.resolve("loupe.yaml"), yaml);
         LoupeConfig config = new ConfigLoader().load(dir.resolve("loupe.yaml"));
         CertificateAuthority ca = CaStore.in(data).loadOrCreate(config.ca().type(), Clock.systemUTC());

@@ -60,7 +60,8 @@ final class Origins implements AutoCloseable {
         certs.put(Site.SELF_SIGNED, TestCertificates.selfSignedLeaf(HOST, HOST));
         certs.put(Site.WRONG_HOST, TestCertificates.leaf(ca, "other.example", now.minusSeconds(3600),
                 now.plusSeconds(86_400), "other.example"));
-        certs.put(Site.UNTRUSTED_ROOT, TestCertificates.leaf(TestCertificates.ca("Unknown Root"), HOST,
+        TestCertificates.Issued unknownRoot = TestCertificates.ca("Unknown Root");
+        certs.put(Site.UNTRUSTED_ROOT, TestCertificates.leaf(unknownRoot, HOST,
                 now.minusSeconds(3600), now.plusSeconds(86_400), HOST));
         StringBuilder servers = new StringBuilder();
         for (var e : certs.entrySet()) {
@@ -69,6 +70,12 @@ final class Origins implements AutoCloseable {
             Path crt = dir.resolve(e.getKey() + ".crt");
             Path key = dir.resolve(e.getKey() + ".key");
             e.getValue().writePem(crt, key);
+            if (e.getKey() == Site.UNTRUSTED_ROOT) {
+                // the server sends its whole chain, up to a root nobody trusts
+                Path root = dir.resolve("unknown-root.pem");
+                TestCertificates.write(root, unknownRoot.certificate());
+                Files.writeString(crt, Files.readString(crt) + Files.readString(root));
+            }
             servers.append("  server { listen 127.0.0.1:").append(port).append(" ssl; ssl_certificate ").append(crt)
                     .append("; ssl_certificate_key ").append(key).append("; root ").append(www).append("; }\n");
         }

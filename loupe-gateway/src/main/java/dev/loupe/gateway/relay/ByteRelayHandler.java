@@ -6,6 +6,9 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.channel.socket.DuplexChannel;
 
 /**
  * Copies whatever arrives on one channel to its peer, unchanged: bypassed TLS, non-TLS protocols
@@ -27,6 +30,9 @@ public final class ByteRelayHandler extends ChannelInboundHandlerAdapter {
     public static void link(Channel client, Channel upstream, String name) {
         client.pipeline().addLast(name, new ByteRelayHandler(upstream, "client"));
         upstream.pipeline().addLast(name, new ByteRelayHandler(client, "upstream"));
+        // A relay passes half-closes on (e.g. a client that sends its request then shuts its output).
+        client.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
+        upstream.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
         client.config().setAutoRead(upstream.isWritable());
         upstream.config().setAutoRead(client.isWritable());
     }
@@ -51,6 +57,20 @@ public final class ByteRelayHandler extends ChannelInboundHandlerAdapter {
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
         peer.config().setAutoRead(ctx.channel().isWritable());
         ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof ChannelInputShutdownEvent) {
+            if (peer instanceof DuplexChannel duplexPeer && peer.isActive()) {
+                peer.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> duplexPeer.shutdownOutput());
+            }
+            if (ctx.channel() instanceof DuplexChannel self && self.isOutputShutdown()) {
+                ctx.close();
+            }
+            return;
+        }
+        ctx.fireUserEventTriggered(evt);
     }
 
     @Override

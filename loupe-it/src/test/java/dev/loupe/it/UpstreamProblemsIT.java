@@ -1,0 +1,95 @@
+package dev.loupe.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.loupe.it.Origins.Site;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * A bad origin certificate is never masked: the client gets Loupe's error page naming the problem
+ * (or, configured to reject, a closed connection), never the origin's content.
+ */
+class UpstreamProblemsIT {
+    @TempDir
+    static Path dir;
+    static Origins origins;
+    static GatewayUnderTest loupe;
+
+    @BeforeAll
+    static void start() throws Exception {
+        origins = Origins.start(dir.resolve("origins"));
+        loupe = GatewayUnderTest.start(Files.createDirectories(dir.resolve("loupe")), origins, "");
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        for (AutoCloseable c : new AutoCloseable[] {loupe, origins}) {
+            if (c != null) {
+                c.close();
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({
+        "EXPIRED,        the certificate has expired",
+        "NOT_YET_VALID,  not yet valid",
+        "SELF_SIGNED,    self-signed",
+        "WRONG_HOST,     does not match the host name",
+        "UNTRUSTED_ROOT, not trusted",
+    })
+    void badCertificateGivesErrorPageNamingProblemAndHost(Site site, String problem) throws Exception {
+        Curl.Result r = Curl.run(dir, "-x", loupe.proxy(), "--cacert", loupe.caPem.toString(),
+                "-w", "\n%{http_code}", origins.url(site, "/index.html"));
+        assertThat(r.exitCode()).as(r.stderr()).isZero();
+        assertThat(r.text()).endsWith("\n502")
+                .contains("Untrusted upstream certificate")
+                .containsIgnoringCase(problem)
+                .contains("Host: " + Origins.HOST)
+                .doesNotContain(Origins.MARKER);
+        var records = loupe.awaitLog(n -> n.path("verdict").asText().equals("error-page")
+                && n.path("target").asText().endsWith(":" + origins.ports.get(site)));
+        assertThat(records).anyMatch(n -> n.path("upstream_certificate").path("validation").asText().equals("untrusted"));
+    }
+
+    @Test
+    void browsersGetAnHtmlErrorPage() throws Exception {
+        Curl.Result r = Curl.run(dir, "-x", loupe.proxy(), "--cacert", loupe.caPem.toString(),
+                "-H", "Accept: text/html,application/xhtml+xml", origins.url(Site.EXPIRED, "/index.html"));
+        assertThat(r.text()).startsWith("<!DOCTYPE html>").contains("id=\"loupe-error\"")
+                .contains("upstream.test").doesNotContain(Origins.MARKER);
+    }
+
+    @Test
+    void rejectModeClosesTheConnectionWithoutContent() throws Exception {
+        Path d = Files.createDirectories(dir.resolve("strict"));
+        try (GatewayUnderTest reject = GatewayUnderTest.start(d, origins, "  on-invalid-certificate: reject", "")) {
+            Curl.Result r = Curl.run(dir, "-x", reject.proxy(), "--cacert", reject.caPem.toString(),
+                    origins.url(Site.SELF_SIGNED, "/index.html"));
+            assertThat(r.exitCode()).as("curl must fail").isNotZero();
+            assertThat(r.text()).doesNotContain(Origins.MARKER);
+            reject.awaitLog(n -> n.path("verdict").asText().equals("reject"));
+        }
+    }
+
+    @Test
+    void unresolvableHostGives502NamingTheReason() throws Exception {
+        String answer = RawProxyClient.connect(loupe.port, "no-such-host.test:443");
+        assertThat(answer).startsWith("HTTP/1.1 502").contains("could not resolve host")
+                .contains("no-such-host.test");
+    }
+
+    @Test
+    void refusedConnectionGives502NamingTheReason() throws Exception {
+        int closedPort = Partners.freePort();
+        String answer = RawProxyClient.connect(loupe.port, "127.0.0.1:" + closedPort);
+        assertThat(answer).startsWith("HTTP/1.1 502").contains("connection refused");
+    }
+}

@@ -1,0 +1,1035 @@
+package dev.loupe.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.loupe.core.pki.CertificateAuthority;
+import dev.loupe.core.pki.CertificateForge;
+import dev.loupe.core.pki.CertificateNames;
+import dev.loupe.core.pki.ForgedCertificate;
+import dev.loupe.core.pki.KeyType;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.ssl.OpenSsl;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.StringWriter;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.stream.Stream;
+import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
+import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
+
+/**
+ * Load harness: starts a local HTTPS origin and the Loupe gateway as separate processes, drives them
+ * with a Netty/BoringSSL client that speaks CONNECT + TLS, and reports throughput, the gateway's CPU
+ * time per unit of work (from /proc), memory per idle session, and the same workloads straight to the
+ * origin as the baseline. See docs/benchmarks.md.
+ */
+public final class LoadHarness {
+    private static final String ORIGIN_HOST = "localhost";
+    private static final int SMALL = 1024;
+    private static final long MIB = 1024L * 1024;
+
+    /** Sizes of one run; {@code --quick} shrinks everything for a smoke test. */
+    record Plan(int warmupSecs, int w1Secs, int w1Loops, int w2Secs, int w2Tunnels, int w3Downloads,
+            long w3Bytes, int w4Sessions, int w4OpenConcurrency, int w4HoldSecs) {
+        static final Plan FULL = new Plan(3, 10, 8, 10, 32, 4, 100 * MIB, 2000, 16, 3);
+        static final Plan QUICK = new Plan(1, 3, 8, 3, 32, 2, 20 * MIB, 200, 16, 1);
+    }
+
+    record Options(boolean quick, Set<String> only, Path out, Path loupeJar, boolean keep, boolean resumption,
+            String gatewayJvmOpts) {
+    }
+
+    /** One measured run (one workload, one mode). Public fields: serialised to results.json as they are. */
+    public static final class Run {
+        public String workload;
+        public String mode;
+        public String unit;
+        public long units;
+        public long failed;
+        public double seconds;
+        public long bodyBytes;
+        public double throughput;
+        public String throughputUnit;
+        public double gatewayCpuSeconds;
+        public double originCpuSeconds;
+        public double clientCpuSeconds;
+        public Map<String, Long> errors = new TreeMap<>();
+        // W4 only
+        public Long measuredPid;
+        public Long rssBeforeKiB;
+        public Long rssAfterKiB;
+        public Long heapBeforeKiB;
+        public Long heapAfterKiB;
+        public Double rssKiBPerSession;
+        public Double heapKiBPerSession;
+        public Double idleCpuSeconds;
+        public Integer sessionsStillOpen;
+    }
+
+    private final Options options;
+    private final Plan plan;
+    private final List<Process> children = new CopyOnWriteArrayList<>();
+    private final ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private Path scratch;
+    private Process origin;
+    private Process gateway;
+    private int originPort;
+    private int gatewayPort;
+    private String gatewayTls = "?";
+    private String originInfo = "?";
+    private Path gatewayErr;
+    private Path accessLog;
+    private EventLoopGroup group;
+
+    private LoadHarness(Options options) {
+        this.options = options;
+        this.plan = options.quick ? Plan.QUICK : Plan.FULL;
+    }
+
+    public static void main(String[] args) throws Exception {
+        Options options = parse(args);
+        LoadHarness harness = new LoadHarness(options);
+        Runtime.getRuntime().addShutdownHook(new Thread(harness::stopChildren, "stop-children"));
+        int status;
+        try {
+            status = harness.run();
+        } finally {
+            harness.stopChildren();
+        }
+        System.exit(status);
+    }
+
+    private static Options parse(String[] args) {
+        boolean quick = false;
+        boolean keep = false;
+        boolean resumption = false;
+        Set<String> only = new LinkedHashSet<>(List.of("W1", "W2", "W3", "W4"));
+        Path out = null;
+        Path jar = null;
+        String jvmOpts = "-XX:+UseParallelGC -Xmx1g";
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            switch (a) {
+                case "--quick" -> quick = true;
+                case "--keep" -> keep = true;
+                case "--resumption" -> resumption = true;
+                case "--only" -> {
+                    only = new LinkedHashSet<>();
+                    for (String w : value(args, ++i, a).split(",")) {
+                        String id = w.trim().toUpperCase(Locale.ROOT);
+                        if (!id.matches("W[1-4]")) {
+                            usage("--only: unknown workload '" + w + "' (use W1..W4)");
+                        }
+                        only.add(id);
+                    }
+                }
+                case "--out" -> out = Path.of(value(args, ++i, a));
+                case "--loupe-jar" -> jar = Path.of(value(args, ++i, a));
+                case "--gateway-jvm-opts" -> jvmOpts = value(args, ++i, a);
+                case "-h", "--help" -> usage(null);
+                default -> usage("unknown argument '" + a + "'");
+            }
+        }
+        if (jar == null) {
+            String env = System.getenv("LOUPE_JAR");
+            jar = env != null ? Path.of(env) : Stream.of("loupe-app/target/loupe.jar", "../loupe-app/target/loupe.jar")
+                    .map(Path::of).filter(Files::isRegularFile).findFirst()
+                    .orElseGet(() -> Path.of("loupe-app/target/loupe.jar"));
+        }
+        if (!Files.isRegularFile(jar)) {
+            usage("gateway jar " + jar.toAbsolutePath() + " not found (build it with ./loupe version, or pass --loupe-jar)");
+        }
+        if (out == null) {
+            out = Path.of("bench-results", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+        }
+        return new Options(quick, only, out, jar, keep, resumption, jvmOpts);
+    }
+
+    private static String value(String[] args, int i, String flag) {
+        if (i >= args.length) {
+            usage(flag + " needs a value");
+        }
+        return args[i];
+    }
+
+    private static void usage(String problem) {
+        if (problem != null) {
+            System.err.println("loupe-bench: " + problem);
+        }
+        System.err.println("""
+                usage: run-bench [--quick] [--only W1,W2,W3,W4] [--out DIR] [--loupe-jar PATH]
+                                 [--gateway-jvm-opts "OPTS"] [--resumption] [--keep]
+                  --quick        smoke run (short durations, W3 2 x 20 MiB, W4 200 sessions), under a minute
+                  --only         run only these workloads
+                  --out          results directory (default bench-results/<timestamp>)
+                  --loupe-jar    gateway jar (default loupe-app/target/loupe.jar or $LOUPE_JAR)
+                  --gateway-jvm-opts  JVM options for the gateway (default "-XX:+UseParallelGC -Xmx1g")
+                  --resumption   let the client resume TLS sessions (default: off, every W1 handshake is full)
+                  --keep         keep the scratch directory (keys, config, logs)""");
+        System.exit(problem == null ? 0 : 2);
+    }
+
+    // ---------------------------------------------------------------------------------------------------
+    // orchestration
+
+    private int run() throws Exception {
+        long t0 = System.nanoTime();
+        Files.createDirectories(options.out);
+        scratch = Files.createTempDirectory("loupe-bench-");
+        println("loupe-bench: nproc=%d, java %s, %s run, workloads %s", Runtime.getRuntime().availableProcessors(),
+                Runtime.version(), options.quick ? "QUICK" : "full", String.join(",", options.only));
+        println("scratch %s, results %s", scratch, options.out.toAbsolutePath());
+
+        Path originCa = writeOriginPki();
+        startOrigin();
+        startGateway(originCa);
+        X509Certificate loupeCa = readCertificate(scratch.resolve("data/ca.crt"));
+        X509Certificate originCaCert = readCertificate(originCa);
+        println("origin: pid %d, 127.0.0.1:%d (%s)", origin.pid(), originPort, originInfo);
+        println("gateway: pid %d, 127.0.0.1:%d, Loupe TLS provider: %s, JVM opts: %s", gateway.pid(), gatewayPort,
+                gatewayTls, options.gatewayJvmOpts);
+
+        boolean epoll = Epoll.isAvailable();
+        int clientThreads = Math.max(1, Runtime.getRuntime().availableProcessors());
+        group = new MultiThreadIoEventLoopGroup(clientThreads, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+        Class<? extends SocketChannel> channelType = epoll ? EpollSocketChannel.class : NioSocketChannel.class;
+        BenchClient direct = new BenchClient(group, channelType, new InetSocketAddress("127.0.0.1", originPort), false,
+                ORIGIN_HOST, originPort, originCaCert, options.resumption);
+        BenchClient proxied = new BenchClient(group, channelType, new InetSocketAddress("127.0.0.1", gatewayPort), true,
+                ORIGIN_HOST, originPort, loupeCa, options.resumption);
+        println("client: %d event-loop threads (%s), TLS %s, session resumption %s", clientThreads,
+                epoll ? "epoll" : "nio", OpenSsl.isAvailable() ? "BoringSSL " + OpenSsl.versionString() : "JDK",
+                options.resumption ? "ON" : "OFF (every handshake is a full one)");
+
+        List<Run> runs = new ArrayList<>();
+        Map<String, Long> warmupErrors = warmUp(direct, proxied);
+        for (String w : options.only) {
+            for (BenchClient client : List.of(direct, proxied)) {
+                Run r = switch (w) {
+                    case "W1" -> w1(client);
+                    case "W2" -> w2(client);
+                    case "W3" -> w3(client);
+                    case "W4" -> w4(client);
+                    default -> throw new IllegalStateException(w);
+                };
+                runs.add(r);
+                printRun(r);
+                if (!gateway.isAlive()) {
+                    println("!! gateway process exited (status %d) during %s %s", gateway.exitValue(), r.workload, r.mode);
+                }
+            }
+        }
+        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+
+        Map<String, Object> gatewayHealth = gatewayHealth();
+        String table = table(runs);
+        System.out.println();
+        System.out.println(table);
+        printHealth(gatewayHealth, warmupErrors);
+        writeResults(runs, table, gatewayHealth, warmupErrors);
+        println("total wall time %.1f s; results in %s", (System.nanoTime() - t0) / 1e9, options.out.toAbsolutePath());
+        boolean anyErrors = runs.stream().anyMatch(r -> r.failed > 0 || !r.errors.isEmpty());
+        return anyErrors ? 1 : 0;
+    }
+
+    private Path writeOriginPki() throws IOException {
+        Clock clock = Clock.systemUTC();
+        CertificateAuthority ca = CertificateAuthority.generate(KeyType.EC_P256, "Loupe Bench Origin CA", clock);
+        Instant now = clock.instant();
+        ForgedCertificate leaf = new CertificateForge(ca, clock).forge(
+                CertificateNames.forHost(ORIGIN_HOST).with("127.0.0.1"), now.minus(Duration.ofHours(1)),
+                now.plus(Duration.ofDays(7)));
+        Path caFile = scratch.resolve("origin-ca.crt");
+        Files.writeString(caFile, ca.certificatePem());
+        StringWriter chain = new StringWriter();
+        try (JcaPEMWriter w = new JcaPEMWriter(chain)) {
+            w.writeObject(leaf.certificate());
+            w.writeObject(ca.certificate());
+        }
+        Files.writeString(scratch.resolve("origin.crt"), chain.toString());
+        StringWriter key = new StringWriter();
+        try (JcaPEMWriter w = new JcaPEMWriter(key)) {
+            w.writeObject(new JcaPKCS8Generator(leaf.privateKey(), null));
+        }
+        Files.writeString(scratch.resolve("origin.key"), key.toString());
+        Files.writeString(scratch.resolve("hosts"), "127.0.0.1 " + ORIGIN_HOST + "\n");
+        return caFile;
+    }
+
+    private String java() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    private void startOrigin() throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(java(), "-XX:+UseParallelGC", "-Xmx1g",
+                "-cp", System.getProperty("java.class.path"), BenchOrigin.class.getName(), "0",
+                scratch.resolve("origin.crt").toString(), scratch.resolve("origin.key").toString()));
+        origin = new ProcessBuilder(cmd).redirectError(scratch.resolve("origin.stderr.log").toFile()).start();
+        children.add(origin);
+        BufferedReader out = new BufferedReader(new InputStreamReader(origin.getInputStream(), StandardCharsets.UTF_8));
+        CompletableFuture<String> ready = CompletableFuture.supplyAsync(() -> {
+            try {
+                return out.readLine();
+            } catch (IOException e) {
+                throw new CompletionException(e);
+            }
+        });
+        String line;
+        try {
+            line = ready.get(60, TimeUnit.SECONDS);
+        } catch (TimeoutException | ExecutionException e) {
+            line = null;
+        }
+        if (line == null || !line.startsWith("READY ")) {
+            throw new IllegalStateException("origin did not start (got '" + line + "'); stderr:\n"
+                    + Files.readString(scratch.resolve("origin.stderr.log")));
+        }
+        String[] parts = line.split(" ", 3);
+        originPort = Integer.parseInt(parts[1]);
+        originInfo = parts.length > 2 ? parts[2] : "";
+    }
+
+    private void startGateway(Path originCa) throws Exception {
+        Path jar = scratch.resolve("loupe.jar");
+        // a private copy: a rebuild of loupe-app during the run must not change the process under test
+        Files.copy(options.loupeJar, jar, StandardCopyOption.REPLACE_EXISTING);
+        try (ServerSocket probe = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            gatewayPort = probe.getLocalPort();
+        }
+        accessLog = scratch.resolve("access.log");
+        gatewayErr = scratch.resolve("gateway.stderr.log");
+        Path config = scratch.resolve("loupe.yaml");
+        Files.writeString(config, String.join("\n",
+                "data-dir: " + scratch.resolve("data"),
+                "listener: {address: 127.0.0.1, port: " + gatewayPort + "}",
+                "upstream: {extra-ca-bundles: [" + originCa + "]}",
+                "resolver: {hosts-file: " + scratch.resolve("hosts") + "}",
+                "limits: {max-connections: 100000, idle-timeout: 10m}",
+                "access-log: {target: " + accessLog + "}", ""));
+        List<String> cmd = new ArrayList<>();
+        cmd.add(java());
+        cmd.addAll(List.of(options.gatewayJvmOpts.trim().split("\\s+")));
+        cmd.addAll(List.of("-jar", jar.toString(), "run", "--config", config.toString()));
+        gateway = new ProcessBuilder(cmd)
+                .redirectOutput(scratch.resolve("gateway.stdout.log").toFile())
+                .redirectError(gatewayErr.toFile())
+                .start();
+        children.add(gateway);
+        gateway.getOutputStream().close();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+        while (true) {
+            String err = Files.exists(gatewayErr) ? Files.readString(gatewayErr) : "";
+            int at = err.indexOf("Loupe listening on");
+            if (at >= 0 && canConnect(gatewayPort)) {
+                var m = java.util.regex.Pattern.compile("TLS (\\S+?),").matcher(err.substring(at));
+                gatewayTls = m.find() ? m.group(1) : "?";
+                return;
+            }
+            if (!gateway.isAlive() || System.nanoTime() > deadline) {
+                throw new IllegalStateException("gateway did not start (" + (gateway.isAlive() ? "timeout"
+                        : "exit " + gateway.exitValue()) + "); stderr:\n" + err);
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    private static boolean canConnect(int port) {
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress("127.0.0.1", port), 1000);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static X509Certificate readCertificate(Path file) throws Exception {
+        try (InputStream in = Files.newInputStream(file)) {
+            return (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);
+        }
+    }
+
+    private void stopChildren() {
+        for (Process p : children) {
+            if (p.isAlive()) {
+                p.destroy(); // SIGTERM: lets the gateway flush its access log
+            }
+        }
+        for (Process p : children) {
+            try {
+                if (!p.waitFor(15, TimeUnit.SECONDS)) {
+                    p.destroyForcibly();
+                    p.waitFor(5, TimeUnit.SECONDS);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        children.clear();
+    }
+
+    // ---------------------------------------------------------------------------------------------------
+    // workloads
+
+    private record Cpu(long gateway, long origin, long self) {
+    }
+
+    private Cpu cpu() {
+        return new Cpu(ProcStats.cpuTicks(gateway.pid()), ProcStats.cpuTicks(origin.pid()),
+                ProcStats.cpuTicks(ProcessHandle.current().pid()));
+    }
+
+    private static void cpu(Run r, Cpu before, Cpu after) {
+        r.gatewayCpuSeconds = ProcStats.ticksToSeconds(after.gateway - before.gateway);
+        r.originCpuSeconds = ProcStats.ticksToSeconds(after.origin - before.origin);
+        r.clientCpuSeconds = ProcStats.ticksToSeconds(after.self - before.self);
+    }
+
+    private static Run newRun(String workload, BenchClient client, String unit, String throughputUnit) {
+        Run r = new Run();
+        r.workload = workload;
+        r.mode = client.viaProxy() ? "proxied" : "direct";
+        r.unit = unit;
+        r.throughputUnit = throughputUnit;
+        return r;
+    }
+
+    /** Error tally: failures grouped by message. */
+    private static final class Errors {
+        final Map<String, LongAdder> counts = new ConcurrentHashMap<>();
+        final LongAdder total = new LongAdder();
+
+        void add(Throwable t) {
+            Throwable e = t;
+            while ((e instanceof CompletionException || e instanceof ExecutionException) && e.getCause() != null) {
+                e = e.getCause();
+            }
+            String msg = e instanceof BenchClient.StageException s
+                    ? s.stage.replaceAll("/bytes/\\d+", "/bytes/N") + ": " + describe(s.getCause())
+                    : describe(e);
+            counts.computeIfAbsent(msg, k -> new LongAdder()).increment();
+            total.increment();
+        }
+
+        static String describe(Throwable e) {
+            String m = e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+            m = m.replaceAll("\\s+", " ");
+            return m.length() > 200 ? m.substring(0, 200) + "..." : m;
+        }
+
+        Map<String, Long> snapshot() {
+            Map<String, Long> m = new TreeMap<>();
+            counts.forEach((k, v) -> m.put(k, v.sum()));
+            return m;
+        }
+    }
+
+    private Map<String, Long> warmUp(BenchClient direct, BenchClient proxied) throws Exception {
+        println("warm-up: %d s new connections + %d s keep-alive, each direct and proxied (not measured)",
+                plan.warmupSecs, plan.warmupSecs);
+        Map<String, Long> errors = new TreeMap<>();
+        for (BenchClient c : List.of(direct, proxied)) {
+            Run a = newConnections(c, plan.warmupSecs, plan.w1Loops);
+            Run b = keepAlive(c, plan.warmupSecs, 8);
+            for (Run r : List.of(a, b)) {
+                r.errors.forEach((k, v) -> errors.merge(r.mode + " " + k, v, Long::sum));
+            }
+        }
+        return errors;
+    }
+
+    /** W1: loops of connect (+CONNECT) + full TLS handshake + GET /1k + close. */
+    private Run w1(BenchClient client) throws Exception {
+        Run r = newConnections(client, plan.w1Secs, plan.w1Loops);
+        r.workload = "W1";
+        return r;
+    }
+
+    private Run newConnections(BenchClient client, int seconds, int loops) throws Exception {
+        Run r = newRun("W1", client, "connection", "conn/s");
+        Errors errors = new Errors();
+        AtomicLong done = new AtomicLong();
+        AtomicLong bytes = new AtomicLong();
+        CountDownLatch finished = new CountDownLatch(loops);
+        Cpu before = cpu();
+        long start = System.nanoTime();
+        long deadline = start + TimeUnit.SECONDS.toNanos(seconds);
+        for (int i = 0; i < loops; i++) {
+            new Object() {
+                void next() {
+                    if (System.nanoTime() - deadline >= 0) {
+                        finished.countDown();
+                        return;
+                    }
+                    client.open().whenComplete((t, e) -> {
+                        if (e != null) {
+                            again(e);
+                            return;
+                        }
+                        t.get("/1k").whenComplete((n, e2) -> {
+                            if (e2 != null) {
+                                again(e2);
+                            } else if (n != SMALL) {
+                                t.close();
+                                again(new IllegalStateException("GET /1k: body " + n + " bytes, expected " + SMALL));
+                            } else {
+                                bytes.addAndGet(n);
+                                done.incrementAndGet();
+                                t.close().whenComplete((v, e3) -> again(null));
+                            }
+                        });
+                    });
+                }
+
+                void again(Throwable failure) {
+                    if (failure == null) {
+                        group.execute(this::next);
+                    } else {
+                        errors.add(failure);
+                        group.schedule(this::next, 20, TimeUnit.MILLISECONDS); // no hot loop on persistent errors
+                    }
+                }
+            }.next();
+        }
+        awaitLoops(finished, seconds, errors, "W1 loops");
+        r.seconds = (System.nanoTime() - start) / 1e9;
+        cpu(r, before, cpu());
+        r.units = done.get();
+        r.bodyBytes = bytes.get();
+        r.failed = errors.total.sum();
+        r.errors = errors.snapshot();
+        r.throughput = r.units / r.seconds;
+        return r;
+    }
+
+    /** W2: sequential GET /1k on each of N already-open tunnels for a fixed time. */
+    private Run w2(BenchClient client) throws Exception {
+        Run r = keepAlive(client, plan.w2Secs, plan.w2Tunnels);
+        r.workload = "W2";
+        return r;
+    }
+
+    private Run keepAlive(BenchClient client, int seconds, int tunnels) throws Exception {
+        Run r = newRun("W2", client, "request", "req/s");
+        Errors errors = new Errors();
+        List<BenchClient.Tunnel> open = openTunnels(client, tunnels, errors);
+        AtomicLong done = new AtomicLong();
+        AtomicLong bytes = new AtomicLong();
+        CountDownLatch finished = new CountDownLatch(open.size());
+        Cpu before = cpu();
+        long start = System.nanoTime();
+        long deadline = start + TimeUnit.SECONDS.toNanos(seconds);
+        for (BenchClient.Tunnel t : open) {
+            new Object() {
+                void next() {
+                    if (System.nanoTime() - deadline >= 0) {
+                        finished.countDown();
+                        return;
+                    }
+                    t.get("/1k").whenComplete((n, e) -> {
+                        if (e != null) {
+                            errors.add(e);
+                            finished.countDown(); // the tunnel is gone; this loop ends
+                        } else if (n != SMALL) {
+                            errors.add(new IllegalStateException("GET /1k: body " + n + " bytes, expected " + SMALL));
+                            t.close();
+                            finished.countDown();
+                        } else {
+                            done.incrementAndGet();
+                            bytes.addAndGet(n);
+                            next();
+                        }
+                    });
+                }
+            }.next();
+        }
+        awaitLoops(finished, seconds, errors, "W2 loops");
+        r.seconds = (System.nanoTime() - start) / 1e9;
+        cpu(r, before, cpu());
+        closeAll(open);
+        r.units = done.get();
+        r.bodyBytes = bytes.get();
+        r.failed = errors.total.sum();
+        r.errors = errors.snapshot();
+        r.throughput = r.units / r.seconds;
+        return r;
+    }
+
+    /** W3: N concurrent downloads of one large body, each over its own (already open) tunnel. */
+    private Run w3(BenchClient client) throws Exception {
+        Run r = newRun("W3", client, "GB", "MB/s");
+        Errors errors = new Errors();
+        long size = plan.w3Bytes;
+        String path = size == BenchOrigin.LARGE_BODY ? "/100m" : "/bytes/" + size;
+        List<BenchClient.Tunnel> open = openTunnels(client, plan.w3Downloads, errors);
+        AtomicLong bytes = new AtomicLong();
+        AtomicLong ok = new AtomicLong();
+        CountDownLatch finished = new CountDownLatch(open.size());
+        Cpu before = cpu();
+        long start = System.nanoTime();
+        for (BenchClient.Tunnel t : open) {
+            t.get(path).whenComplete((n, e) -> {
+                if (e != null) {
+                    errors.add(e);
+                } else {
+                    bytes.addAndGet(n);
+                    if (n != size) {
+                        errors.add(new IllegalStateException("GET " + path + ": body " + n + " bytes, expected " + size));
+                    } else {
+                        ok.incrementAndGet();
+                    }
+                }
+                finished.countDown();
+            });
+        }
+        if (!finished.await(10, TimeUnit.MINUTES)) {
+            errors.add(new TimeoutException("downloads not finished after 10 minutes"));
+        }
+        r.seconds = (System.nanoTime() - start) / 1e9;
+        cpu(r, before, cpu());
+        closeAll(open);
+        r.units = ok.get();
+        r.bodyBytes = bytes.get();
+        r.failed = errors.total.sum();
+        r.errors = errors.snapshot();
+        r.throughput = r.bodyBytes / 1e6 / r.seconds;
+        return r;
+    }
+
+    /**
+     * W4: opens N sessions (each: handshake + one GET /1k) and leaves them idle; the memory of the
+     * process holding the server side (gateway when proxied, origin when direct) is read after a full GC
+     * before and after.
+     */
+    private Run w4(BenchClient client) throws Exception {
+        Run r = newRun("W4", client, "session", "sessions");
+        long pid = client.viaProxy() ? gateway.pid() : origin.pid();
+        r.measuredPid = pid;
+        Errors errors = new Errors();
+        boolean gc = ProcStats.fullGc(pid);
+        if (!gc) {
+            errors.add(new IllegalStateException("jcmd " + pid + " GC.run failed: RSS read without a full GC"));
+        }
+        Thread.sleep(500);
+        r.rssBeforeKiB = ProcStats.rssKiB(pid);
+        r.heapBeforeKiB = ProcStats.heapUsedKiB(pid);
+
+        int n = plan.w4Sessions;
+        List<BenchClient.Tunnel> sessions = new CopyOnWriteArrayList<>();
+        AtomicInteger next = new AtomicInteger();
+        CountDownLatch finished = new CountDownLatch(plan.w4OpenConcurrency);
+        Cpu before = cpu();
+        long start = System.nanoTime();
+        for (int i = 0; i < plan.w4OpenConcurrency; i++) {
+            new Object() {
+                void next() {
+                    if (next.getAndIncrement() >= n) {
+                        finished.countDown();
+                        return;
+                    }
+                    client.open().whenComplete((t, e) -> {
+                        if (e != null) {
+                            errors.add(e);
+                            group.schedule(this::next, 20, TimeUnit.MILLISECONDS);
+                            return;
+                        }
+                        t.get("/1k").whenComplete((len, e2) -> {
+                            if (e2 != null) {
+                                errors.add(e2);
+                            } else if (len != SMALL) {
+                                errors.add(new IllegalStateException("GET /1k: body " + len + " bytes, expected " + SMALL));
+                                t.close();
+                            } else {
+                                sessions.add(t);
+                            }
+                            group.execute(this::next);
+                        });
+                    });
+                }
+            }.next();
+        }
+        awaitLoops(finished, 120, errors, "W4 session opening");
+        r.seconds = (System.nanoTime() - start) / 1e9;
+        Cpu opened = cpu();
+        cpu(r, before, opened);
+        Thread.sleep(TimeUnit.SECONDS.toMillis(plan.w4HoldSecs));
+        Cpu held = cpu();
+        r.idleCpuSeconds = ProcStats.ticksToSeconds(client.viaProxy() ? held.gateway - opened.gateway
+                : held.origin - opened.origin);
+        ProcStats.fullGc(pid);
+        Thread.sleep(500);
+        r.rssAfterKiB = ProcStats.rssKiB(pid);
+        r.heapAfterKiB = ProcStats.heapUsedKiB(pid);
+        r.sessionsStillOpen = (int) sessions.stream().filter(t -> t.channel().isActive()).count();
+        if (r.sessionsStillOpen < sessions.size()) {
+            errors.add(new IllegalStateException((sessions.size() - r.sessionsStillOpen)
+                    + " idle sessions were closed by the peer before the memory reading"));
+        }
+        r.units = sessions.size();
+        r.bodyBytes = r.units * SMALL;
+        r.throughput = r.units;
+        if (r.units > 0) {
+            r.rssKiBPerSession = (r.rssAfterKiB - r.rssBeforeKiB) / (double) r.units;
+            if (r.heapBeforeKiB >= 0 && r.heapAfterKiB >= 0) {
+                r.heapKiBPerSession = (r.heapAfterKiB - r.heapBeforeKiB) / (double) r.units;
+            }
+        }
+        closeAll(sessions);
+        r.failed = errors.total.sum();
+        r.errors = errors.snapshot();
+        return r;
+    }
+
+    private List<BenchClient.Tunnel> openTunnels(BenchClient client, int n, Errors errors) throws Exception {
+        List<CompletableFuture<BenchClient.Tunnel>> futures = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            futures.add(client.open());
+        }
+        List<BenchClient.Tunnel> open = new ArrayList<>();
+        for (CompletableFuture<BenchClient.Tunnel> f : futures) {
+            try {
+                open.add(f.get(60, TimeUnit.SECONDS));
+            } catch (ExecutionException | TimeoutException e) {
+                errors.add(e);
+            }
+        }
+        return open;
+    }
+
+    private static void closeAll(List<BenchClient.Tunnel> tunnels) {
+        List<CompletableFuture<Void>> closing = tunnels.stream().map(BenchClient.Tunnel::close).toList();
+        try {
+            CompletableFuture.allOf(closing.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            // reported by the caller's counts if it matters
+        }
+    }
+
+    private static void awaitLoops(CountDownLatch latch, int seconds, Errors errors, String what) throws InterruptedException {
+        long limit = seconds + BenchClient.STALL_MILLIS / 1000 + 30;
+        if (!latch.await(limit, TimeUnit.SECONDS)) {
+            errors.add(new TimeoutException(what + ": " + latch.getCount() + " still running " + limit
+                    + " s after the start (hang)"));
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------
+    // reporting
+
+    private void printRun(Run r) {
+        StringBuilder sb = new StringBuilder();
+        sb.append(String.format(Locale.ROOT, "%s %-7s ", r.workload, r.mode));
+        switch (r.workload) {
+            case "W1" -> sb.append(String.format(Locale.ROOT, "%,d connections in %.2f s = %.1f conn/s", r.units,
+                    r.seconds, r.throughput));
+            case "W2" -> sb.append(String.format(Locale.ROOT, "%,d requests in %.2f s = %.0f req/s", r.units,
+                    r.seconds, r.throughput));
+            case "W3" -> sb.append(String.format(Locale.ROOT, "%d/%d downloads OK, %,d bytes in %.2f s = %.1f MB/s",
+                    r.units, plan.w3Downloads, r.bodyBytes, r.seconds, r.throughput));
+            case "W4" -> sb.append(String.format(Locale.ROOT,
+                    "%d/%d sessions opened in %.2f s; pid %d RSS %,d -> %,d KiB (%.1f KiB/session), heap %,d -> %,d KiB"
+                            + " (%s KiB/session); %.2f s CPU while idle %d s",
+                    r.units, plan.w4Sessions, r.seconds, r.measuredPid, r.rssBeforeKiB, r.rssAfterKiB,
+                    r.rssKiBPerSession == null ? Double.NaN : r.rssKiBPerSession, r.heapBeforeKiB, r.heapAfterKiB,
+                    r.heapKiBPerSession == null ? "n/a" : String.format(Locale.ROOT, "%.1f", r.heapKiBPerSession),
+                    r.idleCpuSeconds, plan.w4HoldSecs));
+            default -> {
+            }
+        }
+        sb.append(String.format(Locale.ROOT, "; CPU s: gateway %.2f (%.2f cores), origin %.2f, client %.2f",
+                r.gatewayCpuSeconds, r.gatewayCpuSeconds / r.seconds, r.originCpuSeconds, r.clientCpuSeconds));
+        sb.append("; errors ").append(r.failed);
+        System.out.println(sb);
+        r.errors.forEach((k, v) -> System.out.println("    error x" + v + ": " + k));
+    }
+
+    /** CPU per unit as text in the unit the goal is stated in. */
+    private static String perUnit(String workload, double cpuSeconds, Run r) {
+        if (r.units <= 0) {
+            return "n/a";
+        }
+        return switch (workload) {
+            case "W1" -> String.format(Locale.ROOT, "%.3f ms/conn", cpuSeconds * 1e3 / r.units);
+            case "W2" -> String.format(Locale.ROOT, "%.1f µs/req", cpuSeconds * 1e6 / r.units);
+            case "W3" -> String.format(Locale.ROOT, "%.2f s/GB", cpuSeconds / (r.bodyBytes / 1e9));
+            case "W4" -> String.format(Locale.ROOT, "%.3f ms/session", cpuSeconds * 1e3 / r.units);
+            default -> "?";
+        };
+    }
+
+    private static double perUnitValue(String workload, double cpuSeconds, Run r) {
+        if (r.units <= 0) {
+            return Double.NaN;
+        }
+        return switch (workload) {
+            case "W1" -> cpuSeconds * 1e3 / r.units;
+            case "W2" -> cpuSeconds * 1e6 / r.units;
+            case "W3" -> cpuSeconds / (r.bodyBytes / 1e9);
+            default -> Double.NaN;
+        };
+    }
+
+    private static final Map<String, Double> GOALS = Map.of("W1", 0.9, "W2", 40.0, "W3", 1.1, "W4", 25.0);
+    private static final Map<String, String> GOAL_TEXT = Map.of("W1", "< 0.9 ms/conn", "W2", "< 40 µs/req",
+            "W3", "< 1.1 s/GB", "W4", "< 25 KiB/session");
+
+    private String table(List<Run> runs) {
+        Map<String, Run[]> byWorkload = new LinkedHashMap<>();
+        for (Run r : runs) {
+            byWorkload.computeIfAbsent(r.workload, k -> new Run[2])[r.mode.equals("direct") ? 0 : 1] = r;
+        }
+        List<String[]> rows = new ArrayList<>();
+        rows.add(new String[] {"Workload", "Direct", "Proxied", "Proxied/direct", "Gateway CPU/unit", "Goal", "Met",
+            "Gateway cores", "Origin CPU/unit (direct)", "Errors d/p"});
+        for (var e : byWorkload.entrySet()) {
+            Run d = e.getValue()[0];
+            Run p = e.getValue()[1];
+            String w = e.getKey();
+            if (d == null || p == null) {
+                continue;
+            }
+            String errs = d.failed + "/" + p.failed;
+            if (w.equals("W4")) {
+                rows.add(new String[] {
+                    "W4 RSS KiB/idle session (" + plan.w4Sessions + ")",
+                    fmt1(d.rssKiBPerSession), fmt1(p.rssKiBPerSession), ratio(p.rssKiBPerSession, d.rssKiBPerSession),
+                    perUnit(w, p.gatewayCpuSeconds, p) + " setup", GOAL_TEXT.get(w),
+                    p.rssKiBPerSession == null ? "?" : p.rssKiBPerSession < GOALS.get(w) ? "yes" : "NO",
+                    String.format(Locale.ROOT, "%.2f", p.gatewayCpuSeconds / p.seconds),
+                    perUnit(w, d.originCpuSeconds, d) + " setup", errs});
+                rows.add(new String[] {
+                    "W4 Java heap KiB/idle session", fmt1(d.heapKiBPerSession), fmt1(p.heapKiBPerSession),
+                    ratio(p.heapKiBPerSession, d.heapKiBPerSession), "", "", "", "", "", ""});
+                continue;
+            }
+            String label = switch (w) {
+                case "W1" -> "W1 new conn/s (1 KiB GET each)";
+                case "W2" -> "W2 keep-alive req/s (" + plan.w2Tunnels + " tunnels)";
+                case "W3" -> "W3 MB/s (" + plan.w3Downloads + " x " + plan.w3Bytes / MIB + " MiB)";
+                default -> w;
+            };
+            double gw = perUnitValue(w, p.gatewayCpuSeconds, p);
+            rows.add(new String[] {label, fmt1(d.throughput), fmt1(p.throughput), ratio(p.throughput, d.throughput),
+                perUnit(w, p.gatewayCpuSeconds, p), GOAL_TEXT.get(w),
+                Double.isNaN(gw) ? "?" : gw < GOALS.get(w) ? "yes" : "NO",
+                String.format(Locale.ROOT, "%.2f", p.gatewayCpuSeconds / p.seconds),
+                perUnit(w, d.originCpuSeconds, d), errs});
+        }
+        int[] widths = new int[rows.get(0).length];
+        for (String[] row : rows) {
+            for (int i = 0; i < row.length; i++) {
+                widths[i] = Math.max(widths[i], row[i].length());
+            }
+        }
+        StringBuilder sb = new StringBuilder();
+        for (int k = 0; k < rows.size(); k++) {
+            String[] row = rows.get(k);
+            sb.append('|');
+            for (int i = 0; i < row.length; i++) {
+                sb.append(' ').append(pad(row[i], widths[i])).append(" |");
+            }
+            sb.append('\n');
+            if (k == 0) {
+                sb.append('|');
+                for (int width : widths) {
+                    sb.append("-".repeat(width + 2)).append('|');
+                }
+                sb.append('\n');
+            }
+        }
+        return sb.toString();
+    }
+
+    private static String pad(String s, int width) {
+        return s + " ".repeat(Math.max(0, width - s.length()));
+    }
+
+    private static String fmt1(Double v) {
+        return v == null || v.isNaN() ? "n/a" : String.format(Locale.ROOT, "%.1f", v);
+    }
+
+    private static String ratio(Double a, Double b) {
+        return a == null || b == null || b == 0 || a.isNaN() || b.isNaN() ? "n/a"
+                : String.format(Locale.ROOT, "%.2f", a / b);
+    }
+
+    /** What the gateway itself said: access-log close reasons and verdicts, WARN/ERROR lines on stderr. */
+    private Map<String, Object> gatewayHealth() throws IOException {
+        Map<String, Object> h = new LinkedHashMap<>();
+        h.put("alive", gateway.isAlive());
+        h.put("rssKiBAtEnd", ProcStats.rssKiB(gateway.pid()));
+        // SIGTERM first so the access log is flushed; CPU and memory have been read already
+        gateway.destroy();
+        try {
+            gateway.waitFor(15, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        Map<String, Long> types = new TreeMap<>();
+        Map<String, Long> verdicts = new TreeMap<>();
+        Map<String, Long> closeReasons = new TreeMap<>();
+        Map<String, Long> statuses = new TreeMap<>();
+        long lines = 0;
+        long unparsable = 0;
+        if (Files.exists(accessLog)) {
+            ObjectMapper mapper = new ObjectMapper();
+            try (BufferedReader in = Files.newBufferedReader(accessLog)) {
+                for (String line = in.readLine(); line != null; line = in.readLine()) {
+                    lines++;
+                    try {
+                        JsonNode n = mapper.readTree(line);
+                        String type = n.path("type").asText("?");
+                        types.merge(type, 1L, Long::sum);
+                        if (n.has("verdict")) {
+                            verdicts.merge(n.get("verdict").asText(), 1L, Long::sum);
+                        }
+                        if (n.has("close_reason")) {
+                            closeReasons.merge(n.get("close_reason").asText(), 1L, Long::sum);
+                        }
+                        if (n.has("status")) {
+                            statuses.merge(n.get("status").asText(), 1L, Long::sum);
+                        }
+                    } catch (IOException e) {
+                        unparsable++;
+                    }
+                }
+            }
+        }
+        h.put("accessLogLines", lines);
+        h.put("accessLogUnparsable", unparsable);
+        h.put("recordTypes", types);
+        h.put("verdicts", verdicts);
+        h.put("closeReasons", closeReasons);
+        h.put("exchangeStatuses", statuses);
+        List<String> problems = new ArrayList<>();
+        long warnOrError = 0;
+        if (Files.exists(gatewayErr)) {
+            for (String line : Files.readAllLines(gatewayErr)) {
+                if (line.contains(" WARN ") || line.contains(" ERROR ") || line.startsWith("Exception")
+                        || line.contains("OutOfMemoryError")) {
+                    warnOrError++;
+                    if (problems.size() < 15) {
+                        problems.add(line.length() > 300 ? line.substring(0, 300) + "..." : line);
+                    }
+                }
+            }
+            Files.copy(gatewayErr, options.out.resolve("gateway.stderr.log"), StandardCopyOption.REPLACE_EXISTING);
+        }
+        h.put("stderrWarnOrErrorLines", warnOrError);
+        h.put("stderrFirstProblems", problems);
+        return h;
+    }
+
+    @SuppressWarnings("unchecked")
+    private void printHealth(Map<String, Object> h, Map<String, Long> warmupErrors) {
+        System.out.println("Gateway health: alive at end=" + h.get("alive") + ", access log lines=" + h.get("accessLogLines")
+                + ", types=" + h.get("recordTypes") + ", verdicts=" + h.get("verdicts"));
+        System.out.println("  close reasons: " + h.get("closeReasons"));
+        if (!((Map<String, Long>) h.get("exchangeStatuses")).isEmpty()) {
+            System.out.println("  exchange statuses: " + h.get("exchangeStatuses"));
+        }
+        System.out.println("  stderr WARN/ERROR lines: " + h.get("stderrWarnOrErrorLines"));
+        for (String line : (List<String>) h.get("stderrFirstProblems")) {
+            System.out.println("    " + line);
+        }
+        if (!warmupErrors.isEmpty()) {
+            System.out.println("  warm-up errors: " + warmupErrors);
+        }
+    }
+
+    private void writeResults(List<Run> runs, String table, Map<String, Object> health, Map<String, Long> warmupErrors)
+            throws IOException {
+        Map<String, Object> doc = new LinkedHashMap<>();
+        doc.put("time", Instant.now().toString());
+        doc.put("nproc", Runtime.getRuntime().availableProcessors());
+        doc.put("java", Runtime.version().toString());
+        doc.put("quick", options.quick);
+        doc.put("loupeTlsProvider", gatewayTls);
+        doc.put("gatewayJvmOpts", options.gatewayJvmOpts);
+        doc.put("clientSessionResumption", options.resumption);
+        doc.put("plan", plan);
+        doc.put("clockTicksPerSecond", ProcStats.CLOCK_TICKS_PER_SECOND);
+        doc.put("runs", runs);
+        doc.put("gatewayHealth", health);
+        doc.put("warmupErrors", warmupErrors);
+        json.writeValue(options.out.resolve("results.json").toFile(), doc);
+        StringBuilder md = new StringBuilder();
+        md.append("# Loupe load harness results\n\n");
+        md.append(String.format(Locale.ROOT, "%s, nproc %d, Java %s, Loupe TLS provider %s, gateway JVM `%s`, %s run,"
+                        + " client TLS session resumption %s.%n%n", Instant.now(), Runtime.getRuntime().availableProcessors(),
+                Runtime.version(), gatewayTls, options.gatewayJvmOpts, options.quick ? "quick" : "full",
+                options.resumption ? "on" : "off"));
+        md.append(table).append('\n');
+        md.append("Gateway CPU/unit: gateway process utime+stime during the proxied run divided by the units done."
+                + " W3 GB = 10^9 bytes, MB = 10^6 bytes. W4: RSS and heap of the process holding the server side"
+                + " (origin when direct, gateway when proxied) after a full GC, before vs after opening the sessions.\n\n");
+        md.append("## Runs\n\n```\n");
+        for (Run r : runs) {
+            md.append(json.writeValueAsString(r)).append('\n');
+        }
+        md.append("```\n\n## Gateway health\n\n```\n").append(json.writeValueAsString(health)).append("\n```\n");
+        Files.writeString(options.out.resolve("results.md"), md.toString());
+        if (!options.keep) {
+            deleteScratch();
+        } else {
+            println("scratch kept: %s", scratch);
+        }
+    }
+
+    private void deleteScratch() throws IOException {
+        stopChildren();
+        try (Stream<Path> walk = Files.walk(scratch)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+
+    private static void println(String format, Object... args) {
+        System.out.println(String.format(Locale.ROOT, format, args));
+    }
+}

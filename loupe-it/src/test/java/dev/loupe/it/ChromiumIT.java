@@ -1,0 +1,90 @@
+package dev.loupe.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.loupe.it.Origins.Site;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Headless Chromium browsing through Loupe, trusting Loupe's CA through an NSS database as a
+ * managed desktop would. Chromium exits 0 even when a page fails, so the tests assert on the DOM.
+ */
+class ChromiumIT {
+    @TempDir
+    static Path dir;
+    static Origins origins;
+    static GatewayUnderTest loupe;
+    static Path home;
+
+    @BeforeAll
+    static void start() throws Exception {
+        origins = Origins.start(dir.resolve("origins"));
+        loupe = GatewayUnderTest.start(Files.createDirectories(dir.resolve("loupe")), origins, "");
+        home = Files.createDirectories(dir.resolve("home"));
+        Path nssdb = Files.createDirectories(home.resolve(".pki/nssdb"));
+        exec("certutil", "-d", "sql:" + nssdb, "-N", "--empty-password");
+        exec("certutil", "-d", "sql:" + nssdb, "-A", "-t", "C,,", "-n", "Loupe CA", "-i", loupe.caPem.toString());
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        for (AutoCloseable c : new AutoCloseable[] {loupe, origins}) {
+            if (c != null) {
+                c.close();
+            }
+        }
+    }
+
+    @Test
+    void rendersAnHttpsPageThroughLoupe() throws Exception {
+        String dom = dumpDom(origins.url(Site.GOOD, "/index.html"));
+        assertThat(dom).contains("<h1 id=\"marker\">" + Origins.MARKER + "</h1>")
+                .contains("script ran"); // the page's JavaScript executed: it was rendered, not just fetched
+        var records = loupe.awaitLog(n -> n.path("url").asText().endsWith("/index.html"));
+        assertThat(records).anyMatch(n -> n.path("type").asText().equals("connection")
+                && n.path("verdict").asText().equals("decrypt")
+                && n.path("client_tls").path("version").asText().equals("TLSv1.3"));
+    }
+
+    @Test
+    void showsLoupesErrorPageForAnExpiredOrigin() throws Exception {
+        String dom = dumpDom(origins.url(Site.EXPIRED, "/index.html"));
+        assertThat(dom).contains("id=\"loupe-error\"").contains("expired").doesNotContain(Origins.MARKER);
+    }
+
+    private static String dumpDom(String url) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(Partners.require("chromium"),
+                "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--disable-features=NetworkTimeServiceQuerying", "--disable-domain-reliability", "--no-pings",
+                "--user-data-dir=" + Files.createTempDirectory(dir, "chromium"),
+                "--proxy-server=" + loupe.proxy(),
+                // Chromium never proxies loopback by default; the test origin is on loopback
+                "--proxy-bypass-list=<-loopback>",
+                "--dump-dom", url));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(dir.resolve("chromium.err").toFile());
+        pb.environment().put("HOME", home.toString());
+        Process p = pb.start();
+        String dom = new String(p.getInputStream().readAllBytes());
+        if (!p.waitFor(60, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError("chromium did not finish");
+        }
+        return dom;
+    }
+
+    private static void exec(String... cmd) throws Exception {
+        cmd[0] = Partners.require(cmd[0]);
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertThat(p.waitFor()).as(out).isZero();
+    }
+}

@@ -1,0 +1,91 @@
+package dev.loupe.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The command line as an operator uses it: exit codes and messages. */
+class CliIT {
+    @TempDir
+    Path dir;
+
+    @Test
+    void invalidConfigIsRefusedWithFieldValueAndReason() throws Exception {
+        Path bad = dir.resolve("bad.yaml");
+        Files.writeString(bad, "listener:\n  port: 99999\n");
+        LoupeProcess.Result check = LoupeProcess.run(dir, "config", "check", "--config", bad.toString());
+        assertThat(check.exitCode()).isEqualTo(2);
+        assertThat(check.stderr()).contains("listener.port").contains("99999").contains("between 0 and 65535");
+        LoupeProcess.Result run = LoupeProcess.run(dir, "run", "--config", bad.toString(),
+                "--data-dir", dir.resolve("d").toString());
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.stderr()).contains("listener.port");
+        assertThat(dir.resolve("d")).as("nothing created for a refused config").doesNotExist();
+    }
+
+    @Test
+    void unknownFieldIsNamed() throws Exception {
+        Path bad = dir.resolve("typo.yaml");
+        Files.writeString(bad, "upstream:\n  conect-timeout: 5s\n");
+        LoupeProcess.Result check = LoupeProcess.run(dir, "config", "check", "--config", bad.toString());
+        assertThat(check.exitCode()).isEqualTo(2);
+        assertThat(check.stderr()).contains("upstream.conect-timeout").contains("unknown field");
+    }
+
+    @Test
+    void caLifecycleInitShowExportAndKeyPermissions() throws Exception {
+        String data = dir.resolve("data").toString();
+        LoupeProcess.Result init = LoupeProcess.run(dir, "ca", "init", "--data-dir", data, "--key-type", "rsa-3072");
+        assertThat(init.exitCode()).as(init.stderr()).isZero();
+        Path key = dir.resolve("data/ca.key");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(key))).isEqualTo("rw-------");
+        assertThat(LoupeProcess.run(dir, "ca", "init", "--data-dir", data).exitCode()).as("no silent replace").isEqualTo(1);
+        LoupeProcess.Result show = LoupeProcess.run(dir, "ca", "show", "--data-dir", data);
+        assertThat(show.stdout()).contains("CN=Loupe Inspection CA").contains("SHA256withRSA");
+        Path der = dir.resolve("ca.der");
+        assertThat(LoupeProcess.run(dir, "ca", "export", "--data-dir", data, "--format", "der", "--out", der.toString())
+                .exitCode()).isZero();
+        Process openssl = new ProcessBuilder(Partners.require("openssl"), "x509", "-inform", "DER", "-in",
+                der.toString(), "-noout", "-subject").start();
+        assertThat(new String(openssl.getInputStream().readAllBytes())).contains("Loupe Inspection CA");
+        Files.setPosixFilePermissions(key, PosixFilePermissions.fromString("rw-r--r--"));
+        LoupeProcess.Result refused = LoupeProcess.run(dir, "run", "--data-dir", data);
+        assertThat(refused.exitCode()).isEqualTo(3);
+        assertThat(refused.stderr()).contains(key.toString()).contains("chmod 600");
+    }
+
+    @Test
+    void importsAnOpensslMadeCaFromPkcs12() throws Exception {
+        Path k = dir.resolve("k.pem");
+        Path c = dir.resolve("c.pem");
+        Path p12 = dir.resolve("ca.p12");
+        exec("openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+                "-keyout", k.toString(), "-out", c.toString(), "-subj", "/CN=Imported Corp CA", "-days", "30",
+                "-addext", "basicConstraints=critical,CA:true", "-addext", "keyUsage=critical,keyCertSign,cRLSign");
+        exec("openssl", "pkcs12", "-export", "-inkey", k.toString(), "-in", c.toString(), "-out", p12.toString(),
+                "-passout", "pass:s3cret");
+        Files.writeString(dir.resolve("pw"), "s3cret\n");
+        String data = dir.resolve("data").toString();
+        LoupeProcess.Result imported = LoupeProcess.run(dir, "ca", "import", "--data-dir", data,
+                "--pkcs12", p12.toString(), "--password-file", dir.resolve("pw").toString());
+        assertThat(imported.exitCode()).as(imported.stderr()).isZero();
+        assertThat(LoupeProcess.run(dir, "ca", "show", "--data-dir", data).stdout()).contains("CN=Imported Corp CA");
+    }
+
+    @Test
+    void versionAndHelpWork() throws Exception {
+        assertThat(LoupeProcess.run(dir, "version").stdout()).startsWith("loupe 0.1.0");
+        LoupeProcess.Result help = LoupeProcess.run(dir, "ca", "--help");
+        assertThat(help.stdout()).contains("init").contains("import").contains("export").contains("show");
+    }
+
+    private void exec(String... cmd) throws Exception {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertThat(p.waitFor()).as(out).isZero();
+    }
+}

@@ -241,7 +241,7 @@ public final class LoadHarness {
         BenchClient proxied = new BenchClient(group, channelType, new InetSocketAddress("127.0.0.1", gatewayPort), true,
                 ORIGIN_HOST, originPort, loupeCa, options.resumption);
         println("client: %d event-loop threads (%s), TLS %s, session resumption %s", clientThreads,
-                epoll ? "epoll" : "nio", OpenSsl.isAvailable() ? "BoringSSL " + OpenSsl.versionString() : "JDK",
+                epoll ? "epoll" : "nio", OpenSsl.isAvailable() ? OpenSsl.versionString() : "JDK",
                 options.resumption ? "ON" : "OFF (every handshake is a full one)");
 
         List<Run> runs = new ArrayList<>();
@@ -305,6 +305,7 @@ public final class LoadHarness {
 
     private void startOrigin() throws Exception {
         List<String> cmd = new ArrayList<>(List.of(java(), "-XX:+UseParallelGC", "-Xmx1g",
+                "--enable-native-access=ALL-UNNAMED",
                 "-cp", System.getProperty("java.class.path"), BenchOrigin.class.getName(), "0",
                 scratch.resolve("origin.crt").toString(), scratch.resolve("origin.key").toString()));
         origin = new ProcessBuilder(cmd).redirectError(scratch.resolve("origin.stderr.log").toFile()).start();

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.JsonDeserializer;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.MapperFeature;
@@ -59,18 +60,26 @@ public final class ConfigLoader {
         if (yaml.isBlank()) {
             return LoupeConfig.defaults();
         }
+        JsonNode tree;
         try {
-            LoupeConfig config = mapper.readValue(yaml, LoupeConfig.class);
-            return config != null ? config : LoupeConfig.defaults();
-        } catch (JsonMappingException e) {
-            throw translate(e);
+            tree = mapper.readTree(yaml);
         } catch (JsonProcessingException e) {
             String where = e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr();
             throw new ConfigException("(yaml)", "", "not valid YAML" + where + ": " + e.getOriginalMessage());
         }
+        if (tree == null || tree.isMissingNode() || tree.isNull()) {
+            return LoupeConfig.defaults();
+        }
+        try {
+            return mapper.treeToValue(tree, LoupeConfig.class);
+        } catch (JsonMappingException e) {
+            throw translate(e, tree);
+        } catch (JsonProcessingException e) {
+            throw new ConfigException("(yaml)", "", e.getOriginalMessage());
+        }
     }
 
-    private static ConfigException translate(JsonMappingException e) {
+    private static ConfigException translate(JsonMappingException e, JsonNode tree) {
         String path = e.getPath().stream()
                 .map(ref -> ref.getFieldName() != null ? ref.getFieldName() : "[" + ref.getIndex() + "]")
                 .collect(Collectors.joining(".")).replace(".[", "[");
@@ -90,9 +99,20 @@ public final class ConfigLoader {
             return new ConfigException(path, f.getValue(), "expected " + describe(f.getTargetType()));
         }
         if (e instanceof MismatchedInputException m && m.getTargetType() != null) {
-            return new ConfigException(path, "", "expected " + describe(m.getTargetType()));
+            return new ConfigException(path, valueAt(tree, e), "expected " + describe(m.getTargetType()));
         }
         return new ConfigException(path.isEmpty() ? "(root)" : path, "", e.getOriginalMessage());
+    }
+
+    /** The text the operator wrote at the failing location, read back from the parsed tree. */
+    private static String valueAt(JsonNode tree, JsonMappingException e) {
+        StringBuilder pointer = new StringBuilder();
+        for (JsonMappingException.Reference ref : e.getPath()) {
+            pointer.append('/').append(ref.getFieldName() != null
+                    ? ref.getFieldName().replace("~", "~0").replace("/", "~1") : String.valueOf(ref.getIndex()));
+        }
+        JsonNode node = tree.at(pointer.toString());
+        return node.isValueNode() ? node.asText() : node.toString();
     }
 
     private static String describe(Class<?> type) {

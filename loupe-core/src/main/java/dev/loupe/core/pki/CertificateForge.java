@@ -1,5 +1,6 @@
 package dev.loupe.core.pki;
 
+import dev.loupe.core.net.IpLiterals;
 import java.security.NoSuchAlgorithmException;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
@@ -138,7 +139,7 @@ public final class CertificateForge {
             sans.add(new GeneralName(GeneralName.dNSName, dns));
         }
         for (String ip : names.ipAddresses()) {
-            byte[] address = IpAddresses.parse(ip).orElseThrow().getAddress();
+            byte[] address = IpLiterals.address(ip).orElseThrow().getAddress();
             sans.add(new GeneralName(GeneralName.iPAddress, new DEROctetString(address)));
         }
         return new GeneralNames(sans.toArray(GeneralName[]::new));

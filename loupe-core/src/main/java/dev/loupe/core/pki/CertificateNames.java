@@ -1,5 +1,6 @@
 package dev.loupe.core.pki;
 
+import dev.loupe.core.net.IpLiterals;
 import java.security.cert.CertificateParsingException;
 import java.security.cert.X509Certificate;
 import java.util.Collection;
@@ -57,13 +58,13 @@ public record CertificateNames(String commonName, SortedSet<String> dnsNames, So
 
     /** Names for a host we have no upstream certificate for (e.g. the upstream was unreachable). */
     public static CertificateNames forHost(String hostOrIp) {
-        String cn = IpAddresses.canonical(hostOrIp).orElseGet(() -> dnsName(hostOrIp));
+        String cn = IpLiterals.canonical(hostOrIp).orElseGet(() -> dnsName(hostOrIp));
         return new CertificateNames(cn, null, null).with(hostOrIp);
     }
 
     /** These names plus {@code hostOrIp}; IP literals are recognised syntactically, never via DNS. */
     public CertificateNames with(String hostOrIp) {
-        var ip = IpAddresses.canonical(hostOrIp);
+        var ip = IpLiterals.canonical(hostOrIp);
         if (ip.isPresent()) {
             return ipAddresses.contains(ip.get()) ? this : new CertificateNames(commonName, dnsNames, plus(ipAddresses, ip.get()));
         }
@@ -76,7 +77,7 @@ public record CertificateNames(String commonName, SortedSet<String> dnsNames, So
      * a wildcard {@code *.example.com} covers exactly one extra leftmost label.
      */
     public boolean covers(String hostOrIp) {
-        var ip = IpAddresses.canonical(hostOrIp);
+        var ip = IpLiterals.canonical(hostOrIp);
         if (ip.isPresent()) {
             return ipAddresses.contains(ip.get());
         }
@@ -112,7 +113,7 @@ public record CertificateNames(String commonName, SortedSet<String> dnsNames, So
     }
 
     private static String canonicalIp(String ip) {
-        return IpAddresses.canonical(ip).orElseThrow(
+        return IpLiterals.canonical(ip).orElseThrow(
                 () -> new IllegalArgumentException("ipAddresses: '" + ip + "' is not an IPv4 or IPv6 literal"));
     }
 

@@ -1,5 +1,6 @@
 package dev.loupe.core.trust;
 
+import dev.loupe.core.net.IpLiterals;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.security.cert.CertificateParsingException;
@@ -10,8 +11,6 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Host name verification with the rules browsers apply (RFC 6125 as profiled by the CA/B Forum):
@@ -21,8 +20,6 @@ public final class HostnameMatcher {
 
     private static final int SAN_DNS = 2;
     private static final int SAN_IP = 7;
-    private static final Pattern IPV4 = Pattern.compile("(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})");
-    private static final Pattern IPV6_CHARS = Pattern.compile("[0-9A-Fa-f:.]+");
 
     private HostnameMatcher() {}
 
@@ -95,28 +92,7 @@ public final class HostnameMatcher {
      * lookup: anything that is not syntactically a literal yields empty.
      */
     static Optional<byte[]> parseIpLiteral(String text) {
-        Matcher v4 = IPV4.matcher(text);
-        if (v4.matches()) {
-            byte[] bytes = new byte[4];
-            for (int i = 0; i < 4; i++) {
-                int octet = Integer.parseInt(v4.group(i + 1));
-                if (octet > 255) {
-                    return Optional.empty();
-                }
-                bytes[i] = (byte) octet;
-            }
-            return Optional.of(bytes);
-        }
-        String bare = text.startsWith("[") && text.endsWith("]") ? text.substring(1, text.length() - 1) : text;
-        if (!bare.contains(":") || !IPV6_CHARS.matcher(bare).matches()) {
-            return Optional.empty();
-        }
-        try {
-            // Brackets make the JDK treat the text strictly as an IPv6 literal (no resolver call).
-            return Optional.of(InetAddress.getByName("[" + bare + "]").getAddress());
-        } catch (UnknownHostException e) {
-            return Optional.empty();
-        }
+        return IpLiterals.parse(text);
     }
 
     private static List<String> sans(X509Certificate cert, int type) {

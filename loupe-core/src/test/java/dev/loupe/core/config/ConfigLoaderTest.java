@@ -75,7 +75,7 @@ class ConfigLoaderTest {
     @Test
     void malformedYamlNamesTheLine(@TempDir Path dir) throws Exception {
         Path f = dir.resolve("bad.yaml");
-        Files.writeString(f, "listener:\n  port: 1\n   address: [\n");
+        Files.writeString(f, "listener:\n  port: 1\nupstream: {connect-timeout: 1s\n");
         assertThatThrownBy(() -> loader.load(f)).isInstanceOf(ConfigException.class)
                 .hasMessageContaining("not valid YAML").hasMessageContaining("line");
     }

@@ -60,6 +60,8 @@ public final class Gateway implements AutoCloseable {
             var forged = new ForgedContextCache(new CertificateForge(ca, clock), tls, forgeExecutor, clock, 10_000);
             var connector = new OriginConnector(transport, Resolvers.create(config.resolver(), transport),
                     upstreamConfig.connectTimeout(), config.limits().idleTimeout());
+            long rotateMillis = config.ca().leafKeyLifetime().toMillis();
+            loops.scheduleAtFixedRate(forged::rotateLeafKey, rotateMillis, rotateMillis, TimeUnit.MILLISECONDS);
             GatewayServices services = new GatewayServices(config, ca, transport, connector, tls, forged, validator,
                     accessLog, new AtomicInteger(), new AtomicLong());
             Channel listener = new ServerBootstrap()

@@ -83,7 +83,9 @@ final class DecryptedProtocolSniffer extends ChannelInboundHandlerAdapter {
         for (int i = 0; i < n; i++) {
             byte b = buf.getByte(start + i);
             if (b == ' ') {
-                return i >= 3;
+                // "PRI" opens the HTTP/2 connection preface, which an HTTP/1.1 codec must not parse
+                return i >= 3 && !(i == 3 && buf.getByte(start) == 'P' && buf.getByte(start + 1) == 'R'
+                        && buf.getByte(start + 2) == 'I');
             }
             if (b < 'A' || b > 'Z') {
                 return false;

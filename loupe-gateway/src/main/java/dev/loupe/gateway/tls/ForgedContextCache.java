@@ -88,7 +88,9 @@ public final class ForgedContextCache {
         }
     }
 
-    public void invalidateAll() {
+    /** New leaf key pair for everything forged from now on; certificates with the old key are dropped. */
+    public void rotateLeafKey() {
+        forge.rotateLeafKey();
         cache.synchronous().invalidateAll();
     }
 

@@ -39,6 +39,7 @@ import java.security.cert.X509Certificate;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.LongAdder;
 import javax.net.ssl.SSLException;
 
 /**
@@ -57,6 +58,9 @@ final class BenchClient {
     private final String originHost;
     private final int originPort;
     private final boolean resumption;
+    /** Connections that completed the TLS handshake, and responses received in full: for cross-checks. */
+    final LongAdder handshakes = new LongAdder();
+    final LongAdder responses = new LongAdder();
 
     /**
      * @param connectTo  the gateway's listener (proxied) or the origin itself (direct)
@@ -226,6 +230,7 @@ final class BenchClient {
                     CompletableFuture<Tunnel> op = opening;
                     opening = null;
                     if (op != null) {
+                        handshakes.increment();
                         succeed(op, this);
                     }
                 } else {
@@ -289,6 +294,7 @@ final class BenchClient {
                     } else if (status != 200) {
                         fail(new IllegalStateException("HTTP status " + status + " (body " + body + " bytes)"));
                     } else {
+                        responses.increment();
                         succeed(op, body);
                     }
                 }

@@ -97,13 +97,18 @@ public final class LoadHarness {
         public double originCpuSeconds;
         public double clientCpuSeconds;
         public Map<String, Long> errors = new TreeMap<>();
-        // W4 only
+        // W4 only: memory readings of the measured process (after a full GC and a native-heap trim)
         public Long measuredPid;
-        public Long rssBeforeKiB;
-        public Long rssAfterKiB;
-        public Long heapBeforeKiB;
-        public Long heapAfterKiB;
+        public ProcStats.Memory memoryBefore;
+        public ProcStats.Memory memoryHalf;
+        public ProcStats.Memory memoryAfter;
+        /** (native RSS + Java heap used) delta per session: the headline W4 figure. */
+        public Double liveKiBPerSession;
+        /** The same over the second half of the sessions only (no one-off costs of the first ones). */
+        public Double liveKiBPerSessionSecondHalf;
+        /** Plain VmRSS delta per session (includes heap pages touched and kept after GC). */
         public Double rssKiBPerSession;
+        public Double nativeKiBPerSession;
         public Double heapKiBPerSession;
         public Double idleCpuSeconds;
         public Integer sessionsStillOpen;
@@ -123,6 +128,16 @@ public final class LoadHarness {
     private Path gatewayErr;
     private Path accessLog;
     private EventLoopGroup group;
+    private String loadAverageAtStart = "?";
+
+    private static String loadAverage() {
+        try {
+            String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+            return f[0] + " " + f[1] + " " + f[2];
+        } catch (IOException | RuntimeException e) {
+            return "?";
+        }
+    }
 
     private LoadHarness(Options options) {
         this.options = options;
@@ -222,6 +237,8 @@ public final class LoadHarness {
         println("loupe-bench: nproc=%d, java %s, %s run, workloads %s", Runtime.getRuntime().availableProcessors(),
                 Runtime.version(), options.quick ? "QUICK" : "full", String.join(",", options.only));
         println("scratch %s, results %s", scratch, options.out.toAbsolutePath());
+        loadAverageAtStart = loadAverage();
+        println("load average before start: %s (other work on this machine skews every figure)", loadAverageAtStart);
 
         Path originCa = writeOriginPki();
         startOrigin();
@@ -264,13 +281,17 @@ public final class LoadHarness {
         }
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
 
-        Map<String, Object> gatewayHealth = gatewayHealth();
+        Map<String, Object> gatewayHealth = gatewayHealth(proxied);
         String table = table(runs);
         System.out.println();
         System.out.println(table);
+        if (options.quick) {
+            System.out.println("(quick run: a smoke test; figures, W4 above all, are dominated by warm-up and noise)");
+        }
         printHealth(gatewayHealth, warmupErrors);
         writeResults(runs, table, gatewayHealth, warmupErrors);
-        println("total wall time %.1f s; results in %s", (System.nanoTime() - t0) / 1e9, options.out.toAbsolutePath());
+        println("load average at end: %s; total wall time %.1f s; results in %s", loadAverage(),
+                (System.nanoTime() - t0) / 1e9, options.out.toAbsolutePath());
         boolean anyErrors = runs.stream().anyMatch(r -> r.failed > 0 || !r.errors.isEmpty());
         return anyErrors ? 1 : 0;
     }
@@ -474,6 +495,8 @@ public final class LoadHarness {
         for (BenchClient c : List.of(direct, proxied)) {
             Run a = newConnections(c, plan.warmupSecs, plan.w1Loops);
             Run b = keepAlive(c, plan.warmupSecs, 8);
+            println("  warm-up %s: %,d connections, %,d keep-alive requests, %d errors", a.mode, a.units, b.units,
+                    a.failed + b.failed);
             for (Run r : List.of(a, b)) {
                 r.errors.forEach((k, v) -> errors.merge(r.mode + " " + k, v, Long::sum));
             }
@@ -641,32 +664,87 @@ public final class LoadHarness {
 
     /**
      * W4: opens N sessions (each: handshake + one GET /1k) and leaves them idle; the memory of the
-     * process holding the server side (gateway when proxied, origin when direct) is read after a full GC
-     * before and after.
+     * process holding the server side (gateway when proxied, origin when direct) is read before, after
+     * the first half and after all N, each time after a full GC and a native-heap trim. The headline is
+     * the delta of native RSS + Java heap used per session; plain RSS is reported too.
      */
     private Run w4(BenchClient client) throws Exception {
         Run r = newRun("W4", client, "session", "sessions");
         long pid = client.viaProxy() ? gateway.pid() : origin.pid();
         r.measuredPid = pid;
         Errors errors = new Errors();
-        boolean gc = ProcStats.fullGc(pid);
-        if (!gc) {
-            errors.add(new IllegalStateException("jcmd " + pid + " GC.run failed: RSS read without a full GC"));
+        if (!ProcStats.settle(pid)) {
+            errors.add(new IllegalStateException("jcmd " + pid + " GC.run failed: memory read without a full GC"));
         }
-        Thread.sleep(500);
-        r.rssBeforeKiB = ProcStats.rssKiB(pid);
-        r.heapBeforeKiB = ProcStats.heapUsedKiB(pid);
+        r.memoryBefore = settledMemory(pid);
 
         int n = plan.w4Sessions;
+        int half = n / 2;
         List<BenchClient.Tunnel> sessions = new CopyOnWriteArrayList<>();
-        AtomicInteger next = new AtomicInteger();
-        CountDownLatch finished = new CountDownLatch(plan.w4OpenConcurrency);
         Cpu before = cpu();
         long start = System.nanoTime();
-        for (int i = 0; i < plan.w4OpenConcurrency; i++) {
+        openSessions(client, half, sessions, errors);
+        double firstSeconds = (System.nanoTime() - start) / 1e9;
+        Cpu firstHalf = cpu();
+        r.memoryHalf = settledMemory(pid);
+        int sessionsAtHalf = sessions.size();
+
+        Cpu secondStart = cpu();
+        long start2 = System.nanoTime();
+        openSessions(client, n - half, sessions, errors);
+        r.seconds = firstSeconds + (System.nanoTime() - start2) / 1e9;
+        Cpu opened = cpu();
+        // CPU for opening only: the jcmd GC between the halves is left out
+        cpu(r, new Cpu(before.gateway - secondStart.gateway + firstHalf.gateway,
+                before.origin - secondStart.origin + firstHalf.origin,
+                before.self - secondStart.self + firstHalf.self), opened);
+        Thread.sleep(TimeUnit.SECONDS.toMillis(plan.w4HoldSecs));
+        Cpu held = cpu();
+        r.idleCpuSeconds = ProcStats.ticksToSeconds(client.viaProxy() ? held.gateway - opened.gateway
+                : held.origin - opened.origin);
+        r.memoryAfter = settledMemory(pid);
+        r.sessionsStillOpen = (int) sessions.stream().filter(t -> t.channel().isActive()).count();
+        if (r.sessionsStillOpen < sessions.size()) {
+            errors.add(new IllegalStateException((sessions.size() - r.sessionsStillOpen)
+                    + " idle sessions were closed by the peer before the memory reading"));
+        }
+        r.units = sessions.size();
+        r.bodyBytes = r.units * SMALL;
+        r.throughput = r.units;
+        ProcStats.Memory b = r.memoryBefore;
+        ProcStats.Memory h = r.memoryHalf;
+        ProcStats.Memory a = r.memoryAfter;
+        r.liveKiBPerSession = perSession(b.liveKiB(), a.liveKiB(), r.units);
+        r.liveKiBPerSessionSecondHalf = perSession(h.liveKiB(), a.liveKiB(), r.units - sessionsAtHalf);
+        r.rssKiBPerSession = perSession(b.rssKiB(), a.rssKiB(), r.units);
+        r.nativeKiBPerSession = perSession(b.nativeKiB(), a.nativeKiB(), r.units);
+        r.heapKiBPerSession = perSession(b.heapUsedKiB(), a.heapUsedKiB(), r.units);
+        closeAll(sessions);
+        r.failed = errors.total.sum();
+        r.errors = errors.snapshot();
+        return r;
+    }
+
+    private static ProcStats.Memory settledMemory(long pid) throws InterruptedException {
+        ProcStats.settle(pid);
+        Thread.sleep(500);
+        return ProcStats.memory(pid);
+    }
+
+    private static Double perSession(long before, long after, long sessions) {
+        return before < 0 || after < 0 || sessions <= 0 ? null : (after - before) / (double) sessions;
+    }
+
+    /** Opens {@code count} sessions, {@code w4OpenConcurrency} at a time, each with one GET /1k done. */
+    private void openSessions(BenchClient client, int count, List<BenchClient.Tunnel> sessions, Errors errors)
+            throws InterruptedException {
+        AtomicInteger next = new AtomicInteger();
+        int loops = Math.min(plan.w4OpenConcurrency, Math.max(1, count));
+        CountDownLatch finished = new CountDownLatch(loops);
+        for (int i = 0; i < loops; i++) {
             new Object() {
                 void next() {
-                    if (next.getAndIncrement() >= n) {
+                    if (next.getAndIncrement() >= count) {
                         finished.countDown();
                         return;
                     }
@@ -692,35 +770,6 @@ public final class LoadHarness {
             }.next();
         }
         awaitLoops(finished, 120, errors, "W4 session opening");
-        r.seconds = (System.nanoTime() - start) / 1e9;
-        Cpu opened = cpu();
-        cpu(r, before, opened);
-        Thread.sleep(TimeUnit.SECONDS.toMillis(plan.w4HoldSecs));
-        Cpu held = cpu();
-        r.idleCpuSeconds = ProcStats.ticksToSeconds(client.viaProxy() ? held.gateway - opened.gateway
-                : held.origin - opened.origin);
-        ProcStats.fullGc(pid);
-        Thread.sleep(500);
-        r.rssAfterKiB = ProcStats.rssKiB(pid);
-        r.heapAfterKiB = ProcStats.heapUsedKiB(pid);
-        r.sessionsStillOpen = (int) sessions.stream().filter(t -> t.channel().isActive()).count();
-        if (r.sessionsStillOpen < sessions.size()) {
-            errors.add(new IllegalStateException((sessions.size() - r.sessionsStillOpen)
-                    + " idle sessions were closed by the peer before the memory reading"));
-        }
-        r.units = sessions.size();
-        r.bodyBytes = r.units * SMALL;
-        r.throughput = r.units;
-        if (r.units > 0) {
-            r.rssKiBPerSession = (r.rssAfterKiB - r.rssBeforeKiB) / (double) r.units;
-            if (r.heapBeforeKiB >= 0 && r.heapAfterKiB >= 0) {
-                r.heapKiBPerSession = (r.heapAfterKiB - r.heapBeforeKiB) / (double) r.units;
-            }
-        }
-        closeAll(sessions);
-        r.failed = errors.total.sum();
-        r.errors = errors.snapshot();
-        return r;
     }
 
     private List<BenchClient.Tunnel> openTunnels(BenchClient client, int n, Errors errors) throws Exception {
@@ -772,11 +821,14 @@ public final class LoadHarness {
             case "W3" -> sb.append(String.format(Locale.ROOT, "%d/%d downloads OK, %,d bytes in %.2f s = %.1f MB/s",
                     r.units, plan.w3Downloads, r.bodyBytes, r.seconds, r.throughput));
             case "W4" -> sb.append(String.format(Locale.ROOT,
-                    "%d/%d sessions opened in %.2f s; pid %d RSS %,d -> %,d KiB (%.1f KiB/session), heap %,d -> %,d KiB"
-                            + " (%s KiB/session); %.2f s CPU while idle %d s",
-                    r.units, plan.w4Sessions, r.seconds, r.measuredPid, r.rssBeforeKiB, r.rssAfterKiB,
-                    r.rssKiBPerSession == null ? Double.NaN : r.rssKiBPerSession, r.heapBeforeKiB, r.heapAfterKiB,
-                    r.heapKiBPerSession == null ? "n/a" : String.format(Locale.ROOT, "%.1f", r.heapKiBPerSession),
+                    "%d/%d sessions opened in %.2f s; pid %d KiB/session: native RSS + heap used %s (2nd half %s),"
+                            + " native RSS %s, heap used %s, plain RSS %s; RSS %,d -> %,d -> %,d KiB, heap resident"
+                            + " %,d -> %,d -> %,d KiB, heap used %,d -> %,d -> %,d KiB; %.2f s CPU while idle %d s",
+                    r.units, plan.w4Sessions, r.seconds, r.measuredPid, fmt1(r.liveKiBPerSession),
+                    fmt1(r.liveKiBPerSessionSecondHalf), fmt1(r.nativeKiBPerSession), fmt1(r.heapKiBPerSession),
+                    fmt1(r.rssKiBPerSession), r.memoryBefore.rssKiB(), r.memoryHalf.rssKiB(), r.memoryAfter.rssKiB(),
+                    r.memoryBefore.heapResidentKiB(), r.memoryHalf.heapResidentKiB(), r.memoryAfter.heapResidentKiB(),
+                    r.memoryBefore.heapUsedKiB(), r.memoryHalf.heapUsedKiB(), r.memoryAfter.heapUsedKiB(),
                     r.idleCpuSeconds, plan.w4HoldSecs));
             default -> {
             }
@@ -786,6 +838,10 @@ public final class LoadHarness {
         sb.append("; errors ").append(r.failed);
         System.out.println(sb);
         r.errors.forEach((k, v) -> System.out.println("    error x" + v + ": " + k));
+        if (r.liveKiBPerSession != null && r.liveKiBPerSession <= 0) {
+            System.out.println("    note: memory fell between the readings (allocator trimming or pool release"
+                    + " outweighed the sessions): not meaningful at this session count");
+        }
     }
 
     /** CPU per unit as text in the unit the goal is stated in. */
@@ -836,15 +892,20 @@ public final class LoadHarness {
             String errs = d.failed + "/" + p.failed;
             if (w.equals("W4")) {
                 rows.add(new String[] {
-                    "W4 RSS KiB/idle session (" + plan.w4Sessions + ")",
-                    fmt1(d.rssKiBPerSession), fmt1(p.rssKiBPerSession), ratio(p.rssKiBPerSession, d.rssKiBPerSession),
+                    "W4 KiB/idle session (" + plan.w4Sessions + "): native RSS + heap used",
+                    fmt1(d.liveKiBPerSession), fmt1(p.liveKiBPerSession), ratio(p.liveKiBPerSession, d.liveKiBPerSession),
                     perUnit(w, p.gatewayCpuSeconds, p) + " setup", GOAL_TEXT.get(w),
-                    p.rssKiBPerSession == null ? "?" : p.rssKiBPerSession < GOALS.get(w) ? "yes" : "NO",
+                    p.liveKiBPerSession == null || p.liveKiBPerSession <= 0 ? "?"
+                            : p.liveKiBPerSession < GOALS.get(w) ? "yes" : "NO",
                     String.format(Locale.ROOT, "%.2f", p.gatewayCpuSeconds / p.seconds),
                     perUnit(w, d.originCpuSeconds, d) + " setup", errs});
-                rows.add(new String[] {
-                    "W4 Java heap KiB/idle session", fmt1(d.heapKiBPerSession), fmt1(p.heapKiBPerSession),
-                    ratio(p.heapKiBPerSession, d.heapKiBPerSession), "", "", "", "", "", ""});
+                rows.add(new String[] {"W4   same, 2nd half of the sessions only", fmt1(d.liveKiBPerSessionSecondHalf),
+                    fmt1(p.liveKiBPerSessionSecondHalf),
+                    ratio(p.liveKiBPerSessionSecondHalf, d.liveKiBPerSessionSecondHalf), "", "", "", "", "", ""});
+                rows.add(new String[] {"W4   of which Java heap used", fmt1(d.heapKiBPerSession),
+                    fmt1(p.heapKiBPerSession), ratio(p.heapKiBPerSession, d.heapKiBPerSession), "", "", "", "", "", ""});
+                rows.add(new String[] {"W4   plain VmRSS delta", fmt1(d.rssKiBPerSession), fmt1(p.rssKiBPerSession),
+                    ratio(p.rssKiBPerSession, d.rssKiBPerSession), "", "", "", "", "", ""});
                 continue;
             }
             String label = switch (w) {
@@ -899,10 +960,24 @@ public final class LoadHarness {
     }
 
     /** What the gateway itself said: access-log close reasons and verdicts, WARN/ERROR lines on stderr. */
-    private Map<String, Object> gatewayHealth() throws IOException {
+    private Map<String, Object> gatewayHealth(BenchClient proxied) throws IOException, InterruptedException {
         Map<String, Object> h = new LinkedHashMap<>();
         h.put("alive", gateway.isAlive());
         h.put("rssKiBAtEnd", ProcStats.rssKiB(gateway.pid()));
+        h.put("harnessProxiedHandshakes", proxied.handshakes.sum());
+        h.put("harnessProxiedResponses", proxied.responses.sum());
+        // a connection is logged when the gateway has processed its close, and the log is written in
+        // batches: wait until the file stops growing so the counts below are complete
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        long size = -1;
+        while (System.nanoTime() < deadline) {
+            long now = Files.exists(accessLog) ? Files.size(accessLog) : 0;
+            if (now == size) {
+                break;
+            }
+            size = now;
+            Thread.sleep(2000);
+        }
         // SIGTERM first so the access log is flushed; CPU and memory have been read already
         gateway.destroy();
         try {
@@ -969,6 +1044,8 @@ public final class LoadHarness {
     private void printHealth(Map<String, Object> h, Map<String, Long> warmupErrors) {
         System.out.println("Gateway health: alive at end=" + h.get("alive") + ", access log lines=" + h.get("accessLogLines")
                 + ", types=" + h.get("recordTypes") + ", verdicts=" + h.get("verdicts"));
+        System.out.println("  harness (incl. warm-up): " + h.get("harnessProxiedHandshakes") + " proxied TLS handshakes, "
+                + h.get("harnessProxiedResponses") + " proxied responses; plus 1 readiness-probe connection");
         System.out.println("  close reasons: " + h.get("closeReasons"));
         if (!((Map<String, Long>) h.get("exchangeStatuses")).isEmpty()) {
             System.out.println("  exchange statuses: " + h.get("exchangeStatuses"));
@@ -987,6 +1064,8 @@ public final class LoadHarness {
         Map<String, Object> doc = new LinkedHashMap<>();
         doc.put("time", Instant.now().toString());
         doc.put("nproc", Runtime.getRuntime().availableProcessors());
+        doc.put("loadAverageAtStart", loadAverageAtStart);
+        doc.put("loadAverageAtEnd", loadAverage());
         doc.put("java", Runtime.version().toString());
         doc.put("quick", options.quick);
         doc.put("loupeTlsProvider", gatewayTls);

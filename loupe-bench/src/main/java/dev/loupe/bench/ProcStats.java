@@ -55,9 +55,22 @@ final class ProcStats {
         return jcmd(pid, "GC.run") != null;
     }
 
+    /**
+     * Full GC, then {@code System.trim_native_heap} (glibc malloc_trim, JDK 21+): returns freed malloc
+     * memory such as released JIT arenas to the OS, so RSS readings reflect live memory. True if the GC ran.
+     */
+    static boolean settle(long pid) {
+        boolean gc = fullGc(pid);
+        jcmd(pid, "System.trim_native_heap");
+        return gc;
+    }
+
     /** Java heap in use (sum of the "used" figures of the heap spaces in GC.heap_info) in KiB, or -1. */
     static long heapUsedKiB(long pid) {
-        String out = jcmd(pid, "GC.heap_info");
+        return heapUsedKiB(jcmd(pid, "GC.heap_info"));
+    }
+
+    static long heapUsedKiB(String out) {
         if (out == null) {
             return -1;
         }
@@ -75,6 +88,66 @@ final class ProcStats {
             }
         }
         return found ? used : -1;
+    }
+
+    private static final Pattern HEAP_BOUNDS = Pattern.compile(
+            "\\[0x([0-9a-fA-F]+),\\s*0x([0-9a-fA-F]+)(?:,\\s*0x([0-9a-fA-F]+))?\\)");
+
+    /**
+     * One memory reading of a JVM: RSS, the resident part of its Java heap reservation (from
+     * /proc/PID/smaps, bounded by the addresses GC.heap_info prints), and the heap in use. RSS minus heap
+     * RSS is the native memory (malloc, direct buffers, thread stacks, code); heap pages an earlier burst
+     * touched stay resident after a GC, so the live figure is native RSS plus heap used.
+     */
+    record Memory(long rssKiB, long heapResidentKiB, long heapUsedKiB) {
+        long nativeKiB() {
+            return rssKiB < 0 || heapResidentKiB < 0 ? -1 : rssKiB - heapResidentKiB;
+        }
+
+        long liveKiB() {
+            return nativeKiB() < 0 || heapUsedKiB < 0 ? -1 : nativeKiB() + heapUsedKiB;
+        }
+    }
+
+    static Memory memory(long pid) {
+        long rss = rssKiB(pid);
+        String info = jcmd(pid, "GC.heap_info");
+        if (info == null) {
+            return new Memory(rss, -1, -1);
+        }
+        long lo = Long.MAX_VALUE;
+        long hi = Long.MIN_VALUE;
+        Matcher m = HEAP_BOUNDS.matcher(info);
+        while (m.find()) {
+            long start = Long.parseUnsignedLong(m.group(1), 16);
+            long end = Long.parseUnsignedLong(m.group(m.group(3) != null ? 3 : 2), 16);
+            lo = Math.min(lo, start);
+            hi = Math.max(hi, end);
+        }
+        long heapRss = lo < hi ? rssInRangeKiB(pid, lo, hi) : -1;
+        return new Memory(rss, heapRss, heapUsedKiB(info));
+    }
+
+    /** Sum of the Rss of the mappings of {@code pid} that lie inside [lo, hi), from /proc/PID/smaps. */
+    static long rssInRangeKiB(long pid, long lo, long hi) {
+        try {
+            long sum = 0;
+            boolean inside = false;
+            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "smaps"))) {
+                int dash = line.indexOf('-');
+                int space = line.indexOf(' ');
+                if (dash > 0 && space > dash && line.substring(0, dash).chars().allMatch(c -> Character.digit(c, 16) >= 0)) {
+                    long start = Long.parseUnsignedLong(line.substring(0, dash), 16);
+                    long end = Long.parseUnsignedLong(line.substring(dash + 1, space), 16);
+                    inside = start >= lo && end <= hi;
+                } else if (inside && line.startsWith("Rss:")) {
+                    sum += Long.parseLong(line.substring(4).trim().split("\\s+")[0]);
+                }
+            }
+            return sum;
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
     }
 
     static String jcmd(long pid, String command) {

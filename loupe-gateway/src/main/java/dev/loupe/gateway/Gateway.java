@@ -7,6 +7,7 @@ import dev.loupe.core.pki.CertificateForge;
 import dev.loupe.core.trust.CachingCertificateValidator;
 import dev.loupe.core.trust.TrustAnchors;
 import dev.loupe.core.trust.UpstreamCertificateValidator;
+import dev.loupe.gateway.mirror.Mirror;
 import dev.loupe.gateway.proxy.ExplicitProxyInitializer;
 import dev.loupe.gateway.proxy.OriginConnector;
 import dev.loupe.gateway.tls.ForgedContextCache;
@@ -62,8 +63,9 @@ public final class Gateway implements AutoCloseable {
                     upstreamConfig.connectTimeout(), config.limits().idleTimeout());
             long rotateMillis = config.ca().leafKeyLifetime().toMillis();
             loops.scheduleAtFixedRate(forged::rotateLeafKey, rotateMillis, rotateMillis, TimeUnit.MILLISECONDS);
+            Mirror mirror = Mirror.start(config.mirror(), loops, transport.serverChannel());
             GatewayServices services = new GatewayServices(config, ca, transport, connector, tls, forged, validator,
-                    accessLog, new AtomicInteger(), new AtomicLong());
+                    accessLog, mirror, new AtomicInteger(), new AtomicLong());
             Channel listener = new ServerBootstrap()
                     .group(loops)
                     .channel(transport.serverChannel())
@@ -101,6 +103,9 @@ public final class Gateway implements AutoCloseable {
         listener.close().awaitUninterruptibly();
         loops.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
         forgeExecutor.shutdownNow();
+        if (services.mirror() != null) {
+            services.mirror().close();
+        }
         services.accessLog().close();
     }
 }

@@ -4,6 +4,7 @@ import dev.loupe.core.config.LoupeConfig;
 import dev.loupe.core.log.AccessLog;
 import dev.loupe.core.pki.CertificateAuthority;
 import dev.loupe.core.trust.CachingCertificateValidator;
+import dev.loupe.gateway.mirror.Mirror;
 import dev.loupe.gateway.proxy.OriginConnector;
 import dev.loupe.gateway.tls.ForgedContextCache;
 import dev.loupe.gateway.tls.TlsContexts;
@@ -13,7 +14,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The shared, thread-safe services every connection uses. Built once per configuration snapshot;
- * handlers receive it instead of reaching for globals.
+ * handlers receive it instead of reaching for globals. {@code mirror} is null when no mirror sink is
+ * configured.
  */
 public record GatewayServices(
         LoupeConfig config,
@@ -24,6 +26,7 @@ public record GatewayServices(
         ForgedContextCache forgedContexts,
         CachingCertificateValidator validator,
         AccessLog accessLog,
+        Mirror mirror,
         AtomicInteger openConnections,
         AtomicLong connectionIds) {
 

@@ -13,7 +13,8 @@ public record LoupeConfig(
         UpstreamConfig upstream,
         ResolverConfig resolver,
         LimitsConfig limits,
-        AccessLogConfig accessLog) {
+        AccessLogConfig accessLog,
+        MirrorConfig mirror) {
 
     public LoupeConfig {
         dataDir = Check.orDefault(dataDir, Path.of(System.getProperty("user.home"), ".loupe"));
@@ -23,13 +24,14 @@ public record LoupeConfig(
         resolver = Check.orDefault(resolver, ResolverConfig.defaults());
         limits = Check.orDefault(limits, LimitsConfig.defaults());
         accessLog = Check.orDefault(accessLog, AccessLogConfig.defaults());
+        mirror = Check.orDefault(mirror, MirrorConfig.defaults());
     }
 
     public static LoupeConfig defaults() {
-        return new LoupeConfig(null, null, null, null, null, null, null);
+        return new LoupeConfig(null, null, null, null, null, null, null, null);
     }
 
     public LoupeConfig withDataDir(Path dir) {
-        return new LoupeConfig(dir, ca, listener, upstream, resolver, limits, accessLog);
+        return new LoupeConfig(dir, ca, listener, upstream, resolver, limits, accessLog, mirror);
     }
 }

@@ -1,6 +1,8 @@
 package dev.loupe.gateway.http;
 
 import dev.loupe.core.http.ErrorPage;
+import dev.loupe.gateway.mirror.Mirror;
+import dev.loupe.gateway.mirror.MirrorTap;
 import dev.loupe.gateway.proxy.Origin;
 import dev.loupe.gateway.proxy.OriginConnector;
 import dev.loupe.gateway.relay.ByteRelayHandler;
@@ -27,6 +29,7 @@ public final class HttpRelay {
     private final Session session;
     private final Channel client;
     private final OriginConnector connector;
+    private final Mirror mirror;
     private final boolean tunnel;
     private final ExchangeTracker tracker = new ExchangeTracker();
     private final RequestForwarder requests;
@@ -36,10 +39,12 @@ public final class HttpRelay {
     private List<Object> pending;
     private boolean awaitingResponse;
 
-    private HttpRelay(Session session, OriginConnector connector, Channel upstream, Origin origin, boolean tunnel) {
+    private HttpRelay(Session session, OriginConnector connector, Mirror mirror, Channel upstream, Origin origin,
+                      boolean tunnel) {
         this.session = session;
         this.client = session.client();
         this.connector = connector;
+        this.mirror = mirror;
         this.upstream = upstream;
         this.origin = origin;
         this.tunnel = tunnel;
@@ -50,15 +55,15 @@ public final class HttpRelay {
     /** Decrypted tunnel: both channels are connected and past their TLS handshakes. */
     public static HttpRelay tunnel(Session session, OriginConnector connector, Channel upstream, Origin origin,
                                    int maxInitialLine, int maxHeader) {
-        HttpRelay relay = new HttpRelay(session, connector, upstream, origin, true);
+        HttpRelay relay = new HttpRelay(session, connector, null, upstream, origin, true);
         relay.installClient(maxInitialLine, maxHeader);
         relay.installUpstream(upstream);
         return relay;
     }
 
-    /** Plain-HTTP proxying: the client pipeline already parses HTTP. */
-    public static HttpRelay plain(Session session, OriginConnector connector) {
-        return new HttpRelay(session, connector, null, null, false);
+    /** Plain-HTTP proxying: the client pipeline already parses HTTP; each upstream is mirrored if configured. */
+    public static HttpRelay plain(Session session, OriginConnector connector, Mirror mirror) {
+        return new HttpRelay(session, connector, mirror, null, null, false);
     }
 
     private void installClient(int maxInitialLine, int maxHeader) {
@@ -125,6 +130,7 @@ public final class HttpRelay {
                         "Cannot reach " + target.host(), Failures.describe(done.cause()), target.host()));
                 return;
             }
+            MirrorTap.install(mirror, client, done.channel());
             installUpstream(done.channel());
             queued.forEach(m -> done.channel().write(m, done.channel().voidPromise()));
             done.channel().flush();

@@ -52,7 +52,7 @@ final class ProxyRequestRouter extends ChannelInboundHandlerAdapter {
             ReferenceCountUtil.release(msg);
             connect(ctx, request);
         } else if (request.uri().regionMatches(true, 0, "http://", 0, 7)) {
-            HttpRelay relay = HttpRelay.plain(Session.of(ctx.channel()), services.connector());
+            HttpRelay relay = HttpRelay.plain(Session.of(ctx.channel()), services.connector(), services.mirror());
             ctx.pipeline().replace(this, "exchange", relay.newClientHandler());
             Replay.into(ctx.pipeline(), "exchange", msg);
         } else {

@@ -7,6 +7,7 @@ import dev.loupe.core.pki.CertificateNames;
 import dev.loupe.core.tls.ClientHello;
 import dev.loupe.core.trust.CertificateVerdict;
 import dev.loupe.gateway.GatewayServices;
+import dev.loupe.gateway.mirror.MirrorTap;
 import dev.loupe.gateway.relay.Failures;
 import dev.loupe.gateway.session.Session;
 import dev.loupe.gateway.tls.ForgedContextCache.ClientIdentity;
@@ -90,6 +91,7 @@ final class TlsInterceptor {
         switch (verdict) {
             case CertificateVerdict.Trusted trusted -> {
                 session.verdict("decrypt", "default policy");
+                MirrorTap.install(services.mirror(), client, upstream);
                 finishClient(services.forgedContexts().mirroring(leaf, sni), this::relay);
             }
             case CertificateVerdict.Untrusted untrusted -> refuse(leaf, untrusted);

@@ -3,6 +3,7 @@ package dev.loupe.gateway.proxy;
 import dev.loupe.core.tls.ClientHelloParse;
 import dev.loupe.core.tls.ClientHelloParser;
 import dev.loupe.gateway.GatewayServices;
+import dev.loupe.gateway.mirror.MirrorTap;
 import dev.loupe.gateway.relay.ByteRelayHandler;
 import dev.loupe.gateway.session.Session;
 import io.netty.buffer.ByteBuf;
@@ -95,6 +96,9 @@ final class TlsSniffer extends ChannelInboundHandlerAdapter {
         Session.of(ctx.channel()).verdict("relay", why);
         ByteBuf bytes = take(ctx);
         Channel client = ctx.channel();
+        if (services.mirror() != null && services.mirror().includeRelayed()) {
+            MirrorTap.install(services.mirror(), client, upstream);
+        }
         ByteRelayHandler.link(client, upstream, "relay");
         if (bytes != null) {
             upstream.writeAndFlush(bytes);

@@ -1,0 +1,59 @@
+package dev.loupe.gateway.mirror;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPromise;
+
+/**
+ * Sits on the upstream channel where the bytes are plaintext (after its TLS handler, before HTTP
+ * parsing): what is written is the client's side of the conversation, what is read the server's.
+ * It copies and passes everything on untouched.
+ */
+public final class MirrorTap extends ChannelDuplexHandler {
+    private final Mirror mirror;
+    private final MirrorFlow flow;
+    private boolean failed;
+
+    private MirrorTap(Mirror mirror, MirrorFlow flow) {
+        this.mirror = mirror;
+        this.flow = flow;
+    }
+
+    /** Adds a tap to {@code upstream} just before its "idle-close" handler; the client is {@code client}. */
+    public static void install(Mirror mirror, io.netty.channel.Channel client, io.netty.channel.Channel upstream) {
+        if (mirror == null || !(client.remoteAddress() instanceof java.net.InetSocketAddress c)
+                || !(upstream.remoteAddress() instanceof java.net.InetSocketAddress s)) {
+            return;
+        }
+        upstream.pipeline().addBefore("idle-close", "mirror", new MirrorTap(mirror, mirror.open(c, s)));
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (msg instanceof ByteBuf buf) {
+            mirror.data(flow, false, buf);
+        }
+        ctx.fireChannelRead(msg);
+    }
+
+    @Override
+    public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+        if (msg instanceof ByteBuf buf) {
+            mirror.data(flow, true, buf);
+        }
+        ctx.write(msg, promise);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        failed = true;
+        ctx.fireExceptionCaught(cause);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        mirror.control(flow, failed ? MirrorEvent.Kind.RESET : MirrorEvent.Kind.CLOSE);
+        ctx.fireChannelInactive();
+    }
+}

@@ -79,6 +79,7 @@ public final class LoadHarness {
     }
 
     record Options(boolean quick, Set<String> only, Path out, Path loupeJar, boolean keep, boolean resumption,
+                   boolean mirrorCompare,
             String gatewayJvmOpts) {
     }
 
@@ -161,6 +162,7 @@ public final class LoadHarness {
         boolean quick = false;
         boolean keep = false;
         boolean resumption = false;
+        boolean mirrorCompare = false;
         Set<String> only = new LinkedHashSet<>(List.of("W1", "W2", "W3", "W4"));
         Path out = null;
         Path jar = null;
@@ -171,6 +173,7 @@ public final class LoadHarness {
                 case "--quick" -> quick = true;
                 case "--keep" -> keep = true;
                 case "--resumption" -> resumption = true;
+                case "--mirror-compare" -> mirrorCompare = true;
                 case "--only" -> {
                     only = new LinkedHashSet<>();
                     for (String w : value(args, ++i, a).split(",")) {
@@ -200,7 +203,7 @@ public final class LoadHarness {
         if (out == null) {
             out = Path.of("bench-results", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
         }
-        return new Options(quick, only, out, jar, keep, resumption, jvmOpts);
+        return new Options(quick, only, out, jar, keep, resumption, mirrorCompare, jvmOpts);
     }
 
     private static String value(String[] args, int i, String flag) {
@@ -216,12 +219,14 @@ public final class LoadHarness {
         }
         System.err.println("""
                 usage: run-bench [--quick] [--only W1,W2,W3,W4] [--out DIR] [--loupe-jar PATH]
-                                 [--gateway-jvm-opts "OPTS"] [--resumption] [--keep]
+                                 [--gateway-jvm-opts "OPTS"] [--resumption] [--mirror-compare] [--keep]
                   --quick        smoke run (short durations, W3 2 x 20 MiB, W4 200 sessions), under a minute
                   --only         run only these workloads
                   --out          results directory (default bench-results/<timestamp>)
                   --loupe-jar    gateway jar (default loupe-app/target/loupe.jar or $LOUPE_JAR)
                   --gateway-jvm-opts  JVM options for the gateway (default "-XX:+UseParallelGC -Xmx1g")
+                  --mirror-compare  afterwards, restart the gateway with a pcap-file mirror and repeat the
+                                 proxied W2/W3: prints the mirror-on / mirror-off ratios of one run
                   --resumption   let the client resume TLS sessions (default: off, every W1 handshake is full)
                   --keep         keep the scratch directory (keys, config, logs)""");
         System.exit(problem == null ? 0 : 2);
@@ -279,9 +284,12 @@ public final class LoadHarness {
                 }
             }
         }
+        Map<String, Object> gatewayHealth = gatewayHealth(proxied);
+        if (options.mirrorCompare) {
+            compareMirror(originCa, loupeCa, channelType, runs);
+        }
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
 
-        Map<String, Object> gatewayHealth = gatewayHealth(proxied);
         String table = table(runs);
         System.out.println();
         System.out.println(table);
@@ -355,6 +363,41 @@ public final class LoadHarness {
     }
 
     private void startGateway(Path originCa) throws Exception {
+        startGateway(originCa, "");
+    }
+
+    /**
+     * Restarts the gateway with a pcap-file mirror (every decrypted byte synthesized and written to
+     * disk) and repeats the proxied W2 and W3, so their cost is read against the runs just made.
+     */
+    private void compareMirror(Path originCa, X509Certificate loupeCa, Class<? extends SocketChannel> channelType,
+                               List<Run> runs) throws Exception {
+        gateway.destroy();
+        gateway.waitFor(10, TimeUnit.SECONDS);
+        Path pcaps = scratch.resolve("mirror-pcap");
+        startGateway(originCa, "mirror:\n  server-port-map: {" + originPort + ": 80}\n  sinks:\n"
+                + "    - {type: pcap-file, directory: " + pcaps + ", rotate-bytes: 1073741824, max-files: 2}\n");
+        BenchClient mirrored = new BenchClient(group, channelType, new InetSocketAddress("127.0.0.1", gatewayPort),
+                true, ORIGIN_HOST, originPort, loupeCa, options.resumption);
+        warmUp(mirrored, mirrored);
+        System.out.println();
+        for (String w : List.of("W2", "W3")) {
+            Run off = runs.stream().filter(r -> r.workload.equals(w) && r.mode.equals("proxied")).findFirst().orElse(null);
+            if (off == null) {
+                continue;
+            }
+            Run on = w.equals("W2") ? w2(mirrored) : w3(mirrored);
+            printRun(on);
+            double offCpu = perUnitValue(w, off.gatewayCpuSeconds, off);
+            double onCpu = perUnitValue(w, on.gatewayCpuSeconds, on);
+            println("%s with the pcap-file mirror on vs off: throughput %.1f vs %.1f %s (ratio %.2f); gateway CPU "
+                    + "per unit %.3f vs %.3f (ratio %.2f); errors %d", w, on.throughput, off.throughput,
+                    off.throughputUnit, on.throughput / off.throughput, onCpu, offCpu, onCpu / offCpu, on.failed);
+        }
+    }
+
+    /** {@code extraYaml}: more top-level configuration sections for the gateway (e.g. a mirror). */
+    private void startGateway(Path originCa, String extraYaml) throws Exception {
         Path jar = scratch.resolve("loupe.jar");
         // a private copy: a rebuild of loupe-app during the run must not change the process under test
         Files.copy(options.loupeJar, jar, StandardCopyOption.REPLACE_EXISTING);
@@ -370,7 +413,7 @@ public final class LoadHarness {
                 "upstream: {extra-ca-bundles: [" + originCa + "]}",
                 "resolver: {hosts-file: " + scratch.resolve("hosts") + "}",
                 "limits: {max-connections: 100000, idle-timeout: 10m}",
-                "access-log: {target: " + accessLog + "}", ""));
+                "access-log: {target: " + accessLog + "}", extraYaml));
         List<String> cmd = new ArrayList<>();
         cmd.add(java());
         cmd.addAll(List.of(options.gatewayJvmOpts.trim().split("\\s+")));

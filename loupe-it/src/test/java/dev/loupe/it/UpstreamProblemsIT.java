@@ -92,4 +92,39 @@ class UpstreamProblemsIT {
         String answer = RawProxyClient.connect(loupe.port, "127.0.0.1:" + closedPort);
         assertThat(answer).startsWith("HTTP/1.1 502").contains("connection refused");
     }
+
+    @Test
+    void originThatNeverAnswersTlsGives504AfterTheHandshakeTimeout() throws Exception {
+        try (java.net.ServerSocket silent = new java.net.ServerSocket(0, 5, java.net.InetAddress.getLoopbackAddress());
+             GatewayUnderTest quick = GatewayUnderTest.start(Files.createDirectories(dir.resolve("quick")), origins,
+                     "  handshake-timeout: 1s", "")) {
+            Thread.ofVirtual().start(() -> {
+                try (java.net.Socket s = silent.accept()) {
+                    Thread.sleep(5_000); // accept TCP, never speak TLS
+                } catch (Exception ignored) {
+                    // the test asserts on what the client got
+                }
+            });
+            Curl.Result r = Curl.run(dir, "-x", quick.proxy(), "--cacert", quick.caPem.toString(),
+                    "-w", "\n%{http_code}", "https://" + Origins.HOST + ":" + silent.getLocalPort() + "/");
+            assertThat(r.text()).endsWith("\n504").contains("timed out").contains(Origins.HOST);
+        }
+    }
+
+    @Test
+    void originThatResetsDuringTheHandshakeGives502NamingTheReset() throws Exception {
+        try (java.net.ServerSocket resetting = new java.net.ServerSocket(0, 5, java.net.InetAddress.getLoopbackAddress())) {
+            Thread.ofVirtual().start(() -> {
+                try (java.net.Socket s = resetting.accept()) {
+                    s.getInputStream().read(new byte[512]); // read part of the ClientHello
+                    s.setSoLinger(true, 0);                 // then close with RST
+                } catch (Exception ignored) {
+                    // the test asserts on what the client got
+                }
+            });
+            Curl.Result r = Curl.run(dir, "-x", loupe.proxy(), "--cacert", loupe.caPem.toString(),
+                    "-w", "\n%{http_code}", "https://" + Origins.HOST + ":" + resetting.getLocalPort() + "/");
+            assertThat(r.text()).endsWith("\n502").contains("connection reset").contains(Origins.HOST);
+        }
+    }
 }

@@ -20,6 +20,14 @@ public final class HttpResponses {
         return full(HttpResponseStatus.valueOf(page.status()), rendered.contentType(), rendered.body(), true);
     }
 
+    /** The page for a request the HTTP decoder refused: 431 for an oversized head, 400 otherwise. */
+    public static ErrorPage decoderFailure(Throwable cause, String host) {
+        if (cause instanceof io.netty.handler.codec.TooLongFrameException) {
+            return new ErrorPage(431, "Request header too large", String.valueOf(cause.getMessage()), host);
+        }
+        return new ErrorPage(400, "Bad request", String.valueOf(cause.getMessage()), host);
+    }
+
     public static FullHttpResponse full(HttpResponseStatus status, String contentType, byte[] body, boolean close) {
         FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
                 Unpooled.wrappedBuffer(body));

@@ -2,7 +2,7 @@ package dev.loupe.gateway.http;
 
 import dev.loupe.gateway.proxy.Origin;
 import dev.loupe.gateway.session.Session;
-import io.netty.handler.codec.TooLongFrameException;
+import dev.loupe.core.http.ErrorPage;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
@@ -56,10 +56,9 @@ final class RequestForwarder {
     private boolean head(HttpRequest request) {
         current = null;
         if (request.decoderResult().isFailure()) {
-            Throwable cause = request.decoderResult().cause();
-            boolean tooLong = cause instanceof TooLongFrameException;
-            refuse(request, tooLong ? 431 : 400, tooLong ? "Request header too large" : "Bad request",
-                    String.valueOf(cause.getMessage()));
+            ErrorPage page = HttpResponses.decoderFailure(request.decoderResult().cause(),
+                    target != null ? target.host() : "-");
+            refuse(request, page);
             return false;
         }
         String url;
@@ -106,11 +105,14 @@ final class RequestForwarder {
     }
 
     private void refuse(HttpRequest request, int status, String title, String problem) {
+        refuse(request, new ErrorPage(status, title, problem, target != null ? target.host() : "-"));
+    }
+
+    private void refuse(HttpRequest request, ErrorPage page) {
         Exchange refused = new Exchange(session.nextExchangeSequence(), request.method().name(), request.uri(),
                 request.protocolVersion(), false, false);
         tracker.started(refused);
-        relay.failExchange(new dev.loupe.core.http.ErrorPage(status, title, problem,
-                target != null ? target.host() : "-"));
+        relay.failExchange(page);
     }
 
     private static String originForm(URI uri) {

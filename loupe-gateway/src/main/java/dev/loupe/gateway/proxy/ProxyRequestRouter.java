@@ -44,8 +44,7 @@ final class ProxyRequestRouter extends ChannelInboundHandlerAdapter {
         decided = true;
         if (request.decoderResult().isFailure()) {
             ReferenceCountUtil.release(msg);
-            respondAndClose(ctx, new ErrorPage(400, "Bad request",
-                    String.valueOf(request.decoderResult().cause().getMessage()), "-"), null);
+            respondAndClose(ctx, HttpResponses.decoderFailure(request.decoderResult().cause(), "-"), null);
             return;
         }
         if (request.method().equals(HttpMethod.CONNECT)) {

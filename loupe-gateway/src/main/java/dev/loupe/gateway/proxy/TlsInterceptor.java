@@ -63,15 +63,34 @@ final class TlsInterceptor {
         SslHandler tls = services.tls().upstream().newHandler(upstream.alloc(), upstreamName, origin.port());
         tls.setHandshakeTimeout(services.config().upstream().handshakeTimeout().toMillis(), TimeUnit.MILLISECONDS);
         upstream.pipeline().addBefore("idle-close", "tls", tls);
+        // The handshake future only says "closed" when the origin resets; keep the real cause.
+        FirstError firstError = new FirstError();
+        upstream.pipeline().addLast("tls-errors", firstError);
         upstream.config().setAutoRead(true);
         tls.handshakeFuture().addListener(f -> {
             upstream.config().setAutoRead(false);
+            if (upstream.pipeline().get("tls-errors") != null) {
+                upstream.pipeline().remove("tls-errors");
+            }
             if (f.isSuccess()) {
                 upstreamReady(tls.engine().getSession());
             } else {
-                upstreamFailed(f.cause());
+                upstreamFailed(firstError.cause != null ? firstError.cause : f.cause());
             }
         });
+    }
+
+    /** Remembers the first exception on the upstream channel while its handshake runs. */
+    private static final class FirstError extends io.netty.channel.ChannelInboundHandlerAdapter {
+        Throwable cause;
+
+        @Override
+        public void exceptionCaught(io.netty.channel.ChannelHandlerContext ctx, Throwable t) {
+            if (cause == null) {
+                cause = t;
+            }
+            ctx.close();
+        }
     }
 
     private String host() {

@@ -413,7 +413,7 @@ public final class LoadHarness {
                 "upstream: {extra-ca-bundles: [" + originCa + "]}",
                 "resolver: {hosts-file: " + scratch.resolve("hosts") + "}",
                 "limits: {max-connections: 100000, idle-timeout: 10m}",
-                "access-log: {target: " + accessLog + "}", extraYaml));
+                "access-log: {target: " + accessLog + "}", "admin: {port: 0}", extraYaml));
         List<String> cmd = new ArrayList<>();
         cmd.add(java());
         cmd.addAll(List.of(options.gatewayJvmOpts.trim().split("\\s+")));

@@ -7,7 +7,11 @@ import dev.loupe.core.pki.CertificateForge;
 import dev.loupe.core.trust.CachingCertificateValidator;
 import dev.loupe.core.trust.TrustAnchors;
 import dev.loupe.core.trust.UpstreamCertificateValidator;
+import dev.loupe.gateway.admin.AdminRoutes;
+import dev.loupe.gateway.admin.AdminServer;
+import dev.loupe.gateway.admin.AdminToken;
 import dev.loupe.gateway.mirror.Mirror;
+import dev.loupe.gateway.proxy.ConnectionDecider;
 import dev.loupe.gateway.proxy.ExplicitProxyInitializer;
 import dev.loupe.gateway.proxy.OriginConnector;
 import dev.loupe.gateway.tls.ForgedContextCache;
@@ -37,12 +41,15 @@ public final class Gateway implements AutoCloseable {
     private final ExecutorService forgeExecutor;
     private final GatewayServices services;
     private final Channel listener;
+    private final AdminServer admin;
 
-    private Gateway(EventLoopGroup loops, ExecutorService forgeExecutor, GatewayServices services, Channel listener) {
+    private Gateway(EventLoopGroup loops, ExecutorService forgeExecutor, GatewayServices services, Channel listener,
+                    AdminServer admin) {
         this.loops = loops;
         this.forgeExecutor = forgeExecutor;
         this.services = services;
         this.listener = listener;
+        this.admin = admin;
     }
 
     /** Starts listening; the access log is closed with the gateway. */
@@ -64,8 +71,9 @@ public final class Gateway implements AutoCloseable {
             long rotateMillis = config.ca().leafKeyLifetime().toMillis();
             loops.scheduleAtFixedRate(forged::rotateLeafKey, rotateMillis, rotateMillis, TimeUnit.MILLISECONDS);
             Mirror mirror = Mirror.start(config.mirror(), loops, transport.serverChannel());
+            ConnectionDecider decider = Policies.decider(config, clock);
             GatewayServices services = new GatewayServices(config, ca, transport, connector, tls, forged, validator,
-                    accessLog, mirror, new AtomicInteger(), new AtomicLong());
+                    accessLog, mirror, decider, new AtomicInteger(), new AtomicLong());
             Channel listener = new ServerBootstrap()
                     .group(loops)
                     .channel(transport.serverChannel())
@@ -78,7 +86,11 @@ public final class Gateway implements AutoCloseable {
                     .sync().channel();
             log.info("Loupe listening on {} (explicit proxy; transport {}, TLS {}, {} trusted roots)",
                     listener.localAddress(), transport.name(), tls.providerName(), anchors.size());
-            return new Gateway(loops, forgeExecutor, services, listener);
+            AdminServer admin = AdminServer.start(config.admin().address(), config.admin().port(),
+                    AdminToken.loadOrCreate(config.admin().tokenFile(config.dataDir())),
+                    AdminRoutes.of(decider.intel(), decider.autoBypass(), mirror, clock), loops,
+                    transport.serverChannel(), forgeExecutor);
+            return new Gateway(loops, forgeExecutor, services, listener, admin);
         } catch (Exception | Error e) {
             loops.shutdownGracefully(0, 0, TimeUnit.SECONDS);
             forgeExecutor.shutdownNow();
@@ -88,6 +100,10 @@ public final class Gateway implements AutoCloseable {
 
     public InetSocketAddress address() {
         return (InetSocketAddress) listener.localAddress();
+    }
+
+    public InetSocketAddress adminAddress() {
+        return admin.address();
     }
 
     public GatewayServices services() {
@@ -101,6 +117,8 @@ public final class Gateway implements AutoCloseable {
     @Override
     public void close() {
         listener.close().awaitUninterruptibly();
+        admin.close();
+        services.decider().intel().close();
         loops.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
         forgeExecutor.shutdownNow();
         if (services.mirror() != null) {

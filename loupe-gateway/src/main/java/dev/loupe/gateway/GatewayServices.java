@@ -5,6 +5,7 @@ import dev.loupe.core.log.AccessLog;
 import dev.loupe.core.pki.CertificateAuthority;
 import dev.loupe.core.trust.CachingCertificateValidator;
 import dev.loupe.gateway.mirror.Mirror;
+import dev.loupe.gateway.proxy.ConnectionDecider;
 import dev.loupe.gateway.proxy.OriginConnector;
 import dev.loupe.gateway.tls.ForgedContextCache;
 import dev.loupe.gateway.tls.TlsContexts;
@@ -27,6 +28,7 @@ public record GatewayServices(
         CachingCertificateValidator validator,
         AccessLog accessLog,
         Mirror mirror,
+        ConnectionDecider decider,
         AtomicInteger openConnections,
         AtomicLong connectionIds) {
 

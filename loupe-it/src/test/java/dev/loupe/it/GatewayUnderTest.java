@@ -51,6 +51,7 @@ final class GatewayUnderTest implements AutoCloseable {
                   nameservers: ["127.0.0.1:%d"]
                   query-timeout: 500ms
                 access-log: {target: %s}
+                admin: {port: 0}
                 """.formatted(data, origins.originCa, upstreamYaml.isBlank() ? "" : upstreamYaml.strip(), origins.hostsFile, Partners.freePort(), log) + extraYaml;
         Files.writeString(dir.resolve("loupe.yaml"), yaml);
         LoupeConfig config = new ConfigLoader().load(dir.resolve("loupe.yaml"));

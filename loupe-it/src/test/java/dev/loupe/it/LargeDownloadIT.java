@@ -33,6 +33,7 @@ class LargeDownloadIT {
                     upstream: {extra-ca-bundles: [%s]}
                     resolver: {hosts-file: %s, nameservers: ["127.0.0.1:%d"], query-timeout: 500ms}
                     access-log: {target: %s}
+                    admin: {port: 0}
                     """.formatted(data, port, origins.originCa, origins.hostsFile, Partners.freePort(),
                     dir.resolve("access.log")));
             Process gateway = LoupeProcess.builder(List.of("-Xmx64m", "-XX:MaxDirectMemorySize=64m"),

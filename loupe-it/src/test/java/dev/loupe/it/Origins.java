@@ -20,11 +20,13 @@ final class Origins implements AutoCloseable {
     static final String HOST = "upstream.test";
     static final String MARKER = "loupe-origin-content-7f3a";
 
-    enum Site { GOOD, EXPIRED, NOT_YET_VALID, SELF_SIGNED, WRONG_HOST, UNTRUSTED_ROOT }
+    enum Site { GOOD, EXPIRED, NOT_YET_VALID, SELF_SIGNED, WRONG_HOST, UNTRUSTED_ROOT, MUTUAL_TLS }
 
     final Path dir;
     final Path originCa;
     final Path hostsFile;
+    final Path clientCert;
+    final Path clientKey;
     final Path www;
     final Map<Site, Integer> ports = new LinkedHashMap<>();
     final int plainPort;
@@ -52,7 +54,7 @@ final class Origins implements AutoCloseable {
         Instant now = Instant.now();
         Map<Site, TestCertificates.Issued> certs = new LinkedHashMap<>();
         certs.put(Site.GOOD, TestCertificates.leaf(ca, HOST, now.minusSeconds(3600), now.plusSeconds(86_400 * 5),
-                HOST, "localhost", "127.0.0.1"));
+                HOST, "localhost", "127.0.0.1", "blocked.test", "pushed.test", "pinned.test", "taxii.test"));
         certs.put(Site.EXPIRED, TestCertificates.leaf(ca, HOST, now.minusSeconds(86_400 * 3),
                 now.minusSeconds(86_400), HOST));
         certs.put(Site.NOT_YET_VALID, TestCertificates.leaf(ca, HOST, now.plusSeconds(86_400 * 2),
@@ -60,6 +62,12 @@ final class Origins implements AutoCloseable {
         certs.put(Site.SELF_SIGNED, TestCertificates.selfSignedLeaf(HOST, HOST));
         certs.put(Site.WRONG_HOST, TestCertificates.leaf(ca, "other.example", now.minusSeconds(3600),
                 now.plusSeconds(86_400), "other.example"));
+        certs.put(Site.MUTUAL_TLS, TestCertificates.leaf(ca, HOST, now.minusSeconds(3600), now.plusSeconds(86_400),
+                HOST, "mtls.test"));
+        TestCertificates.Issued client = TestCertificates.clientLeaf(ca, "Loupe IT client");
+        this.clientCert = dir.resolve("client.crt");
+        this.clientKey = dir.resolve("client.key");
+        client.writePem(clientCert, clientKey);
         TestCertificates.Issued unknownRoot = TestCertificates.ca("Unknown Root");
         certs.put(Site.UNTRUSTED_ROOT, TestCertificates.leaf(unknownRoot, HOST,
                 now.minusSeconds(3600), now.plusSeconds(86_400), HOST));
@@ -76,13 +84,17 @@ final class Origins implements AutoCloseable {
                 TestCertificates.write(root, unknownRoot.certificate());
                 Files.writeString(crt, Files.readString(crt) + Files.readString(root));
             }
+            String mutual = e.getKey() == Site.MUTUAL_TLS
+                    ? "; ssl_verify_client on; ssl_client_certificate " + originCa : "";
             servers.append("  server { listen 127.0.0.1:").append(port).append(" ssl; ssl_certificate ").append(crt)
-                    .append("; ssl_certificate_key ").append(key).append("; root ").append(www).append("; }\n");
+                    .append("; ssl_certificate_key ").append(key).append(mutual).append("; root ").append(www)
+                    .append("; }\n");
         }
         this.plainPort = Partners.freePort();
-        servers.append("  server { listen 127.0.0.1:").append(plainPort).append("; root ").append(www).append("; }\n");
+        servers.append("  server { listen 127.0.0.1:").append(plainPort).append("; root ").append(www)
+                .append("; location /taxii/ { types { } default_type \"application/taxii+json;version=2.1\"; } }\n");
         this.hostsFile = dir.resolve("hosts");
-        Files.writeString(hostsFile, "127.0.0.1 " + HOST + "\n");
+        Files.writeString(hostsFile, "127.0.0.1 " + HOST + " blocked.test pushed.test pinned.test taxii.test mtls.test\n");
         this.nginx = startNginx(servers.toString());
         try {
             for (int port : ports.values()) {

@@ -71,6 +71,15 @@ final class TestCertificates {
                 notAfter, false, dnsNamesAndIps), kp.getPrivate());
     }
 
+    /** A client certificate (EKU clientAuth) for mTLS origins. */
+    static Issued clientLeaf(Issued issuer, String cn) {
+        KeyPair kp = ecKeyPair();
+        X500Name issuerName = new X500Name(issuer.certificate().getSubjectX500Principal().getName());
+        Instant now = Instant.now();
+        return new Issued(build(new X500Name("CN=" + cn), kp.getPublic(), issuerName, issuer.key(),
+                now.minusSeconds(3600), now.plusSeconds(86_400), false, true), kp.getPrivate());
+    }
+
     static Issued selfSignedLeaf(String cn, String... names) {
         KeyPair kp = ecKeyPair();
         Instant now = Instant.now();
@@ -80,6 +89,12 @@ final class TestCertificates {
 
     private static X509Certificate build(X500Name subject, PublicKey key, X500Name issuer, PrivateKey issuerKey,
                                          Instant notBefore, Instant notAfter, boolean ca, String... names) {
+        return build(subject, key, issuer, issuerKey, notBefore, notAfter, ca, false, names);
+    }
+
+    private static X509Certificate build(X500Name subject, PublicKey key, X500Name issuer, PrivateKey issuerKey,
+                                         Instant notBefore, Instant notAfter, boolean ca, boolean client,
+                                         String... names) {
         try {
             var utils = new JcaX509ExtensionUtils();
             var b = new JcaX509v3CertificateBuilder(issuer, new BigInteger(64, new SecureRandom()),
@@ -90,13 +105,16 @@ final class TestCertificates {
                 b.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
             } else {
                 b.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature));
-                b.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_serverAuth));
-                GeneralName[] sans = new GeneralName[names.length];
-                for (int i = 0; i < names.length; i++) {
-                    boolean ip = Character.isDigit(names[i].charAt(0)) || names[i].contains(":");
-                    sans[i] = new GeneralName(ip ? GeneralName.iPAddress : GeneralName.dNSName, names[i]);
+                b.addExtension(Extension.extendedKeyUsage, false,
+                        new ExtendedKeyUsage(client ? KeyPurposeId.id_kp_clientAuth : KeyPurposeId.id_kp_serverAuth));
+                if (names.length > 0) {
+                    GeneralName[] sans = new GeneralName[names.length];
+                    for (int i = 0; i < names.length; i++) {
+                        boolean ip = Character.isDigit(names[i].charAt(0)) || names[i].contains(":");
+                        sans[i] = new GeneralName(ip ? GeneralName.iPAddress : GeneralName.dNSName, names[i]);
+                    }
+                    b.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(sans));
                 }
-                b.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(sans));
             }
             var signer = new JcaContentSignerBuilder("SHA256withECDSA").build(issuerKey);
             return new JcaX509CertificateConverter().getCertificate(b.build(signer));

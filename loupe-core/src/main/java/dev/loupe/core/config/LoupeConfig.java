@@ -14,7 +14,10 @@ public record LoupeConfig(
         ResolverConfig resolver,
         LimitsConfig limits,
         AccessLogConfig accessLog,
-        MirrorConfig mirror) {
+        MirrorConfig mirror,
+        AdminConfig admin,
+        IntelConfig intel,
+        PolicyConfig policy) {
 
     public LoupeConfig {
         dataDir = Check.orDefault(dataDir, Path.of(System.getProperty("user.home"), ".loupe"));
@@ -25,13 +28,16 @@ public record LoupeConfig(
         limits = Check.orDefault(limits, LimitsConfig.defaults());
         accessLog = Check.orDefault(accessLog, AccessLogConfig.defaults());
         mirror = Check.orDefault(mirror, MirrorConfig.defaults());
+        admin = Check.orDefault(admin, AdminConfig.defaults());
+        intel = Check.orDefault(intel, IntelConfig.defaults());
+        policy = Check.orDefault(policy, PolicyConfig.defaults());
     }
 
     public static LoupeConfig defaults() {
-        return new LoupeConfig(null, null, null, null, null, null, null, null);
+        return new LoupeConfig(null, null, null, null, null, null, null, null, null, null, null);
     }
 
     public LoupeConfig withDataDir(Path dir) {
-        return new LoupeConfig(dir, ca, listener, upstream, resolver, limits, accessLog, mirror);
+        return new LoupeConfig(dir, ca, listener, upstream, resolver, limits, accessLog, mirror, admin, intel, policy);
     }
 }

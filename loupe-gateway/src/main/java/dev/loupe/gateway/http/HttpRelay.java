@@ -1,6 +1,7 @@
 package dev.loupe.gateway.http;
 
 import dev.loupe.core.http.ErrorPage;
+import dev.loupe.gateway.intel.IntelService;
 import dev.loupe.gateway.mirror.Mirror;
 import dev.loupe.gateway.mirror.MirrorTap;
 import dev.loupe.gateway.proxy.Origin;
@@ -39,8 +40,8 @@ public final class HttpRelay {
     private List<Object> pending;
     private boolean awaitingResponse;
 
-    private HttpRelay(Session session, OriginConnector connector, Mirror mirror, Channel upstream, Origin origin,
-                      boolean tunnel) {
+    private HttpRelay(Session session, OriginConnector connector, Mirror mirror, IntelService intel, Channel upstream,
+                      Origin origin, boolean tunnel) {
         this.session = session;
         this.client = session.client();
         this.connector = connector;
@@ -48,22 +49,22 @@ public final class HttpRelay {
         this.upstream = upstream;
         this.origin = origin;
         this.tunnel = tunnel;
-        this.requests = new RequestForwarder(this, tracker, session, tunnel);
+        this.requests = new RequestForwarder(this, tracker, session, tunnel, intel);
         this.responses = new ResponseForwarder(this, tracker, session);
     }
 
     /** Decrypted tunnel: both channels are connected and past their TLS handshakes. */
-    public static HttpRelay tunnel(Session session, OriginConnector connector, Channel upstream, Origin origin,
-                                   int maxInitialLine, int maxHeader) {
-        HttpRelay relay = new HttpRelay(session, connector, null, upstream, origin, true);
+    public static HttpRelay tunnel(Session session, OriginConnector connector, IntelService intel, Channel upstream,
+                                   Origin origin, int maxInitialLine, int maxHeader) {
+        HttpRelay relay = new HttpRelay(session, connector, null, intel, upstream, origin, true);
         relay.installClient(maxInitialLine, maxHeader);
         relay.installUpstream(upstream);
         return relay;
     }
 
     /** Plain-HTTP proxying: the client pipeline already parses HTTP; each upstream is mirrored if configured. */
-    public static HttpRelay plain(Session session, OriginConnector connector, Mirror mirror) {
-        return new HttpRelay(session, connector, mirror, null, null, false);
+    public static HttpRelay plain(Session session, OriginConnector connector, Mirror mirror, IntelService intel) {
+        return new HttpRelay(session, connector, mirror, intel, null, null, false);
     }
 
     private void installClient(int maxInitialLine, int maxHeader) {

@@ -1,5 +1,7 @@
 package dev.loupe.gateway.http;
 
+import dev.loupe.gateway.intel.IntelService;
+import dev.loupe.gateway.proxy.ConnectionDecider;
 import dev.loupe.gateway.proxy.Origin;
 import dev.loupe.gateway.session.Session;
 import dev.loupe.core.http.ErrorPage;
@@ -20,11 +22,13 @@ final class RequestForwarder {
     private final ExchangeTracker tracker;
     private final Session session;
     private final boolean tunnel;
+    private final IntelService intel;
     private Origin target;
     private Exchange current;
 
-    RequestForwarder(HttpRelay relay, ExchangeTracker tracker, Session session, boolean tunnel) {
+    RequestForwarder(HttpRelay relay, ExchangeTracker tracker, Session session, boolean tunnel, IntelService intel) {
         this.relay = relay;
+        this.intel = intel;
         this.tracker = tracker;
         this.session = session;
         this.tunnel = tunnel;
@@ -82,6 +86,15 @@ final class RequestForwarder {
                 return false;
             }
         }
+        if (intel != null) {
+            String pathAndQuery = tunnel ? request.uri() : originFormOf(url);
+            var match = intel.matchUrl(tunnel ? "https" : "http", target.host(), target.port(), pathAndQuery);
+            if (match.isPresent()) {
+                var block = ConnectionDecider.blockFor(match.get());
+                refuse(request, new ErrorPage(403, "Blocked by threat intelligence", block.reason(), target.host()));
+                return false;
+            }
+        }
         boolean upgrade = HopByHopHeaders.isUpgrade(request.headers());
         current = new Exchange(session.nextExchangeSequence(), request.method().name(), url,
                 request.protocolVersion(), HttpUtil.isKeepAlive(request), upgrade);
@@ -113,6 +126,14 @@ final class RequestForwarder {
                 request.protocolVersion(), false, false);
         tracker.started(refused);
         relay.failExchange(page);
+    }
+
+    private static String originFormOf(String absoluteUrl) {
+        try {
+            return originForm(new URI(absoluteUrl));
+        } catch (URISyntaxException e) {
+            return "/";
+        }
     }
 
     private static String originForm(URI uri) {

@@ -45,8 +45,8 @@ final class DecryptedProtocolSniffer extends ChannelInboundHandlerAdapter {
 
     private static void startHttp(GatewayServices services, Session session, Origin origin, Channel upstream) {
         var limits = services.config().limits();
-        HttpRelay.tunnel(session, services.connector(), upstream, origin, limits.maxInitialLineLength(),
-                limits.maxHeaderSize());
+        HttpRelay.tunnel(session, services.connector(), services.decider().intel(), upstream, origin,
+                limits.maxInitialLineLength(), limits.maxHeaderSize());
     }
 
     @Override

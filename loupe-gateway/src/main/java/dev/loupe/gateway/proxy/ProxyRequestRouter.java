@@ -1,6 +1,8 @@
 package dev.loupe.gateway.proxy;
 
 import dev.loupe.core.http.ErrorPage;
+import dev.loupe.core.policy.PolicyDecision;
+import dev.loupe.core.policy.Verdict;
 import dev.loupe.gateway.GatewayServices;
 import dev.loupe.gateway.http.HttpRelay;
 import dev.loupe.gateway.http.HttpResponses;
@@ -51,7 +53,8 @@ final class ProxyRequestRouter extends ChannelInboundHandlerAdapter {
             ReferenceCountUtil.release(msg);
             connect(ctx, request);
         } else if (request.uri().regionMatches(true, 0, "http://", 0, 7)) {
-            HttpRelay relay = HttpRelay.plain(Session.of(ctx.channel()), services.connector(), services.mirror());
+            HttpRelay relay = HttpRelay.plain(Session.of(ctx.channel()), services.connector(), services.mirror(),
+                    services.decider().intel());
             ctx.pipeline().replace(this, "exchange", relay.newClientHandler());
             Replay.into(ctx.pipeline(), "exchange", msg);
         } else {
@@ -71,8 +74,15 @@ final class ProxyRequestRouter extends ChannelInboundHandlerAdapter {
         }
         session.target(origin.authority());
         Channel client = ctx.channel();
-        client.config().setAutoRead(false);
         String accept = request.headers().get(HttpHeaderNames.ACCEPT);
+        // Decided on the CONNECT host alone, a block costs no upstream connection at all.
+        if (services.decider().decide(TunnelDispatcher.facts(session, origin, null, null))
+                instanceof PolicyDecision.Decided(Verdict.Block block)) {
+            session.verdict("block", block.rule() + ": " + block.reason());
+            respondAndClose(ctx, new ErrorPage(403, "Blocked", block.reason(), origin.host()), accept);
+            return;
+        }
+        client.config().setAutoRead(false);
         services.connector().connect(client, origin).addListener((ChannelFutureListener) f -> {
             if (!f.isSuccess()) {
                 Failures.Kind kind = Failures.classify(f.cause());

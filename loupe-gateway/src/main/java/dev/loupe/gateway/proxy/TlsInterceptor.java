@@ -4,6 +4,10 @@ import dev.loupe.core.config.InvalidCertificateAction;
 import dev.loupe.core.http.ErrorPage;
 import dev.loupe.core.log.UpstreamCertificateSummary;
 import dev.loupe.core.pki.CertificateNames;
+import dev.loupe.core.policy.CertificateFacts;
+import dev.loupe.core.policy.ConnectionFacts;
+import dev.loupe.core.policy.PolicyDecision;
+import dev.loupe.core.policy.Verdict;
 import dev.loupe.core.tls.ClientHello;
 import dev.loupe.core.trust.CertificateVerdict;
 import dev.loupe.gateway.GatewayServices;
@@ -41,15 +45,20 @@ final class TlsInterceptor {
     private final Origin origin;
     private final Channel client;
     private final Channel upstream;
+    /** Non-null when a rule needs the upstream certificate before it can decide. */
+    private final ConnectionFacts pendingFacts;
     private String sni;
     private ByteBuf clientHello;
+    private SslHandler upstreamTls;
 
-    TlsInterceptor(GatewayServices services, Session session, Origin origin, Channel upstream) {
+    TlsInterceptor(GatewayServices services, Session session, Origin origin, Channel upstream,
+                   ConnectionFacts pendingFacts) {
         this.services = services;
         this.session = session;
         this.origin = origin;
         this.client = session.client();
         this.upstream = upstream;
+        this.pendingFacts = pendingFacts;
     }
 
     /** Takes ownership of {@code helloBytes}; they are replayed into the client-side TLS handler. */
@@ -61,6 +70,7 @@ final class TlsInterceptor {
         client.closeFuture().addListener(f -> releaseHello());
         String upstreamName = sni != null ? sni : origin.host();
         SslHandler tls = services.tls().upstream().newHandler(upstream.alloc(), upstreamName, origin.port());
+        upstreamTls = tls;
         tls.setHandshakeTimeout(services.config().upstream().handshakeTimeout().toMillis(), TimeUnit.MILLISECONDS);
         upstream.pipeline().addBefore("idle-close", "tls", tls);
         // The handshake future only says "closed" when the origin resets; keep the real cause.
@@ -99,6 +109,9 @@ final class TlsInterceptor {
 
     private void upstreamReady(SSLSession tlsSession) {
         session.upstreamTls(TlsSummaries.of(upstream.pipeline().get(SslHandler.class)));
+        if (originWantsClientCertificate()) {
+            return;
+        }
         List<X509Certificate> chain = peerChain(tlsSession);
         CertificateVerdict verdict = services.validator().validate(chain, host());
         X509Certificate leaf = chain.isEmpty() ? null : chain.get(0);
@@ -109,12 +122,64 @@ final class TlsInterceptor {
                 verdict instanceof CertificateVerdict.Untrusted u ? u.problem().code() + ": " + u.detail() : null));
         switch (verdict) {
             case CertificateVerdict.Trusted trusted -> {
-                session.verdict("decrypt", "default policy");
+                if (pendingFacts != null && !decideWithCertificate(leaf)) {
+                    return;
+                }
                 MirrorTap.install(services.mirror(), client, upstream);
                 finishClient(services.forgedContexts().mirroring(leaf, sni), this::relay);
             }
             case CertificateVerdict.Untrusted untrusted -> refuse(leaf, untrusted);
         }
+    }
+
+    /**
+     * A rule wanted to see the certificate: decide now. Returns true to go on decrypting; otherwise
+     * this connection was handed to a bypass relay or blocked.
+     */
+    private boolean decideWithCertificate(X509Certificate leaf) {
+        var decision = services.decider().decide(pendingFacts.withCertificate(CertificateFacts.of(leaf)));
+        if (!(decision instanceof PolicyDecision.Decided decided)) {
+            throw new IllegalStateException("policy still needs the certificate after it was given: " + decision);
+        }
+        switch (decided.verdict()) {
+            case Verdict.Decrypt d -> {
+                session.verdict("decrypt", d.rule() + ": " + d.reason());
+                return true;
+            }
+            case Verdict.Bypass b -> {
+                // Loupe already spoke TLS on this connection: the bypass needs a fresh one
+                upstream.close();
+                session.verdict("bypass", b.rule() + ": " + b.reason());
+                BypassRelay.start(services, session, origin, null, takeHello());
+                return false;
+            }
+            case Verdict.Block b -> {
+                TunnelDispatcher.block(session, upstream, takeHello(), b);
+                return false;
+            }
+        }
+    }
+
+    /** mTLS origins cannot be intercepted: bypass this connection and, for a while, this host. */
+    private boolean originWantsClientCertificate() {
+        if (!services.tls().clientCertificateRequests().takeRequested(upstreamTls.engine())) {
+            return false;
+        }
+        services.decider().autoBypass().serverRequestedClientCertificate(clientAddress(), host());
+        upstream.close();
+        session.verdict("bypass", "auto-bypass: the origin requested a client certificate (mTLS)");
+        BypassRelay.start(services, session, origin, null, takeHello());
+        return true;
+    }
+
+    private java.net.InetAddress clientAddress() {
+        return ((java.net.InetSocketAddress) client.remoteAddress()).getAddress();
+    }
+
+    private ByteBuf takeHello() {
+        ByteBuf hello = clientHello;
+        clientHello = null;
+        return hello;
     }
 
     private void refuse(X509Certificate leaf, CertificateVerdict.Untrusted untrusted) {
@@ -134,6 +199,9 @@ final class TlsInterceptor {
     }
 
     private void upstreamFailed(Throwable cause) {
+        if (originWantsClientCertificate()) {
+            return;
+        }
         Failures.Kind kind = Failures.classify(cause);
         String problem = "TLS handshake with the origin failed: " + Failures.describe(cause);
         log.info("[{}] upstream TLS to {} failed: {}", session.id(), origin, Failures.describe(cause));
@@ -173,15 +241,24 @@ final class TlsInterceptor {
                     session.clientTls(TlsSummaries.of(tls));
                     onHandshake.run();
                 } else {
-                    session.closeReason("client TLS handshake failed: " + Failures.describe(f.cause()));
-                    client.close();
+                    clientRefused(f.cause());
                 }
             });
-            ByteBuf hello = clientHello;
-            clientHello = null;
-            Replay.into(client.pipeline(), "tls", hello);
+            Replay.into(client.pipeline(), "tls", takeHello());
             client.config().setAutoRead(true);
         }, client.eventLoop());
+    }
+
+    /**
+     * The client gave up on our handshake. Unless it merely went silent (a timeout), it has seen our
+     * certificate and refused it: the signature of certificate pinning, counted towards an automatic bypass.
+     */
+    private void clientRefused(Throwable cause) {
+        session.closeReason("client TLS handshake failed: " + Failures.describe(cause));
+        if (Failures.classify(cause) != Failures.Kind.TIMEOUT && session.sni() != null) {
+            services.decider().autoBypass().clientRejectedCertificate(clientAddress(), host());
+        }
+        client.close();
     }
 
     private void relay() {

@@ -63,8 +63,7 @@ final class TlsSniffer extends ChannelInboundHandlerAdapter {
         switch (result) {
             case ClientHelloParse.Complete complete -> {
                 ByteBuf bytes = take(ctx);
-                new TlsInterceptor(services, Session.of(ctx.channel()), origin, upstream)
-                        .start(complete.hello(), bytes);
+                TunnelDispatcher.dispatch(services, Session.of(ctx.channel()), origin, upstream, complete.hello(), bytes);
             }
             case ClientHelloParse.NotTls notTls -> relay(ctx, "not TLS: " + notTls.reason());
             case ClientHelloParse.Malformed malformed -> {

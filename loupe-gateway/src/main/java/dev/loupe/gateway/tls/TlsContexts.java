@@ -42,6 +42,7 @@ public final class TlsContexts {
 
     private final SslProvider provider;
     private final SslContext upstream;
+    private final ClientCertificateRequests clientCertificateRequests = new ClientCertificateRequests();
 
     private TlsContexts(SslProvider provider) throws SSLException {
         this.provider = provider;
@@ -50,6 +51,7 @@ public final class TlsContexts {
                 .protocols(PROTOCOLS)
                 .ciphers(ciphers())
                 .trustManager(DeferredVerificationTrustManager.INSTANCE)
+                .keyManager(clientCertificateRequests)
                 .applicationProtocolConfig(HTTP11_ONLY)
                 // The upstream session cache keyed by host:port gives resumption on reconnects.
                 .sessionCacheSize(20_000)
@@ -76,6 +78,11 @@ public final class TlsContexts {
     /** Shared by every upstream connection; validation is deferred to the validator, see its trust manager. */
     public SslContext upstream() {
         return upstream;
+    }
+
+    /** Which upstream handshakes were asked for a client certificate (mTLS origins). */
+    public ClientCertificateRequests clientCertificateRequests() {
+        return clientCertificateRequests;
     }
 
     /** A server context presenting one forged certificate to clients. */

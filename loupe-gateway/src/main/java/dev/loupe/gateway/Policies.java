@@ -1,0 +1,43 @@
+package dev.loupe.gateway;
+
+import dev.loupe.core.config.LoupeConfig;
+import dev.loupe.core.policy.AutoBypass;
+import dev.loupe.core.policy.CategoryList;
+import dev.loupe.core.policy.DecryptPolicy;
+import dev.loupe.gateway.intel.IntelService;
+import dev.loupe.gateway.proxy.ConnectionDecider;
+import java.nio.file.Path;
+import java.time.Clock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Builds the decision point (rules, categories, automatic bypass, threat intelligence) from the config. */
+final class Policies {
+    private static final Logger log = LoggerFactory.getLogger(Policies.class);
+
+    private Policies() {
+    }
+
+    static ConnectionDecider decider(LoupeConfig config, Clock clock) {
+        var policy = config.policy();
+        DecryptPolicy rules = new DecryptPolicy(policy.rules(), policy.defaultActionValue(), categories(policy.categoryFiles()));
+        return new ConnectionDecider(rules, new AutoBypass(policy.autoBypass(), clock),
+                new IntelService(config.intel(), clock));
+    }
+
+    private static CategoryList categories(java.util.List<Path> files) {
+        java.util.List<CategoryList> lists = new java.util.ArrayList<>();
+        for (Path file : files) {
+            CategoryList list;
+            try {
+                list = CategoryList.load(file);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException("cannot read category file " + file, e);
+            }
+            list.problems().forEach(p -> log.warn("category list {} line {}: {} (skipped)", p.source(), p.line(),
+                    p.reason()));
+            lists.add(list);
+        }
+        return CategoryList.combine(lists);
+    }
+}

@@ -1,0 +1,123 @@
+package dev.loupe.gateway.admin;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.loupe.core.intel.Indicator;
+import dev.loupe.core.intel.IndicatorStore;
+import dev.loupe.core.intel.IndicatorType;
+import dev.loupe.core.policy.AutoBypass;
+import dev.loupe.gateway.intel.IntelService;
+import dev.loupe.gateway.mirror.Mirror;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The admin endpoints:
+ * <ul>
+ *   <li>{@code GET /api/indicators?offset=&limit=} — the current indicators with hit counts;</li>
+ *   <li>{@code POST /api/indicators} — push one: {@code {"type":"domain|url|ip|cidr","value":"…",
+ *       "include_subdomains":true,"risk":90,"expires_in_seconds":3600,"source":"sandbox-1"}};</li>
+ *   <li>{@code DELETE /api/indicators?type=&value=} — remove a pushed one;</li>
+ *   <li>{@code GET /api/bypasses} — automatic bypasses in force;</li>
+ *   <li>{@code GET /api/status} — counts for the indicator store and the mirror.</li>
+ * </ul>
+ */
+public final class AdminRoutes {
+    private AdminRoutes() {
+    }
+
+    public static Map<String, AdminRoute> of(IntelService intel, AutoBypass autoBypass, Mirror mirror, Clock clock) {
+        Map<String, AdminRoute> routes = new LinkedHashMap<>();
+        routes.put("GET /api/indicators", r -> AdminRoute.Response.ok(listIndicators(intel.current(), r.query())));
+        routes.put("POST /api/indicators", r -> {
+            Indicator indicator = parse(r.body(), clock.instant());
+            intel.push(indicator);
+            return new AdminRoute.Response(201, describe(indicator, intel.current()));
+        });
+        routes.put("DELETE /api/indicators", r -> {
+            IndicatorType type = type(r.query().get("type"));
+            String value = required(r.query().get("value"), "value");
+            return intel.remove(type, value) ? AdminRoute.Response.ok(Map.of("removed", value))
+                    : AdminRoute.Response.error(404, "no pushed " + type + " indicator " + value);
+        });
+        routes.put("GET /api/bypasses", r -> AdminRoute.Response.ok(Map.of(
+                "granted_total", autoBypass.bypassesGranted(),
+                "active", autoBypass.active().stream().map(e -> {
+                    Map<String, Object> m = new LinkedHashMap<>();
+                    m.put("host", e.host());
+                    m.put("client", e.client());
+                    m.put("reason", e.reason());
+                    m.put("since", e.since().toString());
+                    m.put("until", e.until().toString());
+                    m.put("failures", e.failures());
+                    return m;
+                }).toList())));
+        routes.put("GET /api/status", r -> {
+            Map<String, Object> status = new LinkedHashMap<>();
+            status.put("indicators", intel.current().size());
+            status.put("indicators_by_type", intel.current().countsByType());
+            status.put("mirror", mirror == null ? null : Map.of("sinks", mirror.stats(),
+                    "events_dropped", mirror.droppedEvents()));
+            return AdminRoute.Response.ok(status);
+        });
+        return routes;
+    }
+
+    private static Map<String, Object> listIndicators(IndicatorStore store, Map<String, String> query) {
+        int offset = Integer.parseInt(query.getOrDefault("offset", "0"));
+        int limit = Math.min(10_000, Integer.parseInt(query.getOrDefault("limit", "1000")));
+        List<Map<String, Object>> items = store.list(offset, limit).stream().map(i -> describe(i, store)).toList();
+        return Map.of("total", store.size(), "offset", offset, "indicators", items);
+    }
+
+    private static Map<String, Object> describe(Indicator i, IndicatorStore store) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("type", i.type().name().toLowerCase(Locale.ROOT));
+        m.put("value", i.value());
+        m.put("include_subdomains", i.includeSubdomains());
+        m.put("source", i.source());
+        m.put("risk", i.risk());
+        m.put("first_seen", String.valueOf(i.firstSeen()));
+        m.put("last_seen", String.valueOf(i.lastSeen()));
+        m.put("expires_at", i.expiresAt() == null ? null : i.expiresAt().toString());
+        m.put("hits", store.hits(i));
+        return m;
+    }
+
+    static Indicator parse(JsonNode body, Instant now) {
+        if (body == null || !body.isObject()) {
+            throw new IllegalArgumentException("expected a JSON object with type and value");
+        }
+        IndicatorType type = type(body.path("type").asText(null));
+        String value = required(body.path("value").asText(null), "value");
+        int risk = body.path("risk").asInt(80);
+        if (risk < 0 || risk > 100) {
+            throw new IllegalArgumentException("risk must be 0..100, got " + risk);
+        }
+        Instant expires = body.hasNonNull("expires_in_seconds")
+                ? now.plusSeconds(body.path("expires_in_seconds").asLong())
+                : body.hasNonNull("expires_at") ? Instant.parse(body.path("expires_at").asText()) : null;
+        String source = body.path("source").asText(IntelService.API_SOURCE);
+        return new Indicator(type, value, body.path("include_subdomains").asBoolean(type == IndicatorType.DOMAIN),
+                source, risk, now, now, expires);
+    }
+
+    private static IndicatorType type(String text) {
+        String t = required(text, "type");
+        try {
+            return IndicatorType.valueOf(t.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("type must be one of url, domain, ip, cidr; got '" + t + "'");
+        }
+    }
+
+    private static String required(String value, String name) {
+        if (value == null || value.isBlank()) {
+            throw new IllegalArgumentException("missing '" + name + "'");
+        }
+        return value;
+    }
+}

@@ -1,0 +1,136 @@
+package dev.loupe.gateway.admin;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Executor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The admin API: JSON over HTTP, every request authenticated with the bearer token. Routes are
+ * matched by "METHOD /path" and run on a worker executor, so a slow route never blocks traffic.
+ */
+public final class AdminServer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(AdminServer.class);
+    static final ObjectMapper JSON = new ObjectMapper()
+            .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE);
+
+    private final Channel channel;
+
+    private AdminServer(Channel channel) {
+        this.channel = channel;
+    }
+
+    public static AdminServer start(String address, int port, AdminToken token, Map<String, AdminRoute> routes,
+                                    EventLoopGroup loops, Class<? extends ServerChannel> serverChannel,
+                                    Executor workers) throws InterruptedException {
+        Map<String, AdminRoute> table = Map.copyOf(new LinkedHashMap<>(routes));
+        Channel ch = new ServerBootstrap().group(loops).channel(serverChannel)
+                .childHandler(new ChannelInitializer<>() {
+                    @Override
+                    protected void initChannel(Channel c) {
+                        c.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(1 << 20),
+                                new Handler(token, table, workers));
+                    }
+                }).bind(address, port).sync().channel();
+        log.info("admin API listening on {} (bearer token required)", ch.localAddress());
+        return new AdminServer(ch);
+    }
+
+    public InetSocketAddress address() {
+        return (InetSocketAddress) channel.localAddress();
+    }
+
+    @Override
+    public void close() {
+        channel.close().awaitUninterruptibly();
+    }
+
+    private static final class Handler extends SimpleChannelInboundHandler<FullHttpRequest> {
+        private final AdminToken token;
+        private final Map<String, AdminRoute> routes;
+        private final Executor workers;
+
+        Handler(AdminToken token, Map<String, AdminRoute> routes, Executor workers) {
+            this.token = token;
+            this.routes = routes;
+            this.workers = workers;
+        }
+
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+            boolean keepAlive = HttpUtil.isKeepAlive(request);
+            if (!token.accepts(request.headers().get(HttpHeaderNames.AUTHORIZATION))) {
+                reply(ctx, AdminRoute.Response.error(401, "missing or wrong bearer token"), keepAlive);
+                return;
+            }
+            QueryStringDecoder uri = new QueryStringDecoder(request.uri());
+            AdminRoute route = routes.get(request.method().name() + " " + uri.path());
+            if (route == null) {
+                reply(ctx, AdminRoute.Response.error(404, "no such endpoint: " + request.method() + " " + uri.path()),
+                        keepAlive);
+                return;
+            }
+            Map<String, String> query = new HashMap<>();
+            uri.parameters().forEach((k, v) -> query.put(k, v.get(0)));
+            String text = request.content().toString(StandardCharsets.UTF_8);
+            workers.execute(() -> {
+                AdminRoute.Response response;
+                try {
+                    JsonNode body = text.isBlank() ? null : JSON.readTree(text);
+                    response = route.handle(new AdminRoute.Request(request.method().name(), uri.path(), query, body));
+                } catch (IllegalArgumentException | com.fasterxml.jackson.core.JsonProcessingException e) {
+                    response = AdminRoute.Response.error(400, e.getMessage());
+                } catch (Exception e) {
+                    log.warn("admin {} {} failed: {}", request.method(), uri.path(), e.toString());
+                    response = AdminRoute.Response.error(500, e.toString());
+                }
+                AdminRoute.Response r = response;
+                ctx.executor().execute(() -> reply(ctx, r, keepAlive));
+            });
+        }
+
+        private static void reply(ChannelHandlerContext ctx, AdminRoute.Response response, boolean keepAlive) {
+            byte[] body;
+            try {
+                body = JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(response.body());
+            } catch (Exception e) {
+                body = ("{\"error\":\"" + e.getClass().getSimpleName() + "\"}").getBytes(StandardCharsets.UTF_8);
+            }
+            FullHttpResponse out = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
+                    HttpResponseStatus.valueOf(response.status()), Unpooled.wrappedBuffer(body));
+            out.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json")
+                    .setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
+            HttpUtil.setKeepAlive(out, keepAlive);
+            var f = ctx.writeAndFlush(out);
+            if (!keepAlive) {
+                f.addListener(ChannelFutureListener.CLOSE);
+            }
+        }
+    }
+}

@@ -1,0 +1,63 @@
+package dev.loupe.gateway.proxy;
+
+import dev.loupe.core.intel.Match;
+import dev.loupe.core.policy.AutoBypass;
+import dev.loupe.core.policy.ConnectionFacts;
+import dev.loupe.core.policy.DecryptPolicy;
+import dev.loupe.core.policy.PolicyDecision;
+import dev.loupe.core.policy.Verdict;
+import dev.loupe.gateway.intel.IntelService;
+import java.util.Optional;
+
+/**
+ * What to do with a connection, decided in one place, in this order:
+ * 1) threat intelligence on the host (SNI or CONNECT host): a bad domain is blocked without decrypting;
+ * 2) threat intelligence on the destination address;
+ * 3) an automatic bypass in force for this host (pinned app, mTLS);
+ * 4) the operator's rules, first match wins, then the default.
+ * The same order applies when the upstream certificate arrives and a rule asked to see it.
+ */
+public final class ConnectionDecider {
+    private final DecryptPolicy policy;
+    private final AutoBypass autoBypass;
+    private final IntelService intel;
+
+    public ConnectionDecider(DecryptPolicy policy, AutoBypass autoBypass, IntelService intel) {
+        this.policy = policy;
+        this.autoBypass = autoBypass;
+        this.intel = intel;
+    }
+
+    public PolicyDecision decide(ConnectionFacts facts) {
+        Optional<Match> bad = intel.matchHost(facts.host());
+        if (bad.isEmpty()) {
+            bad = intel.matchAddress(facts.destination());
+        }
+        if (bad.isPresent()) {
+            return new PolicyDecision.Decided(blockFor(bad.get()));
+        }
+        if (facts.host() != null) {
+            Optional<Verdict.Bypass> bypass = autoBypass.check(facts.client(), facts.host());
+            if (bypass.isPresent()) {
+                return new PolicyDecision.Decided(bypass.get());
+            }
+        }
+        return policy.decide(facts);
+    }
+
+    public static Verdict.Block blockFor(Match match) {
+        var indicator = match.indicator();
+        return new Verdict.Block("threat-intel:" + indicator.source(),
+                indicator.type().name().toLowerCase(java.util.Locale.ROOT) + " " + indicator.value()
+                        + " listed by " + indicator.source() + " (risk " + indicator.risk() + ", matched on "
+                        + match.matchedOn() + ")");
+    }
+
+    public AutoBypass autoBypass() {
+        return autoBypass;
+    }
+
+    public IntelService intel() {
+        return intel;
+    }
+}

@@ -1,0 +1,76 @@
+package dev.loupe.gateway.proxy;
+
+import dev.loupe.core.policy.ConnectionFacts;
+import dev.loupe.core.policy.PolicyDecision;
+import dev.loupe.core.policy.Verdict;
+import dev.loupe.core.tls.ClientHello;
+import dev.loupe.gateway.GatewayServices;
+import dev.loupe.gateway.session.Session;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Acts on the decision for a tunnel whose ClientHello has been read: decrypt, bypass (bytes
+ * untouched), block (a TLS alert, the only thing the client can understand at this point), or decrypt
+ * far enough to see the upstream certificate when a rule asks for it.
+ */
+final class TunnelDispatcher {
+    private static final Logger log = LoggerFactory.getLogger(TunnelDispatcher.class);
+
+    private TunnelDispatcher() {
+    }
+
+    /** Takes ownership of {@code helloBytes}. */
+    static void dispatch(GatewayServices services, Session session, Origin origin, Channel upstream,
+                         ClientHello hello, ByteBuf helloBytes) {
+        ConnectionFacts facts = facts(session, origin, upstream, hello);
+        PolicyDecision decision = services.decider().decide(facts);
+        switch (decision) {
+            case PolicyDecision.Decided decided -> act(services, session, origin, upstream, hello, helloBytes, facts,
+                    decided.verdict());
+            case PolicyDecision.NeedsCertificate needs -> new TlsInterceptor(services, session, origin, upstream, facts)
+                    .start(hello, helloBytes);
+        }
+    }
+
+    static void act(GatewayServices services, Session session, Origin origin, Channel upstream, ClientHello hello,
+                    ByteBuf helloBytes, ConnectionFacts facts, Verdict verdict) {
+        switch (verdict) {
+            case Verdict.Decrypt d -> {
+                session.verdict("decrypt", d.rule() + ": " + d.reason());
+                new TlsInterceptor(services, session, origin, upstream, null).start(hello, helloBytes);
+            }
+            case Verdict.Bypass b -> {
+                session.sni(hello.serverName());
+                session.verdict("bypass", b.rule() + ": " + b.reason());
+                BypassRelay.start(services, session, origin, upstream, helloBytes);
+            }
+            case Verdict.Block b -> block(session, upstream, helloBytes, b);
+        }
+    }
+
+    /** Refuses with a TLS alert (no page is possible before a handshake) and a log line. */
+    static void block(Session session, Channel upstream, ByteBuf helloBytes, Verdict.Block block) {
+        helloBytes.release();
+        if (upstream != null) {
+            upstream.close();
+        }
+        session.verdict("block", block.rule() + ": " + block.reason());
+        session.closeReason("blocked");
+        log.info("[{}] blocked {} ({}): {}", session.id(), session.target(), block.rule(), block.reason());
+        session.client().writeAndFlush(TlsAlerts.accessDenied()).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    static ConnectionFacts facts(Session session, Origin origin, Channel upstream, ClientHello hello) {
+        InetAddress client = ((InetSocketAddress) session.client().remoteAddress()).getAddress();
+        InetAddress destination = upstream != null && upstream.remoteAddress() instanceof InetSocketAddress a
+                ? a.getAddress() : null;
+        return new ConnectionFacts(client, destination, origin.port(), hello == null ? null : hello.serverName(),
+                origin.host(), hello == null ? java.util.List.of() : hello.alpnProtocols(), "explicit", null);
+    }
+}

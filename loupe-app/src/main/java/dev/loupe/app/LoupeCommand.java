@@ -6,7 +6,8 @@ import picocli.CommandLine.Command;
 /** The {@code loupe} command line: the entry point of the runnable jar. */
 @Command(name = "loupe", mixinStandardHelpOptions = true, versionProvider = VersionCommand.Provider.class,
         description = "Loupe: an open TLS-inspection gateway.",
-        subcommands = {RunCommand.class, CaCommand.class, ConfigCommand.class, VersionCommand.class,
+        subcommands = {RunCommand.class, CaCommand.class, ConfigCommand.class, TransparentCommand.class,
+                VersionCommand.class,
                 CommandLine.HelpCommand.class})
 public final class LoupeCommand implements Runnable {
     @CommandLine.Spec

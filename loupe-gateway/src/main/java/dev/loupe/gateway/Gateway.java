@@ -41,10 +41,12 @@ public final class Gateway implements AutoCloseable {
     private final ExecutorService forgeExecutor;
     private final GatewayServices services;
     private final Channel listener;
+    private final Channel transparent;
     private final AdminServer admin;
 
     private Gateway(EventLoopGroup loops, ExecutorService forgeExecutor, GatewayServices services, Channel listener,
-                    AdminServer admin) {
+                    Channel transparent, AdminServer admin) {
+        this.transparent = transparent;
         this.loops = loops;
         this.forgeExecutor = forgeExecutor;
         this.services = services;
@@ -90,12 +92,35 @@ public final class Gateway implements AutoCloseable {
                     AdminToken.loadOrCreate(config.admin().tokenFile(config.dataDir())),
                     AdminRoutes.of(decider.intel(), decider.autoBypass(), mirror, clock), loops,
                     transport.serverChannel(), forgeExecutor);
-            return new Gateway(loops, forgeExecutor, services, listener, admin);
+            Channel transparent = config.transparent().enabled() ? bindTransparent(config, transport, loops, services)
+                    : null;
+            return new Gateway(loops, forgeExecutor, services, listener, transparent, admin);
         } catch (Exception | Error e) {
             loops.shutdownGracefully(0, 0, TimeUnit.SECONDS);
             forgeExecutor.shutdownNow();
             throw e;
         }
+    }
+
+    /** The TPROXY listener: IP_TRANSPARENT lets it accept connections addressed to any destination. */
+    private static Channel bindTransparent(LoupeConfig config, Transport transport, EventLoopGroup loops,
+                                           GatewayServices services) throws InterruptedException {
+        if (!transport.name().equals("epoll")) {
+            throw new IllegalStateException("transparent mode needs the epoll transport (IP_TRANSPARENT), "
+                    + "which is unavailable here: " + io.netty.channel.epoll.Epoll.unavailabilityCause());
+        }
+        var t = config.transparent();
+        Channel ch = new ServerBootstrap()
+                .group(loops)
+                .channel(transport.serverChannel())
+                .option(ChannelOption.SO_BACKLOG, 1024)
+                .option(io.netty.channel.epoll.EpollChannelOption.IP_TRANSPARENT, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, OriginConnector.WATER_MARK)
+                .childHandler(new dev.loupe.gateway.proxy.TransparentInitializer(services))
+                .bind(t.address(), t.port()).sync().channel();
+        log.info("Loupe transparent (TPROXY) listener on {}", ch.localAddress());
+        return ch;
     }
 
     public InetSocketAddress address() {
@@ -117,6 +142,9 @@ public final class Gateway implements AutoCloseable {
     @Override
     public void close() {
         listener.close().awaitUninterruptibly();
+        if (transparent != null) {
+            transparent.close().awaitUninterruptibly();
+        }
         admin.close();
         services.decider().intel().close();
         loops.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();

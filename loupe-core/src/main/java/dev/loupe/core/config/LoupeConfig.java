@@ -17,7 +17,8 @@ public record LoupeConfig(
         MirrorConfig mirror,
         AdminConfig admin,
         IntelConfig intel,
-        PolicyConfig policy) {
+        PolicyConfig policy,
+        TransparentConfig transparent) {
 
     public LoupeConfig {
         dataDir = Check.orDefault(dataDir, Path.of(System.getProperty("user.home"), ".loupe"));
@@ -31,13 +32,15 @@ public record LoupeConfig(
         admin = Check.orDefault(admin, AdminConfig.defaults());
         intel = Check.orDefault(intel, IntelConfig.defaults());
         policy = Check.orDefault(policy, PolicyConfig.defaults());
+        transparent = Check.orDefault(transparent, TransparentConfig.defaults());
     }
 
     public static LoupeConfig defaults() {
-        return new LoupeConfig(null, null, null, null, null, null, null, null, null, null, null);
+        return new LoupeConfig(null, null, null, null, null, null, null, null, null, null, null, null);
     }
 
     public LoupeConfig withDataDir(Path dir) {
-        return new LoupeConfig(dir, ca, listener, upstream, resolver, limits, accessLog, mirror, admin, intel, policy);
+        return new LoupeConfig(dir, ca, listener, upstream, resolver, limits, accessLog, mirror, admin, intel, policy,
+                transparent);
     }
 }

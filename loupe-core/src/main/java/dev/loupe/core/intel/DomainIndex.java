@@ -23,7 +23,7 @@ final class DomainIndex {
             String name = indicator.value();
             table.put(name, hash(name, 0, name.length()), indicator);
             if (indicator.includeSubdomains()) {
-                labelCounts |= bit(1 + (int) name.chars().filter(c -> c == '.').count());
+                labelCounts |= bit(1 + FeedText.count(name, '.'));
             }
         }
         wildcardLabelCounts = labelCounts;
@@ -44,7 +44,8 @@ final class DomainIndex {
 
     /**
      * The most specific live indicator for the host: the name itself, else the nearest parent that
-     * includes subdomains. Walks every label boundary once; a longer (more specific) hit wins.
+     * includes subdomains. One pass from the right; a label boundary is probed only for the full name and
+     * for label counts that some subdomain-covering indicator has; a longer (more specific) hit wins.
      */
     Indicator match(String host, Instant now) {
         int to = host.endsWith(".") ? host.length() - 1 : host.length();

@@ -39,6 +39,14 @@ final class FeedText {
         return true;
     }
 
+    static int count(String text, char c) {
+        int count = 0;
+        for (int i = 0; i < text.length(); i++) {
+            count += text.charAt(i) == c ? 1 : 0;
+        }
+        return count;
+    }
+
     static boolean containsWhitespace(String text) {
         for (int i = 0; i < text.length(); i++) {
             if (Character.isWhitespace(text.charAt(i))) {

@@ -24,7 +24,7 @@ final class UrlIndex {
             String url = indicator.value();
             table.put(url, url.hashCode(), indicator);
             if (url.endsWith("/") && url.indexOf('?') < 0) {
-                depths |= bit((int) url.chars().filter(c -> c == '/').count());
+                depths |= bit(FeedText.count(url, '/'));
             }
         }
         prefixDepths = depths;

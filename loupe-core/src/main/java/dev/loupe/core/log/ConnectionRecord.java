@@ -15,6 +15,7 @@ public record ConnectionRecord(
         String type,
         String time,
         String id,
+        String listener,
         String client,
         String target,
         String sni,

@@ -24,6 +24,7 @@ class IndicatorTest {
         "http://evil.example/a?,                evil.example/a",
         "http://evil.example?x=1,               evil.example/?x=1",
         "http://[2001:DB8::1]:8080/p,           [2001:db8:0:0:0:0:0:1]:8080/p",
+        "http://[::1]/,                         [0:0:0:0:0:0:0:1]/",
         "http://192.0.2.1/p,                    192.0.2.1/p",
         "http://bücher.example/,                xn--bcher-kva.example/",
     })
@@ -62,6 +63,10 @@ class IndicatorTest {
                 .hasMessageContaining("no host");
         assertThatThrownBy(() -> Indicator.of(IndicatorType.URL, "http://x.example:99999/", "t", 50, NOW))
                 .hasMessageContaining("port");
+        assertThatThrownBy(() -> Indicator.of(IndicatorType.URL, "http://[::1]x/", "t", 50, NOW))
+                .hasMessageContaining("IPv6");
+        assertThatThrownBy(() -> Indicator.of(IndicatorType.URL, "http://[::1/", "t", 50, NOW))
+                .hasMessageContaining("IPv6");
         assertThatThrownBy(() -> Indicator.of(IndicatorType.IP, "192.0.2.1", "t", 101, NOW))
                 .hasMessageContaining("risk");
         assertThatThrownBy(() -> new Indicator(IndicatorType.IP, "192.0.2.1", true, "t", 5, NOW, NOW, null))

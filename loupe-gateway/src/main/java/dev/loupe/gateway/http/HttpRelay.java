@@ -41,7 +41,7 @@ public final class HttpRelay {
     private boolean awaitingResponse;
 
     private HttpRelay(Session session, OriginConnector connector, Mirror mirror, IntelService intel, Channel upstream,
-                      Origin origin, boolean tunnel) {
+                      Origin origin, boolean tunnel, Origin fixedOrigin) {
         this.session = session;
         this.client = session.client();
         this.connector = connector;
@@ -49,14 +49,14 @@ public final class HttpRelay {
         this.upstream = upstream;
         this.origin = origin;
         this.tunnel = tunnel;
-        this.requests = new RequestForwarder(this, tracker, session, tunnel, intel);
+        this.requests = new RequestForwarder(this, tracker, session, tunnel, intel, fixedOrigin);
         this.responses = new ResponseForwarder(this, tracker, session);
     }
 
     /** Decrypted tunnel: both channels are connected and past their TLS handshakes. */
     public static HttpRelay tunnel(Session session, OriginConnector connector, IntelService intel, Channel upstream,
                                    Origin origin, int maxInitialLine, int maxHeader) {
-        HttpRelay relay = new HttpRelay(session, connector, null, intel, upstream, origin, true);
+        HttpRelay relay = new HttpRelay(session, connector, null, intel, upstream, origin, true, null);
         relay.installClient(maxInitialLine, maxHeader);
         relay.installUpstream(upstream);
         return relay;
@@ -64,7 +64,15 @@ public final class HttpRelay {
 
     /** Plain-HTTP proxying: the client pipeline already parses HTTP; each upstream is mirrored if configured. */
     public static HttpRelay plain(Session session, OriginConnector connector, Mirror mirror, IntelService intel) {
-        return new HttpRelay(session, connector, mirror, intel, null, null, false);
+        return new HttpRelay(session, connector, mirror, intel, null, null, false, null);
+    }
+
+    /** Transparent plain HTTP: origin-form requests to the client's original destination. */
+    public static HttpRelay transparent(Session session, OriginConnector connector, Mirror mirror, IntelService intel,
+                                        Origin destination, int maxInitialLine, int maxHeader) {
+        HttpRelay relay = new HttpRelay(session, connector, mirror, intel, null, null, false, destination);
+        relay.installClient(maxInitialLine, maxHeader);
+        return relay;
     }
 
     private void installClient(int maxInitialLine, int maxHeader) {

@@ -23,12 +23,16 @@ final class RequestForwarder {
     private final Session session;
     private final boolean tunnel;
     private final IntelService intel;
+    /** Transparent plain HTTP: requests are in origin form and go to the client's original destination. */
+    private final Origin fixedOrigin;
     private Origin target;
     private Exchange current;
 
-    RequestForwarder(HttpRelay relay, ExchangeTracker tracker, Session session, boolean tunnel, IntelService intel) {
+    RequestForwarder(HttpRelay relay, ExchangeTracker tracker, Session session, boolean tunnel, IntelService intel,
+                     Origin fixedOrigin) {
         this.relay = relay;
         this.intel = intel;
+        this.fixedOrigin = fixedOrigin;
         this.tracker = tracker;
         this.session = session;
         this.tunnel = tunnel;
@@ -66,7 +70,11 @@ final class RequestForwarder {
             return false;
         }
         String url;
-        if (tunnel) {
+        if (fixedOrigin != null) {
+            target = fixedOrigin;
+            String host = request.headers().get(HttpHeaderNames.HOST, target.authority());
+            url = "http://" + host + request.uri();
+        } else if (tunnel) {
             target = relay.origin();
             url = "https://" + (target.port() == 443 ? hostForUrl(target) : target.authority()) + request.uri();
         } else {
@@ -87,8 +95,10 @@ final class RequestForwarder {
             }
         }
         if (intel != null) {
-            String pathAndQuery = tunnel ? request.uri() : originFormOf(url);
-            var match = intel.matchUrl(tunnel ? "https" : "http", target.host(), target.port(), pathAndQuery);
+            String pathAndQuery = tunnel || fixedOrigin != null ? request.uri() : originFormOf(url);
+            String host = fixedOrigin != null ? hostOnly(request.headers().get(HttpHeaderNames.HOST, target.host()))
+                    : target.host();
+            var match = intel.matchUrl(tunnel ? "https" : "http", host, target.port(), pathAndQuery);
             if (match.isPresent()) {
                 var block = ConnectionDecider.blockFor(match.get());
                 refuse(request, new ErrorPage(403, "Blocked by threat intelligence", block.reason(), target.host()));
@@ -126,6 +136,11 @@ final class RequestForwarder {
                 request.protocolVersion(), false, false);
         tracker.started(refused);
         relay.failExchange(page);
+    }
+
+    private static String hostOnly(String hostHeader) {
+        int colon = hostHeader.lastIndexOf(':');
+        return colon > 0 && hostHeader.indexOf(']') < colon ? hostHeader.substring(0, colon) : hostHeader;
     }
 
     private static String originFormOf(String absoluteUrl) {

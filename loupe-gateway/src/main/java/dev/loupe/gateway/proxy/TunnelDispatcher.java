@@ -69,8 +69,8 @@ final class TunnelDispatcher {
     static ConnectionFacts facts(Session session, Origin origin, Channel upstream, ClientHello hello) {
         InetAddress client = ((InetSocketAddress) session.client().remoteAddress()).getAddress();
         InetAddress destination = upstream != null && upstream.remoteAddress() instanceof InetSocketAddress a
-                ? a.getAddress() : null;
+                ? a.getAddress() : dev.loupe.core.net.IpLiterals.address(origin.host()).orElse(null);
         return new ConnectionFacts(client, destination, origin.port(), hello == null ? null : hello.serverName(),
-                origin.host(), hello == null ? java.util.List.of() : hello.alpnProtocols(), "explicit", null);
+                origin.host(), hello == null ? java.util.List.of() : hello.alpnProtocols(), session.listener(), null);
     }
 }

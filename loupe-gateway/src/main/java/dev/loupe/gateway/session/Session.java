@@ -19,6 +19,7 @@ public final class Session {
     public static final AttributeKey<Session> KEY = AttributeKey.valueOf("loupe.session");
 
     private final String id;
+    private final String listener;
     private final Channel client;
     private final AccessLog accessLog;
     private final long startNanos = System.nanoTime();
@@ -36,8 +37,9 @@ public final class Session {
     private boolean logged;
     private final ByteCounter counter = new ByteCounter();
 
-    public Session(String id, Channel client, AccessLog accessLog) {
+    public Session(String id, String listener, Channel client, AccessLog accessLog) {
         this.id = id;
+        this.listener = listener;
         this.client = client;
         this.accessLog = accessLog;
     }
@@ -52,6 +54,11 @@ public final class Session {
 
     public String id() {
         return id;
+    }
+
+    /** Which listener accepted the connection: "explicit" or "transparent". */
+    public String listener() {
+        return listener;
     }
 
     public Channel client() {
@@ -118,7 +125,7 @@ public final class Session {
         }
         logged = true;
         long durationMs = (System.nanoTime() - startNanos) / 1_000_000;
-        accessLog.connection(new ConnectionRecord("connection", start.toString(), id, clientAddress(), target, sni,
+        accessLog.connection(new ConnectionRecord("connection", start.toString(), id, listener, clientAddress(), target, sni,
                 verdict, reason, clientTls, upstreamTls, upstreamCertificate, counter.bytesIn(), counter.bytesOut(),
                 durationMs, closeReason == null ? "client closed" : closeReason));
     }

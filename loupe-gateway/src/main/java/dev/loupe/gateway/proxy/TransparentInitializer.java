@@ -1,0 +1,49 @@
+package dev.loupe.gateway.proxy;
+
+import dev.loupe.core.net.Cidr;
+import dev.loupe.gateway.GatewayServices;
+import dev.loupe.gateway.session.Session;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.socket.SocketChannel;
+import java.net.InetSocketAddress;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Sets up every connection the firewall diverted to the TPROXY listener. With IP_TRANSPARENT the
+ * accepted socket's local address IS the client's original destination, on any port.
+ */
+public final class TransparentInitializer extends ChannelInitializer<SocketChannel> {
+    private static final Logger log = LoggerFactory.getLogger(TransparentInitializer.class);
+
+    private final GatewayServices services;
+    private final List<Cidr> allowedClients;
+    private final int listenerPort;
+
+    public TransparentInitializer(GatewayServices services) {
+        this.services = services;
+        this.allowedClients = services.config().transparent().allowedClientNetworks();
+        this.listenerPort = services.config().transparent().port();
+    }
+
+    @Override
+    protected void initChannel(SocketChannel ch) {
+        InetSocketAddress destination = ch.localAddress();
+        if (destination.getPort() == listenerPort) {
+            // A direct connection to the listener itself, not diverted traffic: relaying it would loop.
+            log.warn("refused a direct connection from {} to the transparent listener port {}", ch.remoteAddress(),
+                    listenerPort);
+            ch.close();
+            return;
+        }
+        Session session = ConnectionAdmission.admit(services, ch, allowedClients, "transparent");
+        if (session == null) {
+            return;
+        }
+        Origin origin = new Origin(destination.getAddress().getHostAddress(), destination.getPort());
+        session.target(origin.authority());
+        session.verdict("relay", "transparent");
+        ch.pipeline().addLast("sniff", new TransparentSniffer(services, origin));
+    }
+}

@@ -1,0 +1,227 @@
+package dev.loupe.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Transparent interception in a lab of three network namespaces (client, gateway, server) built by
+ * the test. The client has no proxy settings: the gateway's firewall diverts its traffic to Loupe's
+ * TPROXY listener, set up with the commands {@code loupe transparent rules} prints. Needs root and
+ * netns support; without them the test fails (it does not skip).
+ */
+class TransparentIT {
+    static final String SERVER4 = "10.77.1.2";
+    static final String SERVER6 = "fd77:1::2";
+
+    @TempDir
+    static Path dir;
+    static String id = Long.toHexString(System.nanoTime() & 0xffffL);
+    static String cli = "lt-cli-" + id;
+    static String gw = "lt-gw-" + id;
+    static String srv = "lt-srv-" + id;
+    static Process nginx;
+    static Process echo;
+    static Process loupe;
+    static Path loupeCa;
+    static Path originCa;
+
+    @BeforeAll
+    static void lab() throws Exception {
+        Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        for (String ns : List.of(cli, gw, srv)) {
+            Net.run("ip", "netns", "add", ns);
+            Net.run("ip", "-n", ns, "link", "set", "lo", "up");
+        }
+        Net.run("ip", "link", "add", "c0", "netns", cli, "type", "veth", "peer", "name", "g0", "netns", gw);
+        Net.run("ip", "link", "add", "g1", "netns", gw, "type", "veth", "peer", "name", "s0", "netns", srv);
+        address(cli, "c0", "10.77.0.2/24", "fd77:0::2/64");
+        address(gw, "g0", "10.77.0.1/24", "fd77:0::1/64");
+        address(gw, "g1", "10.77.1.1/24", "fd77:1::1/64");
+        address(srv, "s0", SERVER4 + "/24", SERVER6 + "/64");
+        Net.run("ip", "-n", cli, "route", "add", "default", "via", "10.77.0.1");
+        Net.run("ip", "-n", cli, "-6", "route", "add", "default", "via", "fd77:0::1");
+        Net.run("ip", "-n", srv, "route", "add", "default", "via", "10.77.1.1");
+        Net.run("ip", "-n", srv, "-6", "route", "add", "default", "via", "fd77:1::1");
+        startServers();
+        startLoupe();
+    }
+
+    private static void address(String ns, String dev, String v4, String v6) throws Exception {
+        Net.run("ip", "-n", ns, "addr", "add", v4, "dev", dev);
+        Net.run("ip", "-n", ns, "-6", "addr", "add", v6, "dev", dev, "nodad");
+        Net.run("ip", "-n", ns, "link", "set", dev, "up");
+    }
+
+    private static void startServers() throws Exception {
+        TestCertificates.Issued ca = TestCertificates.ca("Transparent Origin CA");
+        originCa = dir.resolve("origin-ca.pem");
+        TestCertificates.write(originCa, ca.certificate());
+        TestCertificates.leaf(ca, "origin.test", Instant.now().minusSeconds(60), Instant.now().plusSeconds(86_400),
+                "origin.test", "bypass.test", SERVER4, SERVER6).writePem(dir.resolve("o.crt"), dir.resolve("o.key"));
+        Path www = Files.createDirectories(dir.resolve("www"));
+        Files.writeString(www.resolve("index.html"), Origins.MARKER + "\n");
+        Files.createDirectories(dir.resolve("tmp"));
+        String tls = " ssl; ssl_certificate " + dir.resolve("o.crt") + "; ssl_certificate_key " + dir.resolve("o.key");
+        Files.writeString(dir.resolve("nginx.conf"), """
+                daemon off; worker_processes 1; pid %1$s/nginx.pid; error_log %1$s/nginx-error.log;
+                events { worker_connections 256; }
+                http { access_log %1$s/nginx-access.log; client_body_temp_path %1$s/tmp;
+                  server { listen 443%2$s; listen [::]:443%2$s; root %3$s; }
+                  server { listen 8443%2$s; listen [::]:8443%2$s; root %3$s; }
+                  server { listen 80; listen [::]:80; root %3$s; }
+                }
+                """.formatted(dir, tls, www));
+        nginx = inNamespace(srv, Partners.require("nginx"), "-c", dir.resolve("nginx.conf").toString(),
+                "-e", dir + "/nginx-error.log").redirectErrorStream(true)
+                .redirectOutput(dir.resolve("nginx.out").toFile()).start();
+        // a protocol that is neither TLS nor HTTP: reply "echo:" + what was received, then close
+        echo = inNamespace(srv, "python3", "-c", """
+                import socket
+                s = socket.socket(socket.AF_INET6); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                s.bind(('::', 7000)); s.listen(8)
+                while True:
+                    c, _ = s.accept(); data = c.recv(4096); c.sendall(b'echo:' + data); c.close()
+                """).redirectErrorStream(true).redirectOutput(dir.resolve("echo.out").toFile()).start();
+        Thread.sleep(500);
+    }
+
+    private static void startLoupe() throws Exception {
+        Path config = dir.resolve("loupe.yaml");
+        Files.writeString(config, """
+                data-dir: %s
+                listener: {address: 127.0.0.1, port: 18080}
+                admin: {port: 0}
+                upstream: {extra-ca-bundles: [%s]}
+                resolver: {nameservers: ["127.0.0.1:9"], query-timeout: 500ms}
+                limits: {sniff-timeout: 500ms}
+                access-log: {target: %s}
+                transparent: {enabled: true, port: 15001, ports: [80, 443, 8443, 7000], interfaces: [g0]}
+                policy:
+                  rules:
+                    - {name: no-peeking, hosts: [bypass.test], action: bypass}
+                """.formatted(dir.resolve("data"), originCa, dir.resolve("access.log")));
+        LoupeProcess.Result rules = LoupeProcess.run(dir, "transparent", "rules", "--config", config.toString());
+        assertThat(rules.exitCode()).as(rules.stderr()).isZero();
+        Files.writeString(dir.resolve("rules.sh"), rules.stdout());
+        Net.run("ip", "netns", "exec", gw, "sh", dir.resolve("rules.sh").toString());
+        List<String> cmd = new ArrayList<>(List.of(Partners.require("ip"), "netns", "exec", gw));
+        cmd.addAll(LoupeProcess.builder(List.of("-Xmx256m"), "run", "--config", config.toString()).command());
+        loupe = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve("loupe.out").toFile())
+                .start();
+        loupeCa = dir.resolve("data/ca.crt");
+        long deadline = System.currentTimeMillis() + 30_000;
+        while (!Files.readString(dir.resolve("loupe.out")).contains("transparent (TPROXY) listener")) {
+            assertThat(loupe.isAlive()).as(Files.readString(dir.resolve("loupe.out"))).isTrue();
+            assertThat(System.currentTimeMillis()).as("Loupe start").isLessThan(deadline);
+            Thread.sleep(100);
+        }
+    }
+
+    @AfterAll
+    static void teardown() throws Exception {
+        for (Process p : new Process[] {loupe, nginx, echo}) {
+            if (p != null) {
+                p.destroy();
+                if (!p.waitFor(5, TimeUnit.SECONDS)) {
+                    p.destroyForcibly();
+                }
+            }
+        }
+        for (String ns : List.of(cli, gw, srv)) {
+            new ProcessBuilder("ip", "netns", "del", ns).start().waitFor(); // also removes the veth pairs
+        }
+    }
+
+    @Test
+    void httpsOn443And8443IsDecryptedWithLoupesCertificate() throws Exception {
+        for (int port : new int[] {443, 8443}) {
+            Curl.Result r = curlFromClient("--cacert", loupeCa.toString(), "-v", "--resolve",
+                    "origin.test:" + port + ":" + SERVER4, "https://origin.test:" + port + "/index.html");
+            assertThat(r.exitCode()).as(r.stderr()).isZero();
+            assertThat(r.text()).contains(Origins.MARKER);
+            assertThat(r.stderr()).contains("issuer: O=Loupe; CN=Loupe Inspection CA");
+        }
+        assertThat(awaitLog("\"listener\":\"transparent\"", "\"verdict\":\"decrypt\"", ":8443\"")).isTrue();
+    }
+
+    @Test
+    void ipv6WorksTheSame() throws Exception {
+        Curl.Result r = curlFromClient("--cacert", loupeCa.toString(), "-v", "--resolve",
+                "origin.test:443:[" + SERVER6 + "]", "https://origin.test/index.html");
+        assertThat(r.exitCode()).as(r.stderr()).isZero();
+        assertThat(r.text()).contains(Origins.MARKER);
+        assertThat(r.stderr()).contains("Loupe Inspection CA");
+        Curl.Result plain = curlFromClient("http://[" + SERVER6 + "]/index.html?v6");
+        assertThat(plain.text()).contains(Origins.MARKER);
+    }
+
+    @Test
+    void plainHttpOnPort80IsSeenAndLogged() throws Exception {
+        Curl.Result r = curlFromClient("http://" + SERVER4 + "/index.html?seen");
+        assertThat(r.text()).contains(Origins.MARKER);
+        assertThat(awaitLog("\"type\":\"exchange\"", "/index.html?seen", "\"status\":200")).isTrue();
+    }
+
+    @Test
+    void otherProtocolsPassByteExact() throws Exception {
+        Process p = inNamespace(cli, "python3", "-c", """
+                import socket
+                s = socket.create_connection(('%s', 7000), timeout=10)
+                s.sendall(b'\\x00\\x01binary-not-tls-not-http\\xff'); print(s.recv(4096))
+                """.formatted(SERVER4)).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        p.waitFor(20, TimeUnit.SECONDS);
+        assertThat(out.strip()).isEqualTo("b'echo:\\x00\\x01binary-not-tls-not-http\\xff'");
+        assertThat(awaitLog("\"verdict\":\"relay\"", ":7000\"")).isTrue();
+    }
+
+    @Test
+    void bypassRuleShowsTheOriginsCertificate() throws Exception {
+        Curl.Result r = curlFromClient("--cacert", originCa.toString(), "-v", "--resolve",
+                "bypass.test:443:" + SERVER4, "https://bypass.test/index.html");
+        assertThat(r.exitCode()).as(r.stderr()).isZero();
+        assertThat(r.stderr()).contains("issuer: CN=Transparent Origin CA");
+    }
+
+    private static Curl.Result curlFromClient(String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("--noproxy", "*"));
+        cmd.addAll(List.of(args));
+        Path out = Files.createTempFile(dir, "curl", ".out");
+        List<String> full = new ArrayList<>(List.of(Partners.require("ip"), "netns", "exec", cli,
+                Partners.require("curl"), "--silent", "--show-error", "--max-time", "20"));
+        full.addAll(cmd);
+        Process p = new ProcessBuilder(full).redirectOutput(out.toFile()).start();
+        String err = new String(p.getErrorStream().readAllBytes());
+        p.waitFor(30, TimeUnit.SECONDS);
+        return new Curl.Result(p.exitValue(), Files.readAllBytes(out), err);
+    }
+
+    private static boolean awaitLog(String... fragments) throws Exception {
+        long deadline = System.currentTimeMillis() + 10_000;
+        while (System.currentTimeMillis() < deadline) {
+            Path log = dir.resolve("access.log");
+            if (Files.exists(log) && Files.readAllLines(log).stream()
+                    .anyMatch(line -> java.util.Arrays.stream(fragments).allMatch(line::contains))) {
+                return true;
+            }
+            Thread.sleep(100);
+        }
+        return false;
+    }
+
+    private static ProcessBuilder inNamespace(String ns, String... cmd) throws Exception {
+        List<String> full = new ArrayList<>(List.of(Partners.require("ip"), "netns", "exec", ns));
+        full.addAll(List.of(cmd));
+        return new ProcessBuilder(full);
+    }
+}

@@ -13,8 +13,12 @@ import java.util.List;
  * the automatic bypass for clients that refuse the forged certificate.
  */
 public record PolicyConfig(@JsonProperty("default") String defaultAction, List<PolicyRule> rules, List<Path> categoryFiles,
-                           AutoBypassSettings autoBypass) {
+                           AutoBypassSettings autoBypass, String encryptedClientHello) {
     public PolicyConfig {
+        // GREASE ECH (which Chromium sends on every connection) cannot be told apart from real ECH in
+        // the outer ClientHello, so "bypass" as a default would stop inspection of every Chromium user.
+        encryptedClientHello = Check.orDefault(encryptedClientHello, Action.DECRYPT.configName());
+        Action.fromConfigName("encrypted-client-hello", encryptedClientHello);
         defaultAction = Check.orDefault(defaultAction, Action.DECRYPT.configName());
         Action.fromConfigName("default", defaultAction);
         rules = List.copyOf(Check.orDefault(rules, List.of()));
@@ -35,7 +39,11 @@ public record PolicyConfig(@JsonProperty("default") String defaultAction, List<P
     }
 
     public static PolicyConfig defaults() {
-        return new PolicyConfig(null, null, null, null);
+        return new PolicyConfig(null, null, null, null, null);
+    }
+
+    public Action encryptedClientHelloAction() {
+        return Action.fromConfigName("encrypted-client-hello", encryptedClientHello);
     }
 
     public Action defaultActionValue() {

@@ -30,12 +30,30 @@ final class TunnelDispatcher {
                          ClientHello hello, ByteBuf helloBytes) {
         ConnectionFacts facts = facts(session, origin, upstream, hello);
         PolicyDecision decision = services.decider().decide(facts);
+        decision = encryptedClientHello(services, hello, decision);
         switch (decision) {
             case PolicyDecision.Decided decided -> act(services, session, origin, upstream, hello, helloBytes, facts,
                     decided.verdict());
             case PolicyDecision.NeedsCertificate needs -> new TlsInterceptor(services, session, origin, upstream, facts)
                     .start(hello, helloBytes);
         }
+    }
+
+    /**
+     * A ClientHello with an ECH extension: the operator's {@code policy.encrypted-client-hello} action
+     * replaces a "decrypt" outcome (blocks and bypasses from rules or intel stand). Decrypting the outer
+     * hello makes a real ECH client fall back to plain TLS, as the ECH specification requires of
+     * clients facing a server without ECH.
+     */
+    private static PolicyDecision encryptedClientHello(GatewayServices services, ClientHello hello,
+                                                       PolicyDecision decision) {
+        var action = services.config().policy().encryptedClientHelloAction();
+        if (!hello.encryptedClientHello() || action == dev.loupe.core.policy.Action.DECRYPT
+                || !(decision instanceof PolicyDecision.Decided(Verdict.Decrypt d))) {
+            return decision;
+        }
+        return new PolicyDecision.Decided(Verdict.of(action, "encrypted-client-hello",
+                "the ClientHello offers ECH (policy.encrypted-client-hello: " + action.configName() + ")"));
     }
 
     static void act(GatewayServices services, Session session, Origin origin, Channel upstream, ClientHello hello,

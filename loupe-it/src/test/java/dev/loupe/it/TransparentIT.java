@@ -193,6 +193,18 @@ class TransparentIT {
         assertThat(r.stderr()).contains("issuer: CN=Transparent Origin CA");
     }
 
+    @Test
+    void explicitProxyRunsInTheSameProcess() throws Exception {
+        Process p = new ProcessBuilder(Partners.require("ip"), "netns", "exec", gw, Partners.require("curl"),
+                "--silent", "--max-time", "20", "-x", "http://127.0.0.1:18080", "--cacert", loupeCa.toString(),
+                // the proxy resolves names itself (there is no DNS in the lab): address the origin by IP
+                "https://" + SERVER4 + "/index.html").start();
+        String out = new String(p.getInputStream().readAllBytes());
+        p.waitFor(30, TimeUnit.SECONDS);
+        assertThat(out).contains(Origins.MARKER);
+        assertThat(awaitLog("\"listener\":\"explicit\"", "\"verdict\":\"decrypt\"")).isTrue();
+    }
+
     private static Curl.Result curlFromClient(String... args) throws Exception {
         List<String> cmd = new ArrayList<>(List.of("--noproxy", "*"));
         cmd.addAll(List.of(args));

@@ -43,6 +43,9 @@ public final class ForgedContextCache {
                 .maximumSize(maximumSize)
                 .expireAfterWrite(Duration.ofHours(12))
                 .executor(forgeExecutor)
+                // the cache owns one reference to each context; engines in use hold their own
+                .removalListener((Key key, ClientIdentity identity, com.github.benmanes.caffeine.cache.RemovalCause cause)
+                        -> { if (identity != null) { io.netty.util.ReferenceCountUtil.release(identity.context()); } })
                 .buildAsync();
     }
 

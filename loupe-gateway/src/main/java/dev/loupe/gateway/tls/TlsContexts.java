@@ -60,7 +60,9 @@ public final class TlsContexts {
 
     public static TlsContexts create() throws SSLException {
         if (OpenSsl.isAvailable()) {
-            return new TlsContexts(SslProvider.OPENSSL);
+            // The reference-counted flavour: engines are freed when their SslHandler goes, not by
+            // finalizers (which made every new connection cost the garbage collector twice).
+            return new TlsContexts(SslProvider.OPENSSL_REFCNT);
         }
         log.warn("BoringSSL (netty-tcnative) unavailable, falling back to the JDK TLS provider: {}",
                 String.valueOf(OpenSsl.unavailabilityCause()));
@@ -72,7 +74,7 @@ public final class TlsContexts {
     }
 
     public String providerName() {
-        return provider == SslProvider.OPENSSL ? "boringssl" : "jdk";
+        return provider == SslProvider.JDK ? "jdk" : "boringssl";
     }
 
     /** Shared by every upstream connection; validation is deferred to the validator, see its trust manager. */
@@ -85,7 +87,11 @@ public final class TlsContexts {
         return clientCertificateRequests;
     }
 
-    /** A server context presenting one forged certificate to clients. */
+    /**
+     * A server context presenting one forged certificate to clients. With BoringSSL it is reference
+     * counted: the caller owns one reference and releases it when it drops the context (engines hold
+     * their own, so a context in use by a handshake stays alive).
+     */
     public SslContext forClients(ForgedCertificate forged) throws SSLException {
         return SslContextBuilder.forServer(forged.privateKey(), forged.chain().toArray(X509Certificate[]::new))
                 .sslProvider(provider)

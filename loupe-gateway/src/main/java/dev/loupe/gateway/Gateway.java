@@ -43,9 +43,11 @@ public final class Gateway implements AutoCloseable {
     private final Channel listener;
     private final Channel transparent;
     private final AdminServer admin;
+    private final ExecutorService adminExecutor;
 
     private Gateway(EventLoopGroup loops, ExecutorService forgeExecutor, GatewayServices services, Channel listener,
-                    Channel transparent, AdminServer admin) {
+                    Channel transparent, AdminServer admin, ExecutorService adminExecutor) {
+        this.adminExecutor = adminExecutor;
         this.transparent = transparent;
         this.loops = loops;
         this.forgeExecutor = forgeExecutor;
@@ -88,13 +90,15 @@ public final class Gateway implements AutoCloseable {
                     .sync().channel();
             log.info("Loupe listening on {} (explicit proxy; transport {}, TLS {}, {} trusted roots)",
                     listener.localAddress(), transport.name(), tls.providerName(), anchors.size());
+            // admin work (e.g. rebuilding a large indicator store) must not delay certificate forging
+            ExecutorService adminExecutor = Executors.newSingleThreadExecutor(new DefaultThreadFactory("loupe-admin", true));
             AdminServer admin = AdminServer.start(config.admin().address(), config.admin().port(),
                     AdminToken.loadOrCreate(config.admin().tokenFile(config.dataDir())),
                     AdminRoutes.of(decider.intel(), decider.autoBypass(), mirror, clock), loops,
-                    transport.serverChannel(), forgeExecutor);
+                    transport.serverChannel(), adminExecutor);
             Channel transparent = config.transparent().enabled() ? bindTransparent(config, transport, loops, services)
                     : null;
-            return new Gateway(loops, forgeExecutor, services, listener, transparent, admin);
+            return new Gateway(loops, forgeExecutor, services, listener, transparent, admin, adminExecutor);
         } catch (Exception | Error e) {
             loops.shutdownGracefully(0, 0, TimeUnit.SECONDS);
             forgeExecutor.shutdownNow();
@@ -149,6 +153,9 @@ public final class Gateway implements AutoCloseable {
         services.decider().intel().close();
         loops.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
         forgeExecutor.shutdownNow();
+        adminExecutor.shutdownNow();
+        services.forgedContexts().close();
+        services.tls().close();
         if (services.mirror() != null) {
             services.mirror().close();
         }

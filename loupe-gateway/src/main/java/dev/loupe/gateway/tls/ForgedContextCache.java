@@ -21,7 +21,7 @@ import javax.net.ssl.SSLException;
  * (never by CN alone). Forging and context creation run on {@code forgeExecutor}, never on an event
  * loop; concurrent requests for the same names share one computation.
  */
-public final class ForgedContextCache {
+public final class ForgedContextCache implements AutoCloseable {
     /** Mirrored certificates and short-lived error-page certificates live in separate key spaces. */
     private record Key(CertificateNames names, boolean errorPage) {
     }
@@ -95,6 +95,13 @@ public final class ForgedContextCache {
     public void rotateLeafKey() {
         forge.rotateLeafKey();
         cache.synchronous().invalidateAll();
+    }
+
+    /** Drops every context (releasing its BoringSSL memory); for shutdown. */
+    @Override
+    public void close() {
+        cache.synchronous().invalidateAll();
+        cache.synchronous().cleanUp();
     }
 
     public long size() {

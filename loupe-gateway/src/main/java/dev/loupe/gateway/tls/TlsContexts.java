@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
  * with AEAD ciphers only (TLS 1.3 suites are all AEAD). BoringSSL through netty-tcnative when it
  * loads; the JDK provider otherwise, with one warning.
  */
-public final class TlsContexts {
+public final class TlsContexts implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(TlsContexts.class);
 
     public static final List<String> PROTOCOLS = List.of("TLSv1.3", "TLSv1.2");
@@ -99,6 +99,12 @@ public final class TlsContexts {
                 .ciphers(ciphers())
                 .applicationProtocolConfig(HTTP11_ONLY)
                 .build();
+    }
+
+    /** Releases the shared upstream context (BoringSSL memory); call once the gateway has stopped. */
+    @Override
+    public void close() {
+        io.netty.util.ReferenceCountUtil.release(upstream);
     }
 
     /** TLS 1.3 suites must be listed too: Netty turns TLS 1.3 off when the list has none of them. */

@@ -36,13 +36,8 @@ final class RunCommand implements Callable<Integer> {
     }
 
     static CertificateAuthority loadCa(LoupeConfig config) {
-        CaStore store = CaStore.in(config.dataDir());
-        boolean existed = store.exists();
-        CertificateAuthority ca = store.loadOrCreate(config.ca().type(), config.ca().commonName(), Clock.systemUTC());
-        if (!existed) {
-            log.info("created a new {} CA in {}", config.ca().keyType(), config.dataDir());
-        }
-        return ca;
+        // CaStore logs the creation of a new CA itself
+        return CaStore.in(config.dataDir()).loadOrCreate(config.ca().type(), config.ca().commonName(), Clock.systemUTC());
     }
 
     static AccessLog openAccessLog(LoupeConfig config) {

@@ -29,7 +29,7 @@ public final class JsonLinesAccessLog implements AccessLog {
 
     private final ObjectMapper mapper = new ObjectMapper()
             .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
-            .setSerializationInclusion(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL);
+            .setDefaultPropertyInclusion(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL);
     private final BlockingQueue<Object> queue;
     private final OutputStream out;
     private final boolean ownsStream;

@@ -9,8 +9,11 @@ import java.util.List;
  * including every header the Connection field names. Framing is re-established by the caller.
  */
 public final class HopByHopHeaders {
+    // Netty deprecates its constants for these two (they are not standard), yet clients still send them.
+    private static final CharSequence KEEP_ALIVE = io.netty.util.AsciiString.cached("keep-alive");
+    private static final CharSequence PROXY_CONNECTION = io.netty.util.AsciiString.cached("proxy-connection");
     private static final List<CharSequence> FIXED = List.of(
-            HttpHeaderNames.CONNECTION, HttpHeaderNames.KEEP_ALIVE, HttpHeaderNames.PROXY_CONNECTION,
+            HttpHeaderNames.CONNECTION, KEEP_ALIVE, PROXY_CONNECTION,
             HttpHeaderNames.PROXY_AUTHENTICATE, HttpHeaderNames.PROXY_AUTHORIZATION, HttpHeaderNames.TE,
             HttpHeaderNames.TRAILER, HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderNames.UPGRADE);
 

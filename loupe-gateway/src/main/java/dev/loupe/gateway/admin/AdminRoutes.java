@@ -31,11 +31,11 @@ public final class AdminRoutes {
 
     public static Map<String, AdminRoute> of(IntelService intel, AutoBypass autoBypass, Mirror mirror, Clock clock) {
         Map<String, AdminRoute> routes = new LinkedHashMap<>();
-        routes.put("GET /api/indicators", r -> AdminRoute.Response.ok(listIndicators(intel.current(), r.query())));
+        routes.put("GET /api/indicators", r -> AdminRoute.Response.ok(listIndicators(intel.stores(), r.query())));
         routes.put("POST /api/indicators", r -> {
             Indicator indicator = parse(r.body(), clock.instant());
             intel.push(indicator);
-            return new AdminRoute.Response(201, describe(indicator, intel.current()));
+            return new AdminRoute.Response(201, describe(indicator, intel.stores().get(0)));
         });
         routes.put("DELETE /api/indicators", r -> {
             IndicatorType type = type(r.query().get("type"));
@@ -57,8 +57,9 @@ public final class AdminRoutes {
                 }).toList())));
         routes.put("GET /api/status", r -> {
             Map<String, Object> status = new LinkedHashMap<>();
-            status.put("indicators", intel.current().size());
-            status.put("indicators_by_type", intel.current().countsByType());
+            status.put("indicators_pushed", intel.stores().get(0).size());
+            status.put("indicators_from_feeds", intel.stores().get(1).size());
+            status.put("feed_indicators_by_type", intel.stores().get(1).countsByType());
             status.put("mirror", mirror == null ? null : Map.of("sinks", mirror.stats(),
                     "events_dropped", mirror.droppedEvents()));
             return AdminRoute.Response.ok(status);
@@ -66,11 +67,23 @@ public final class AdminRoutes {
         return routes;
     }
 
-    private static Map<String, Object> listIndicators(IndicatorStore store, Map<String, String> query) {
+    /** Pushed indicators first, then the feeds', as one paged list. */
+    private static Map<String, Object> listIndicators(List<IndicatorStore> stores, Map<String, String> query) {
         int offset = Integer.parseInt(query.getOrDefault("offset", "0"));
         int limit = Math.min(10_000, Integer.parseInt(query.getOrDefault("limit", "1000")));
-        List<Map<String, Object>> items = store.list(offset, limit).stream().map(i -> describe(i, store)).toList();
-        return Map.of("total", store.size(), "offset", offset, "indicators", items);
+        List<Map<String, Object>> items = new java.util.ArrayList<>();
+        int skip = offset;
+        int total = 0;
+        for (IndicatorStore store : stores) {
+            total += store.size();
+            int from = Math.min(skip, store.size());
+            skip -= from;
+            int want = limit - items.size();
+            if (want > 0) {
+                store.list(from, want).forEach(i -> items.add(describe(i, store)));
+            }
+        }
+        return Map.of("total", total, "offset", offset, "indicators", items);
     }
 
     private static Map<String, Object> describe(Indicator i, IndicatorStore store) {

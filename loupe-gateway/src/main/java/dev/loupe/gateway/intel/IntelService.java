@@ -20,22 +20,27 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The live indicator store. Sources are refreshed on their own thread; each change builds a new
+ * The live indicator stores. Sources are refreshed on their own thread; each change builds a new
  * store beside the old one and swaps it in atomically, so lookups on event loops never wait and
- * open connections are never dropped by an update.
+ * open connections are never dropped by an update. Indicators pushed through the API live in a
+ * small store of their own: a push rebuilds only that one, so it blocks within milliseconds even
+ * when the feeds hold millions of indicators (whose rebuild takes seconds).
  */
 public final class IntelService implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(IntelService.class);
     public static final String API_SOURCE = "api";
 
     private final IndicatorSources sources = new IndicatorSources();
+    private final IndicatorSources pushedSources = new IndicatorSources();
     private final AtomicReference<IndicatorStore> store;
+    private final AtomicReference<IndicatorStore> pushed;
     private final ScheduledExecutorService scheduler;
     private final Clock clock;
 
     public IntelService(IntelConfig config, Clock clock) {
         this.clock = clock;
         this.store = new AtomicReference<>(IndicatorStore.build(List.of(), clock.instant()));
+        this.pushed = new AtomicReference<>(IndicatorStore.build(List.of(), clock.instant()));
         this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "loupe-intel");
             t.setDaemon(true);
@@ -50,38 +55,54 @@ public final class IntelService implements AutoCloseable {
         scheduler.scheduleWithFixedDelay(this::rebuild, 1, 1, TimeUnit.MINUTES);
     }
 
-    public IndicatorStore current() {
-        return store.get();
+    /** The stores to consult, pushed indicators first: {pushed, feeds}. */
+    public List<IndicatorStore> stores() {
+        return List.of(pushed.get(), store.get());
     }
 
     public Optional<Match> matchHost(String host) {
-        return host == null ? Optional.empty() : record(store.get().matchHost(host, clock.instant()));
+        if (host == null) {
+            return Optional.empty();
+        }
+        Instant now = clock.instant();
+        return first(s -> s.matchHost(host, now));
     }
 
     public Optional<Match> matchAddress(InetAddress address) {
-        return address == null ? Optional.empty() : record(store.get().matchAddress(address, clock.instant()));
+        if (address == null) {
+            return Optional.empty();
+        }
+        Instant now = clock.instant();
+        return first(s -> s.matchAddress(address, now));
     }
 
     public Optional<Match> matchUrl(String scheme, String host, int port, String pathAndQuery) {
-        return record(store.get().matchUrl(scheme, host, port, pathAndQuery, clock.instant()));
+        Instant now = clock.instant();
+        return first(s -> s.matchUrl(scheme, host, port, pathAndQuery, now));
     }
 
-    private Optional<Match> record(Optional<Match> match) {
-        match.ifPresent(m -> store.get().recordHit(m));
-        return match;
+    private Optional<Match> first(java.util.function.Function<IndicatorStore, Optional<Match>> lookup) {
+        for (IndicatorStore s : new IndicatorStore[] {pushed.get(), store.get()}) {
+            Optional<Match> match = lookup.apply(s);
+            if (match.isPresent()) {
+                s.recordHit(match.get());
+                return match;
+            }
+        }
+        return Optional.empty();
     }
 
     /** Push API: adds (or refreshes) an indicator; it matches as soon as this returns. */
     public synchronized void push(Indicator indicator) {
-        sources.add(API_SOURCE, indicator);
-        rebuild();
+        pushedSources.add(API_SOURCE, indicator);
+        pushed.set(pushedSources.rebuild(clock.instant()));
     }
 
     /** Push API: removes an indicator the API added; true when one was removed. */
     public synchronized boolean remove(IndicatorType type, String value) {
-        boolean removed = sources.remove(API_SOURCE, type, value);
+        boolean removed = pushedSources.remove(API_SOURCE, type, value);
         if (removed) {
-            rebuild();
+            pushed.set(pushedSources.rebuild(clock.instant()));
         }
         return removed;
     }
@@ -96,6 +117,7 @@ public final class IntelService implements AutoCloseable {
         long start = System.nanoTime();
         IndicatorStore next = sources.rebuild(now);
         store.set(next);
+        pushed.set(pushedSources.rebuild(now)); // drops expired pushes
         log.debug("indicator store rebuilt: {} indicators in {} ms", next.size(), (System.nanoTime() - start) / 1_000_000);
     }
 

@@ -10,6 +10,8 @@ import dev.loupe.core.trust.UpstreamCertificateValidator;
 import dev.loupe.gateway.admin.AdminRoutes;
 import dev.loupe.gateway.admin.AdminServer;
 import dev.loupe.gateway.admin.AdminToken;
+import dev.loupe.gateway.metrics.GatewayMetrics;
+import dev.loupe.gateway.metrics.MeteredAccessLog;
 import dev.loupe.gateway.mirror.Mirror;
 import dev.loupe.gateway.proxy.ConnectionDecider;
 import dev.loupe.gateway.proxy.ExplicitProxyInitializer;
@@ -76,8 +78,12 @@ public final class Gateway implements AutoCloseable {
             loops.scheduleAtFixedRate(forged::rotateLeafKey, rotateMillis, rotateMillis, TimeUnit.MILLISECONDS);
             Mirror mirror = Mirror.start(config.mirror(), loops, transport.serverChannel());
             ConnectionDecider decider = Policies.decider(config, clock);
+            GatewayMetrics metrics = new GatewayMetrics();
+            AtomicInteger openConnections = new AtomicInteger();
+            metrics.observe(openConnections, mirror, decider.autoBypass(), decider.intel());
             GatewayServices services = new GatewayServices(config, ca, transport, connector, tls, forged, validator,
-                    accessLog, mirror, decider, new AtomicInteger(), new AtomicLong());
+                    new MeteredAccessLog(accessLog, metrics.registry()), mirror, decider, openConnections,
+                    new AtomicLong());
             Channel listener = new ServerBootstrap()
                     .group(loops)
                     .channel(transport.serverChannel())
@@ -94,7 +100,7 @@ public final class Gateway implements AutoCloseable {
             ExecutorService adminExecutor = Executors.newSingleThreadExecutor(new DefaultThreadFactory("loupe-admin", true));
             AdminServer admin = AdminServer.start(config.admin().address(), config.admin().port(),
                     AdminToken.loadOrCreate(config.admin().tokenFile(config.dataDir())),
-                    AdminRoutes.of(decider.intel(), decider.autoBypass(), mirror, clock), loops,
+                    AdminRoutes.of(decider.intel(), decider.autoBypass(), mirror, metrics, clock), loops,
                     transport.serverChannel(), adminExecutor);
             Channel transparent = config.transparent().enabled() ? bindTransparent(config, transport, loops, services)
                     : null;

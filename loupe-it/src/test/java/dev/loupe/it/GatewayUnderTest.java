@@ -61,6 +61,13 @@ final class GatewayUnderTest implements AutoCloseable {
         return new GatewayUnderTest(gateway, CaStore.in(data).certificatePath(), log);
     }
 
+    /** The admin API's /metrics, fetched with the bearer token the way a Prometheus scraper would. */
+    String metrics() throws Exception {
+        String token = Files.readString(caPem.getParent().resolve("admin.token")).strip();
+        return Curl.run(caPem.getParent(), "-H", "Authorization: Bearer " + token,
+                "http://127.0.0.1:" + gateway.adminAddress().getPort() + "/metrics").text();
+    }
+
     String proxy() {
         return "http://127.0.0.1:" + port;
     }

@@ -46,6 +46,8 @@ class MirrorSlowReaderIT {
                         + "(ratio %.2f); sink %s; events dropped before synthesis: %d%n",
                         baseline, mirrored, mirrored / baseline, stats, queueDrops);
                 assertThat(stats.framesDropped() + queueDrops).as("drops are counted").isPositive();
+                assertThat(loupe.metrics()).containsPattern(
+                        "loupe_mirror_frames_dropped_total\\{sink=\"pcap-over-ip:[^\"]+\"} [1-9]");
             }
             assertThat(mirrored / baseline).as("download speed with the mirror on / off").isGreaterThan(0.5);
         }

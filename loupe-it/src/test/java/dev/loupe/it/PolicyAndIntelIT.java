@@ -89,6 +89,7 @@ class PolicyAndIntelIT {
         assertThat(answer).startsWith("HTTP/1.1 403").contains("local-list").contains("blocked.test");
         Thread.sleep(300);
         assertThat(originRequests()).isEqualTo(before);
+        assertThat(loupe.metrics()).containsPattern("loupe_connections_total\\{listener=\"explicit\",verdict=\"block\"} [1-9]");
     }
 
     @Test

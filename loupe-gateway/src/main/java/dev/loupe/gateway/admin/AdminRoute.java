@@ -9,6 +9,10 @@ public interface AdminRoute {
     record Request(String method, String path, Map<String, String> query, JsonNode body) {
     }
 
+    /** A body sent as it is (not as JSON), e.g. Prometheus text. */
+    record RawBody(String contentType, byte[] bytes) {
+    }
+
     record Response(int status, Object body) {
         public static Response ok(Object body) {
             return new Response(200, body);

@@ -22,15 +22,19 @@ import java.util.Map;
  *       "include_subdomains":true,"risk":90,"expires_in_seconds":3600,"source":"sandbox-1"}};</li>
  *   <li>{@code DELETE /api/indicators?type=&value=} — remove a pushed one;</li>
  *   <li>{@code GET /api/bypasses} — automatic bypasses in force;</li>
- *   <li>{@code GET /api/status} — counts for the indicator store and the mirror.</li>
+ *   <li>{@code GET /api/status} — counts for the indicator store and the mirror;</li>
+ *   <li>{@code GET /metrics} — Prometheus text format (scrape with the same bearer token).</li>
  * </ul>
  */
 public final class AdminRoutes {
     private AdminRoutes() {
     }
 
-    public static Map<String, AdminRoute> of(IntelService intel, AutoBypass autoBypass, Mirror mirror, Clock clock) {
+    public static Map<String, AdminRoute> of(IntelService intel, AutoBypass autoBypass, Mirror mirror,
+                                             dev.loupe.gateway.metrics.GatewayMetrics metrics, Clock clock) {
         Map<String, AdminRoute> routes = new LinkedHashMap<>();
+        routes.put("GET /metrics", r -> AdminRoute.Response.ok(new AdminRoute.RawBody(
+                "text/plain; version=0.0.4; charset=utf-8", metrics.scrape())));
         routes.put("GET /api/indicators", r -> AdminRoute.Response.ok(listIndicators(intel.stores(), r.query())));
         routes.put("POST /api/indicators", r -> {
             Indicator indicator = parse(r.body(), clock.instant());

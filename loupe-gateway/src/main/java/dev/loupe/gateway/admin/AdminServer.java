@@ -117,14 +117,20 @@ public final class AdminServer implements AutoCloseable {
 
         private static void reply(ChannelHandlerContext ctx, AdminRoute.Response response, boolean keepAlive) {
             byte[] body;
-            try {
-                body = JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(response.body());
-            } catch (Exception e) {
-                body = ("{\"error\":\"" + e.getClass().getSimpleName() + "\"}").getBytes(StandardCharsets.UTF_8);
+            String contentType = "application/json";
+            if (response.body() instanceof AdminRoute.RawBody raw) {
+                body = raw.bytes();
+                contentType = raw.contentType();
+            } else {
+                try {
+                    body = JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(response.body());
+                } catch (Exception e) {
+                    body = ("{\"error\":\"" + e.getClass().getSimpleName() + "\"}").getBytes(StandardCharsets.UTF_8);
+                }
             }
             FullHttpResponse out = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
                     HttpResponseStatus.valueOf(response.status()), Unpooled.wrappedBuffer(body));
-            out.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json")
+            out.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType)
                     .setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
             HttpUtil.setKeepAlive(out, keepAlive);
             var f = ctx.writeAndFlush(out);

@@ -28,6 +28,22 @@ class CliIT {
     }
 
     @Test
+    void theReadmesConfigurationSampleIsValid() throws Exception {
+        // run from the repository root so the sample's relative paths (config/...) resolve as documented
+        String readme = Files.readString(Path.of("..", "README.md"));
+        String section = readme.substring(readme.indexOf("## Configuration"));
+        String yaml = section.substring(section.indexOf("```yaml\n") + 8, section.indexOf("```", section.indexOf("```yaml") + 7));
+        Path sample = dir.resolve("readme.yaml");
+        Files.writeString(sample, yaml);
+        ProcessBuilder pb = LoupeProcess.builder(java.util.List.of(), "config", "check", "--config", sample.toString())
+                .directory(Path.of("..").toAbsolutePath().normalize().toFile()).redirectErrorStream(true);
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertThat(p.waitFor()).as(out).isZero();
+        assertThat(out).contains("configuration OK");
+    }
+
+    @Test
     void unknownFieldIsNamed() throws Exception {
         Path bad = dir.resolve("typo.yaml");
         Files.writeString(bad, "upstream:\n  conect-timeout: 5s\n");

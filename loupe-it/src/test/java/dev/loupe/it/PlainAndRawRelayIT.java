@@ -97,6 +97,24 @@ class PlainAndRawRelayIT {
     }
 
     @Test
+    void pipelinedRequestsAreAnsweredInOrder() throws Exception {
+        String base = "http://127.0.0.1:" + origins.plainPort;
+        try (Socket s = new Socket("127.0.0.1", loupe.port)) {
+            s.setSoTimeout(10_000);
+            s.getOutputStream().write(("GET " + base + "/1k.bin HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+                    + "GET " + base + "/index.html HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            String both = new String(s.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+            int first = both.indexOf("HTTP/1.1 200");
+            int second = both.indexOf("HTTP/1.1 200", first + 1);
+            assertThat(first).isZero();
+            assertThat(second).isGreaterThan(first);
+            assertThat(both.substring(first, second)).contains("Content-Length: 1024");
+            assertThat(both.substring(second)).contains(Origins.MARKER);
+        }
+    }
+
+    @Test
     void nonTlsProtocolAfterConnectIsRelayedByteExact() throws Exception {
         try (ServerSocket server = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             Thread t = Thread.ofVirtual().start(() -> {

@@ -31,6 +31,7 @@ final class ClientHttpHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        relay.clientClosed();
         if (relay.upstream() != null) {
             relay.upstream().close();
         }

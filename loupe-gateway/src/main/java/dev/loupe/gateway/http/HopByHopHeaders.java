@@ -24,7 +24,9 @@ public final class HopByHopHeaders {
         for (String connection : headers.getAll(HttpHeaderNames.CONNECTION)) {
             for (String token : connection.split(",")) {
                 String name = token.strip();
-                if (!name.isEmpty()) {
+                // Framing and routing headers are end-to-end whatever Connection says: dropping
+                // Content-Length on request would let a body be read as a second, unchecked request.
+                if (!name.isEmpty() && !name.equalsIgnoreCase("content-length") && !name.equalsIgnoreCase("host")) {
                     headers.remove(name);
                 }
             }

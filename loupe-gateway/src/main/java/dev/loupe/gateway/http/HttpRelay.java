@@ -153,8 +153,12 @@ public final class HttpRelay {
         }
     }
 
-    void requestComplete() {
-        awaitingResponse = true;
+    /**
+     * The client has sent the whole request. Wait for the response before reading more, unless the
+     * origin already answered it in full (an early 401/413 while the body was still streaming).
+     */
+    void requestComplete(Exchange exchange) {
+        awaitingResponse = tracker.current() == exchange;
         updateClientReads();
     }
 
@@ -184,17 +188,23 @@ public final class HttpRelay {
             upstream = null;
         }
         updateClientReads();
+        requests.releaseHeld();
     }
 
     /** After a 101: both sides stop speaking HTTP and become a byte relay (e.g. WebSocket). */
     void switchToBytes() {
         Channel up = upstream;
-        // Removing the codecs hands any bytes they had buffered to the relay handlers.
         up.pipeline().remove("exchange");
-        up.pipeline().remove("http");
         client.pipeline().remove("exchange");
-        client.pipeline().remove("http");
         ByteRelayHandler.link(client, up, "relay");
+        // Only now remove the codecs: removing one hands the bytes it still holds (e.g. a first
+        // WebSocket frame that arrived with the 101) to the next handler, which must be the relay.
+        up.pipeline().remove("http");
+        client.pipeline().remove("http");
+    }
+
+    void clientClosed() {
+        requests.dropHeld();
     }
 
     void updateClientReads() {

@@ -8,6 +8,7 @@ import dev.loupe.core.http.ErrorPage;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
@@ -38,7 +39,47 @@ final class RequestForwarder {
         this.tunnel = tunnel;
     }
 
+    /**
+     * Requests the HTTP decoder produced while an exchange is still outstanding (a pipelining client,
+     * or several requests in one read): they wait here, in order, until the response is complete.
+     */
+    private final java.util.ArrayDeque<Object> held = new java.util.ArrayDeque<>();
+
     void forward(Object msg) {
+        if (!held.isEmpty() || (msg instanceof HttpRequest && !tracker.idle())) {
+            held.add(msg);
+            return;
+        }
+        dispatch(msg);
+    }
+
+    /** Forwards held requests, in order, once the previous response is complete. */
+    void releaseHeld() {
+        while (!held.isEmpty()) {
+            if (held.peekFirst() instanceof HttpRequest && !tracker.idle()) {
+                return; // the next request waits for the response now outstanding
+            }
+            dispatch(held.pollFirst());
+        }
+    }
+
+    /** The client is gone: release what it sent that never went anywhere. */
+    void dropHeld() {
+        held.forEach(ReferenceCountUtil::release);
+        held.clear();
+    }
+
+    private void dispatch(Object msg) {
+        if (!(msg instanceof HttpRequest) && msg instanceof HttpObject o && o.decoderResult().isFailure()) {
+            // a broken body (e.g. a bad chunk): the origin must not take the truncated body as complete
+            ReferenceCountUtil.release(msg);
+            if (current != null) {
+                current = null;
+                relay.failExchange(new ErrorPage(400, "Bad request",
+                        "malformed request body: " + o.decoderResult().cause().getMessage(), target.host()));
+            }
+            return;
+        }
         if (msg instanceof HttpRequest request && !head(request)) {
             ReferenceCountUtil.release(msg);
             return;
@@ -55,8 +96,9 @@ final class RequestForwarder {
         relay.toUpstream(target, msg);
         if (last) {
             relay.flushUpstream();
-            relay.requestComplete();
+            Exchange done = current;
             current = null;
+            relay.requestComplete(done);
         }
     }
 

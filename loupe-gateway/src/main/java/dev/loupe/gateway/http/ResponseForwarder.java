@@ -34,6 +34,11 @@ final class ResponseForwarder {
 
     void forward(Object msg) {
         Exchange exchange = tracker.current();
+        if (exchange != null && msg instanceof io.netty.handler.codec.http.HttpObject o && o.decoderResult().isFailure()) {
+            ReferenceCountUtil.release(msg);
+            malformed(exchange, o.decoderResult().cause());
+            return;
+        }
         if (exchange == null) {
             // The origin spoke out of turn (no request outstanding): nothing to deliver it to.
             ReferenceCountUtil.release(msg);
@@ -53,8 +58,11 @@ final class ResponseForwarder {
         int code = response.status().code();
         if (response.status().codeClass() == HttpStatusClass.INFORMATIONAL && code != 101) {
             interim = true;
-            // 100 Continue and friends: pass on the status only; the real response follows.
-            relay.client().write(new DefaultFullHttpResponse(exchange.clientVersion, response.status()));
+            // 100 Continue and friends: pass on the status only (never to HTTP/1.0 clients, RFC 9110
+            // §15.2); the real response follows.
+            if (!exchange.clientVersion.equals(HttpVersion.HTTP_1_0)) {
+                relay.client().write(new DefaultFullHttpResponse(exchange.clientVersion, response.status()));
+            }
             return;
         }
         interim = false;
@@ -72,6 +80,11 @@ final class ResponseForwarder {
         }
         upstreamKeepAlive = HttpUtil.isKeepAlive(response);
         boolean lengthKnown = response.headers().contains(HttpHeaderNames.CONTENT_LENGTH);
+        boolean bodyUntilClose = !lengthKnown && !HttpUtil.isTransferEncodingChunked(response)
+                && !(exchange.head || code == 204 || code == 304);
+        if (bodyUntilClose) {
+            upstreamKeepAlive = false; // the body ends when the origin closes: that connection is spent
+        }
         HopByHopHeaders.strip(response.headers());
         boolean bodyless = exchange.head || code == 204 || code == 304;
         boolean http10Client = exchange.clientVersion.equals(HttpVersion.HTTP_1_0);
@@ -139,12 +152,29 @@ final class ResponseForwarder {
                 .addListener(ChannelFutureListener.CLOSE);
     }
 
+    /** The origin's response could not be parsed: a 502 if nothing was sent yet, else cut the client off. */
+    private void malformed(Exchange exchange, Throwable cause) {
+        if (exchange.status == 0) {
+            failCurrent(new ErrorPage(502, "Malformed response from the origin", String.valueOf(cause.getMessage()),
+                    relay.origin().host()));
+        } else {
+            session.closeReason("malformed response from the origin: " + cause.getMessage());
+            tracker.finished();
+            exchange.log(session, "truncated");
+            relay.client().close();
+        }
+        if (relay.upstream() != null) {
+            relay.upstream().close();
+        }
+    }
+
     void upstreamClosed() {
         Exchange exchange = tracker.current();
         if (exchange == null) {
             if (relay.tunnel()) {
                 session.closeReason("upstream closed");
-                relay.client().close();
+                // flush first: the last part of a response may still be on its way to the client
+                dev.loupe.gateway.relay.ByteRelayHandler.closeOnFlush(relay.client());
             }
             return;
         }

@@ -24,6 +24,13 @@ final class BypassRelay {
      */
     static void start(GatewayServices services, Session session, Origin origin, Channel upstream, ByteBuf hello) {
         Channel client = session.client();
+        if (hello == null || !client.isActive()) {
+            // the client left meanwhile (its held ClientHello was released with it)
+            if (upstream != null) {
+                upstream.close();
+            }
+            return;
+        }
         if (upstream != null && upstream.isActive()) {
             link(services, client, upstream, hello);
             return;

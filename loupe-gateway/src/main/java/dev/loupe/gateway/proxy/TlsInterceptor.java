@@ -139,7 +139,11 @@ final class TlsInterceptor {
     private boolean decideWithCertificate(X509Certificate leaf) {
         var decision = services.decider().decide(pendingFacts.withCertificate(CertificateFacts.of(leaf)));
         if (!(decision instanceof PolicyDecision.Decided decided)) {
-            throw new IllegalStateException("policy still needs the certificate after it was given: " + decision);
+            // cannot happen (the certificate is known now); fail closed rather than hang
+            log.warn("[{}] policy undecided even with the certificate: {}", session.id(), decision);
+            upstream.close();
+            client.close();
+            return false;
         }
         switch (decided.verdict()) {
             case Verdict.Decrypt d -> {

@@ -75,8 +75,8 @@ final class TransparentSniffer extends FirstBytesSniffer {
             }
             f.channel().attr(Session.KEY).set(session);
             client.closeFuture().addListener(c -> f.channel().close());
+            // each path decides when the client is read again (TLS interception holds it back)
             then.accept(f.channel());
-            client.config().setAutoRead(true);
         });
     }
 }

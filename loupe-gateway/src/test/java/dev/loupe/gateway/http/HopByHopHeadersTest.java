@@ -25,6 +25,17 @@ class HopByHopHeadersTest {
     }
 
     @Test
+    void neverDropsFramingOrRoutingHeadersNamedByConnection() {
+        HttpHeaders h = new DefaultHttpHeaders()
+                .add("Connection", "content-length, host, x-other")
+                .add("Content-Length", "40")
+                .add("Host", "example.org")
+                .add("X-Other", "1");
+        HopByHopHeaders.strip(h);
+        assertThat(h.names()).containsExactlyInAnyOrder("Content-Length", "Host");
+    }
+
+    @Test
     void recognisesUpgradeRequests() {
         assertThat(HopByHopHeaders.isUpgrade(new DefaultHttpHeaders()
                 .add("Connection", "keep-alive, Upgrade").add("Upgrade", "websocket"))).isTrue();

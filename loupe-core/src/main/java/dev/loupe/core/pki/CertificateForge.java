@@ -63,11 +63,7 @@ public final class CertificateForge {
      * certificate does not already cover it, valid no longer than both the upstream and the CA.
      */
     public ForgedCertificate forgeMirroring(X509Certificate upstream, String sni) {
-        CertificateNames names = CertificateNames.mirroring(upstream);
-        if (sni != null && !sni.isBlank() && !names.covers(sni)) {
-            names = names.with(sni);
-        }
-        return forge(names, upstream.getNotBefore().toInstant(), upstream.getNotAfter().toInstant());
+        return forge(CertificateNames.mirroring(upstream, sni), upstream.getNotBefore().toInstant(), upstream.getNotAfter().toInstant());
     }
 
     /**

@@ -37,6 +37,15 @@ public record CertificateNames(String commonName, SortedSet<String> dnsNames, So
     }
 
     /** The names an upstream certificate presents, so the forged one is valid for exactly the same hosts. */
+    /**
+     * The names a forged certificate carries for {@code upstream}: its own, plus the client's SNI when
+     * they do not already cover it (so the client's handshake succeeds even for the error page).
+     */
+    public static CertificateNames mirroring(X509Certificate upstream, String sni) {
+        CertificateNames names = mirroring(upstream);
+        return sni != null && !sni.isBlank() && !names.covers(sni) ? names.with(sni) : names;
+    }
+
     public static CertificateNames mirroring(X509Certificate upstream) {
         String cn = commonNameOf(upstream);
         TreeSet<String> dns = new TreeSet<>();

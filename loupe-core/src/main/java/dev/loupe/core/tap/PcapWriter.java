@@ -47,19 +47,29 @@ public final class PcapWriter implements CaptureWriter {
     @Override
     public void write(long timestampMicros, byte[] data, int offset, int length) throws IOException {
         Objects.checkFromIndexSize(offset, length, data.length);
+        int captured = recordHeader(recordHeader, timestampMicros, length);
+        out.write(recordHeader.array(), 0, RECORD_HEADER_LENGTH);
+        out.write(data, offset, captured);
+        bytesWritten += RECORD_HEADER_LENGTH + captured;
+    }
+
+    /**
+     * Encodes the 16-byte record header of a frame of {@code length} bytes into {@code into} (little
+     * endian, from position 0) and returns how many bytes of the frame the record captures. Shared with
+     * the PCAP-over-IP sink, which frames records itself.
+     */
+    public static int recordHeader(ByteBuffer into, long timestampMicros, int length) {
         long seconds = Math.floorDiv(timestampMicros, 1_000_000L);
         if (seconds < 0 || seconds > MAX_SECONDS) {
             throw new IllegalArgumentException("timestamp " + timestampMicros + "us does not fit a pcap record");
         }
         int captured = Math.min(length, SNAPLEN);
-        recordHeader.clear()
+        into.clear().order(ByteOrder.LITTLE_ENDIAN)
                 .putInt((int) seconds)
                 .putInt((int) Math.floorMod(timestampMicros, 1_000_000L))
                 .putInt(captured)
                 .putInt(length);
-        out.write(recordHeader.array(), 0, RECORD_HEADER_LENGTH);
-        out.write(data, offset, captured);
-        bytesWritten += RECORD_HEADER_LENGTH + captured;
+        return captured;
     }
 
     @Override

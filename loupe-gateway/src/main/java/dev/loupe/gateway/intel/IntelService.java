@@ -82,14 +82,15 @@ public final class IntelService implements AutoCloseable {
     }
 
     private Optional<Match> first(java.util.function.Function<IndicatorStore, Optional<Match>> lookup) {
-        for (IndicatorStore s : new IndicatorStore[] {pushed.get(), store.get()}) {
-            Optional<Match> match = lookup.apply(s);
-            if (match.isPresent()) {
-                s.recordHit(match.get());
-                return match;
-            }
-        }
-        return Optional.empty();
+        Optional<Match> match = lookupIn(pushed.get(), lookup);
+        return match.isPresent() ? match : lookupIn(store.get(), lookup);
+    }
+
+    private static Optional<Match> lookupIn(IndicatorStore store,
+                                            java.util.function.Function<IndicatorStore, Optional<Match>> lookup) {
+        Optional<Match> match = lookup.apply(store);
+        match.ifPresent(store::recordHit);
+        return match;
     }
 
     /** Push API: adds (or refreshes) an indicator; it matches as soon as this returns. */

@@ -29,6 +29,14 @@ public final class MirrorTap extends ChannelDuplexHandler {
         upstream.pipeline().addBefore("idle-close", "mirror", new MirrorTap(mirror, mirror.open(c, s)));
     }
 
+    /** For connections relayed without decryption: tapped only when {@code mirror.include-relayed} is on. */
+    public static void installIfRelayedMirrored(Mirror mirror, io.netty.channel.Channel client,
+                                                io.netty.channel.Channel upstream) {
+        if (mirror != null && mirror.includeRelayed()) {
+            install(mirror, client, upstream);
+        }
+    }
+
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (msg instanceof ByteBuf buf) {

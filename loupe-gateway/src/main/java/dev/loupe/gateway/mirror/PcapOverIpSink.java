@@ -32,6 +32,8 @@ final class PcapOverIpSink implements MirrorSink {
 
     private final Channel server;
     private final ChannelGroup readers;
+    /** Scratch for record headers; only the mirror thread calls {@link #frame}. */
+    private final java.nio.ByteBuffer recordHeader = java.nio.ByteBuffer.allocate(16);
     private volatile long written;
     private volatile long dropped;
 
@@ -79,12 +81,9 @@ final class PcapOverIpSink implements MirrorSink {
         if (readers.isEmpty()) {
             return;
         }
-        ByteBuf record = ByteBufAllocator.DEFAULT.buffer(16 + len);
-        record.writeIntLE((int) Math.floorDiv(ts, 1_000_000L))
-                .writeIntLE((int) Math.floorMod(ts, 1_000_000L))
-                .writeIntLE(len)
-                .writeIntLE(len)
-                .writeBytes(data, off, len);
+        int captured = PcapWriter.recordHeader(recordHeader, ts, len);
+        ByteBuf record = ByteBufAllocator.DEFAULT.buffer(16 + captured);
+        record.writeBytes(recordHeader.array(), 0, 16).writeBytes(data, off, captured);
         try {
             for (Channel reader : readers) {
                 if (reader.isWritable()) {

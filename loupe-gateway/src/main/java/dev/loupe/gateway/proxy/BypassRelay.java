@@ -50,9 +50,7 @@ final class BypassRelay {
     }
 
     private static void link(GatewayServices services, Channel client, Channel upstream, ByteBuf hello) {
-        if (services.mirror() != null && services.mirror().includeRelayed()) {
-            MirrorTap.install(services.mirror(), client, upstream);
-        }
+        MirrorTap.installIfRelayedMirrored(services.mirror(), client, upstream);
         ByteRelayHandler.link(client, upstream, "relay");
         upstream.writeAndFlush(hello);
     }

@@ -30,9 +30,7 @@ final class TlsSniffer extends FirstBytesSniffer {
     void onOther(ChannelHandlerContext ctx, Session session, ByteBuf bytes, String why) {
         session.verdict("relay", why);
         Channel client = ctx.channel();
-        if (services.mirror() != null && services.mirror().includeRelayed()) {
-            MirrorTap.install(services.mirror(), client, upstream);
-        }
+        MirrorTap.installIfRelayedMirrored(services.mirror(), client, upstream);
         ByteRelayHandler.link(client, upstream, "relay");
         if (bytes != null) {
             upstream.writeAndFlush(bytes);

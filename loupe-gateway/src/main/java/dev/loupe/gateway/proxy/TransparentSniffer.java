@@ -50,9 +50,7 @@ final class TransparentSniffer extends FirstBytesSniffer {
         }
         session.verdict("relay", why);
         connect(ctx.channel(), session, upstream -> {
-            if (services.mirror() != null && services.mirror().includeRelayed()) {
-                MirrorTap.install(services.mirror(), session.client(), upstream);
-            }
+            MirrorTap.installIfRelayedMirrored(services.mirror(), session.client(), upstream);
             ByteRelayHandler.link(session.client(), upstream, "relay");
             if (bytes != null) {
                 upstream.writeAndFlush(bytes);

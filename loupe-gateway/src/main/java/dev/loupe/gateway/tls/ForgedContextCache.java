@@ -51,15 +51,9 @@ public final class ForgedContextCache implements AutoCloseable {
 
     /** A context mirroring {@code upstream}'s names (plus the SNI when the certificate does not cover it). */
     public CompletableFuture<ClientIdentity> mirroring(X509Certificate upstream, String sni) {
-        CertificateNames names = CertificateNames.mirroring(upstream);
-        if (sni != null && !names.covers(sni)) {
-            names = names.with(sni);
-        }
-        CertificateNames finalNames = names;
-        Instant upstreamNotBefore = upstream.getNotBefore().toInstant();
         Instant upstreamNotAfter = upstream.getNotAfter().toInstant();
-        Key key = new Key(names, false);
-        return lookup(key, () -> forge.forge(finalNames, upstreamNotBefore, upstreamNotAfter),
+        Key key = new Key(CertificateNames.mirroring(upstream, sni), false);
+        return lookup(key, () -> forge.forgeMirroring(upstream, sni),
                 forged -> !forged.certificate().getNotAfter().toInstant().isAfter(upstreamNotAfter));
     }
 

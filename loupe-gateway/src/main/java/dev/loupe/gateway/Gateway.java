@@ -10,6 +10,8 @@ import dev.loupe.core.trust.UpstreamCertificateValidator;
 import dev.loupe.gateway.admin.AdminRoutes;
 import dev.loupe.gateway.admin.AdminServer;
 import dev.loupe.gateway.admin.AdminToken;
+import dev.loupe.gateway.icap.IcapAdaptation;
+import dev.loupe.gateway.icap.IcapMetrics;
 import dev.loupe.gateway.metrics.GatewayMetrics;
 import dev.loupe.gateway.metrics.MeteredAccessLog;
 import dev.loupe.gateway.mirror.Mirror;
@@ -82,7 +84,8 @@ public final class Gateway implements AutoCloseable {
             AtomicInteger openConnections = new AtomicInteger();
             metrics.observe(openConnections, mirror, decider.autoBypass(), decider.intel());
             GatewayServices services = new GatewayServices(config, ca, transport, connector, tls, forged, validator,
-                    new MeteredAccessLog(accessLog, metrics.registry()), mirror, decider, openConnections,
+                    new MeteredAccessLog(accessLog, metrics.registry()), mirror, decider,
+                    IcapAdaptation.start(config.icap(), transport, new IcapMetrics(metrics.registry())), openConnections,
                     new AtomicLong());
             Channel listener = new ServerBootstrap()
                     .group(loops)
@@ -164,6 +167,9 @@ public final class Gateway implements AutoCloseable {
         services.tls().close();
         if (services.mirror() != null) {
             services.mirror().close();
+        }
+        if (services.icap() != null) {
+            services.icap().close();
         }
         services.accessLog().close();
     }

@@ -4,6 +4,7 @@ import dev.loupe.core.config.LoupeConfig;
 import dev.loupe.core.log.AccessLog;
 import dev.loupe.core.pki.CertificateAuthority;
 import dev.loupe.core.trust.CachingCertificateValidator;
+import dev.loupe.gateway.icap.IcapAdaptation;
 import dev.loupe.gateway.mirror.Mirror;
 import dev.loupe.gateway.proxy.ConnectionDecider;
 import dev.loupe.gateway.proxy.OriginConnector;
@@ -16,7 +17,8 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * The shared, thread-safe services every connection uses. Built once per configuration snapshot;
  * handlers receive it instead of reaching for globals. {@code mirror} is null when no mirror sink is
- * configured.
+ * configured, and
+ * {@code icap} when no ICAP service is.
  */
 public record GatewayServices(
         LoupeConfig config,
@@ -29,6 +31,7 @@ public record GatewayServices(
         AccessLog accessLog,
         Mirror mirror,
         ConnectionDecider decider,
+        IcapAdaptation icap,
         AtomicInteger openConnections,
         AtomicLong connectionIds) {
 

@@ -18,7 +18,8 @@ public record LoupeConfig(
         AdminConfig admin,
         IntelConfig intel,
         PolicyConfig policy,
-        TransparentConfig transparent) {
+        TransparentConfig transparent,
+        IcapConfig icap) {
 
     public LoupeConfig {
         dataDir = Check.orDefault(dataDir, Path.of(System.getProperty("user.home"), ".loupe"));
@@ -33,14 +34,15 @@ public record LoupeConfig(
         intel = Check.orDefault(intel, IntelConfig.defaults());
         policy = Check.orDefault(policy, PolicyConfig.defaults());
         transparent = Check.orDefault(transparent, TransparentConfig.defaults());
+        icap = Check.orDefault(icap, IcapConfig.defaults());
     }
 
     public static LoupeConfig defaults() {
-        return new LoupeConfig(null, null, null, null, null, null, null, null, null, null, null, null);
+        return new LoupeConfig(null, null, null, null, null, null, null, null, null, null, null, null, null);
     }
 
     public LoupeConfig withDataDir(Path dir) {
         return new LoupeConfig(dir, ca, listener, upstream, resolver, limits, accessLog, mirror, admin, intel, policy,
-                transparent);
+                transparent, icap);
     }
 }

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  * @param responseBytes response body bytes relayed
  * @param firstByteMs   from the request's first byte to the response's headers
  * @param totalMs       from the request's first byte to the response's last byte
+ * @param icap          what each ICAP service did with the request and the response; null when none is configured
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ExchangeRecord(
@@ -23,5 +24,6 @@ public record ExchangeRecord(
         long responseBytes,
         long firstByteMs,
         long totalMs,
-        String outcome) {
+        String outcome,
+        java.util.List<IcapResult> icap) {
 }

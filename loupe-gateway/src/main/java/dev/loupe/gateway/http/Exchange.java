@@ -21,6 +21,10 @@ final class Exchange {
     long responseBytes;
     int status;
     boolean closeClientAfter;
+    /** The request head as sent upstream; RESPMOD services get it for context. */
+    io.netty.handler.codec.http.HttpRequest request;
+    /** Outcomes of the ICAP services, in order; null when none is configured. */
+    java.util.List<dev.loupe.core.log.IcapResult> icap;
 
     Exchange(int sequence, String method, String url, HttpVersion clientVersion, boolean clientKeepAlive,
              boolean upgradeRequested) {
@@ -33,6 +37,14 @@ final class Exchange {
         this.upgradeRequested = upgradeRequested;
     }
 
+    void icap(java.util.List<dev.loupe.core.log.IcapResult> results) {
+        if (icap == null) {
+            icap = new java.util.ArrayList<>(results);
+        } else {
+            icap.addAll(results);
+        }
+    }
+
     void responseStarted(int status) {
         this.status = status;
         this.firstByteNanos = System.nanoTime();
@@ -42,6 +54,6 @@ final class Exchange {
         long now = System.nanoTime();
         long firstByteMs = firstByteNanos == 0 ? -1 : (firstByteNanos - startNanos) / 1_000_000;
         session.logExchange(new ExchangeRecord("exchange", start.toString(), session.id(), sequence, method, url,
-                status, requestBytes, responseBytes, firstByteMs, (now - startNanos) / 1_000_000, outcome));
+                status, requestBytes, responseBytes, firstByteMs, (now - startNanos) / 1_000_000, outcome, icap));
     }
 }

@@ -1,6 +1,7 @@
 package dev.loupe.gateway.http;
 
 import dev.loupe.core.http.ErrorPage;
+import dev.loupe.gateway.icap.IcapAdaptation;
 import dev.loupe.gateway.intel.IntelService;
 import dev.loupe.gateway.mirror.Mirror;
 import dev.loupe.gateway.mirror.MirrorTap;
@@ -40,8 +41,12 @@ public final class HttpRelay {
     private List<Object> pending;
     private boolean awaitingResponse;
 
-    private HttpRelay(Session session, OriginConnector connector, Mirror mirror, IntelService intel, Channel upstream,
-                      Origin origin, boolean tunnel, Origin fixedOrigin) {
+    private final IcapAdaptation icap;
+    /** Waiting for a plain-HTTP upstream connection to be made (see {@link #whenUpstreamReady}). */
+    private List<java.util.function.Consumer<Channel>> onConnected;
+
+    private HttpRelay(Session session, OriginConnector connector, Mirror mirror, IntelService intel, IcapAdaptation icap,
+                      Channel upstream, Origin origin, boolean tunnel, Origin fixedOrigin) {
         this.session = session;
         this.client = session.client();
         this.connector = connector;
@@ -49,28 +54,30 @@ public final class HttpRelay {
         this.upstream = upstream;
         this.origin = origin;
         this.tunnel = tunnel;
-        this.requests = new RequestForwarder(this, tracker, session, tunnel, intel, fixedOrigin);
-        this.responses = new ResponseForwarder(this, tracker, session);
+        this.icap = icap;
+        this.requests = new RequestForwarder(this, tracker, session, tunnel, intel, fixedOrigin, icap);
+        this.responses = new ResponseForwarder(this, tracker, session, icap);
     }
 
     /** Decrypted tunnel: both channels are connected and past their TLS handshakes. */
-    public static HttpRelay tunnel(Session session, OriginConnector connector, IntelService intel, Channel upstream,
-                                   Origin origin, int maxInitialLine, int maxHeader) {
-        HttpRelay relay = new HttpRelay(session, connector, null, intel, upstream, origin, true, null);
+    public static HttpRelay tunnel(Session session, OriginConnector connector, IntelService intel, IcapAdaptation icap,
+                                   Channel upstream, Origin origin, int maxInitialLine, int maxHeader) {
+        HttpRelay relay = new HttpRelay(session, connector, null, intel, icap, upstream, origin, true, null);
         relay.installClient(maxInitialLine, maxHeader);
         relay.installUpstream(upstream);
         return relay;
     }
 
     /** Plain-HTTP proxying: the client pipeline already parses HTTP; each upstream is mirrored if configured. */
-    public static HttpRelay plain(Session session, OriginConnector connector, Mirror mirror, IntelService intel) {
-        return new HttpRelay(session, connector, mirror, intel, null, null, false, null);
+    public static HttpRelay plain(Session session, OriginConnector connector, Mirror mirror, IntelService intel,
+                                  IcapAdaptation icap) {
+        return new HttpRelay(session, connector, mirror, intel, icap, null, null, false, null);
     }
 
     /** Transparent plain HTTP: origin-form requests to the client's original destination. */
     public static HttpRelay transparent(Session session, OriginConnector connector, Mirror mirror, IntelService intel,
-                                        Origin destination, int maxInitialLine, int maxHeader) {
-        HttpRelay relay = new HttpRelay(session, connector, mirror, intel, null, null, false, destination);
+                                        IcapAdaptation icap, Origin destination, int maxInitialLine, int maxHeader) {
+        HttpRelay relay = new HttpRelay(session, connector, mirror, intel, icap, null, null, false, destination);
         relay.installClient(maxInitialLine, maxHeader);
         return relay;
     }
@@ -132,8 +139,13 @@ public final class HttpRelay {
         f.addListener((ChannelFutureListener) done -> {
             List<Object> queued = pending;
             pending = null;
+            List<java.util.function.Consumer<Channel>> waiting = onConnected;
+            onConnected = null;
             if (!done.isSuccess()) {
                 queued.forEach(ReferenceCountUtil::release);
+                if (waiting != null) {
+                    waiting.forEach(w -> w.accept(null));
+                }
                 Failures.Kind kind = Failures.classify(done.cause());
                 failExchange(new ErrorPage(kind == Failures.Kind.TIMEOUT ? 504 : 502,
                         "Cannot reach " + target.host(), Failures.describe(done.cause()), target.host()));
@@ -144,7 +156,25 @@ public final class HttpRelay {
             queued.forEach(m -> done.channel().write(m, done.channel().voidPromise()));
             done.channel().flush();
             updateClientReads();
+            if (waiting != null) {
+                waiting.forEach(w -> w.accept(done.channel()));
+            }
         });
+    }
+
+    /**
+     * Runs {@code action} with the upstream channel once the connection a {@link #toUpstream} started is
+     * made (at once if none is in progress); with null when there is none.
+     */
+    void whenUpstreamReady(java.util.function.Consumer<Channel> action) {
+        if (pending == null) {
+            action.accept(upstream != null && upstream.isActive() ? upstream : null);
+            return;
+        }
+        if (onConnected == null) {
+            onConnected = new ArrayList<>(1);
+        }
+        onConnected.add(action);
     }
 
     void flushUpstream() {
@@ -160,6 +190,12 @@ public final class HttpRelay {
     void requestComplete(Exchange exchange) {
         awaitingResponse = tracker.current() == exchange;
         updateClientReads();
+    }
+
+    /** Answers the exchange with a response an ICAP service made; the origin is not contacted. */
+    void respondLocally(Exchange exchange, io.netty.handler.codec.http.HttpResponse response,
+                        dev.loupe.gateway.icap.BodySpool body) {
+        responses.respondLocally(exchange, response, body);
     }
 
     /** Answers the current exchange with Loupe's own page and closes the client afterwards. */

@@ -1,5 +1,9 @@
 package dev.loupe.gateway.http;
 
+import dev.loupe.gateway.icap.Adapted;
+import dev.loupe.gateway.icap.BodySpool;
+import dev.loupe.gateway.icap.IcapAdaptation;
+import dev.loupe.gateway.icap.IcapMessage;
 import dev.loupe.gateway.intel.IntelService;
 import dev.loupe.gateway.proxy.ConnectionDecider;
 import dev.loupe.gateway.proxy.Origin;
@@ -29,9 +33,18 @@ final class RequestForwarder {
     private Origin target;
     private Exchange current;
 
+    private final IcapAdaptation icap;
+    /** The request being collected for the REQMOD services, null when streaming straight through. */
+    private Capture capture;
+
+    private record Capture(HttpRequest request, Exchange exchange, IcapAdaptation.Selection selection,
+                           BodySpool body) {
+    }
+
     RequestForwarder(HttpRelay relay, ExchangeTracker tracker, Session session, boolean tunnel, IntelService intel,
-                     Origin fixedOrigin) {
+                     Origin fixedOrigin, IcapAdaptation icap) {
         this.relay = relay;
+        this.icap = icap;
         this.intel = intel;
         this.fixedOrigin = fixedOrigin;
         this.tracker = tracker;
@@ -67,6 +80,10 @@ final class RequestForwarder {
     void dropHeld() {
         held.forEach(ReferenceCountUtil::release);
         held.clear();
+        if (capture != null) {
+            capture.body().close();
+            capture = null;
+        }
     }
 
     private void dispatch(Object msg) {
@@ -90,6 +107,10 @@ final class RequestForwarder {
         if (current == null) {
             // content of a request that was refused: drop it
             ReferenceCountUtil.release(msg);
+            return;
+        }
+        if (capture != null) {
+            collect(msg);
             return;
         }
         boolean last = msg instanceof LastHttpContent;
@@ -152,7 +173,128 @@ final class RequestForwarder {
                 request.protocolVersion(), HttpUtil.isKeepAlive(request), upgrade);
         tracker.started(current);
         rewriteHead(request, upgrade);
+        current.request = request;
+        if (icap != null && !upgrade) {
+            IcapAdaptation.Selection selection = icap.select(true, target.host(), request.method().name(),
+                    request.headers().get(HttpHeaderNames.CONTENT_TYPE));
+            if (!selection.skipped().isEmpty()) {
+                current.icap(selection.skipped());
+            }
+            if (selection.any()) {
+                capture = new Capture(request, current, selection, icap.newSpool());
+            }
+        }
         return true;
+    }
+
+    // ---- REQMOD: collect the request, let the services look at it, then carry out their verdict ----------
+
+    private void collect(Object msg) {
+        Capture c = capture;
+        if (msg instanceof HttpContent content) {
+            try {
+                c.body().append(content.content());
+            } catch (RuntimeException e) {
+                ReferenceCountUtil.release(msg);
+                abandon(c, new ErrorPage(507, "Cannot hold the request", e.getMessage(), target.host()));
+                return;
+            }
+            current.requestBytes += content.content().readableBytes();
+        }
+        ReferenceCountUtil.release(msg);
+        if (!(msg instanceof LastHttpContent)) {
+            return;
+        }
+        capture = null;
+        current = null;
+        c.body().finish();
+        relay.requestComplete(c.exchange());
+        Origin to = target;
+        String serverIp = relay.upstream() != null && relay.upstream().remoteAddress()
+                instanceof java.net.InetSocketAddress a ? a.getAddress().getHostAddress() : null;
+        IcapMessage message = new IcapMessage(c.request(), c.exchange().url, to.host(), null,
+                c.body().length() > 0 ? c.body() : null, session.clientIp(), serverIp, null);
+        icap.adapt(message, c.selection(), relay.client().eventLoop(), adapted -> adapted(c, to, adapted));
+    }
+
+    private void abandon(Capture c, ErrorPage page) {
+        capture = null;
+        current = null;
+        c.body().close();
+        relay.failExchange(page);
+    }
+
+    private void adapted(Capture c, Origin to, Adapted adapted) {
+        c.exchange().icap(adapted.results());
+        if (!relay.client().isActive()) {
+            c.body().close();
+            release(adapted);
+            return;
+        }
+        switch (adapted) {
+            case Adapted.Pass pass -> send(c, to, pass);
+            case Adapted.Respond respond -> {
+                c.body().close();
+                relay.respondLocally(c.exchange(), respond.response(), respond.body());
+            }
+            case Adapted.Refuse refuse -> {
+                c.body().close();
+                relay.failExchange(refuse.page());
+            }
+        }
+    }
+
+    private static void release(Adapted adapted) {
+        if (adapted instanceof Adapted.Pass p && p.body() != null) {
+            p.body().close();
+        } else if (adapted instanceof Adapted.Respond r && r.body() != null) {
+            r.body().close();
+        }
+    }
+
+    /** Sends the (possibly adapted) request upstream, its body streamed from the spool. */
+    private void send(Capture c, Origin to, Adapted.Pass pass) {
+        HttpRequest head = (HttpRequest) pass.head();
+        if (pass.body() != c.body()) {
+            c.body().close();
+        }
+        if (pass.modified()) {
+            prepareAdapted(head, c.request(), to, pass.body());
+        }
+        relay.toUpstream(to, head);
+        relay.whenUpstreamReady(upstream -> {
+            if (upstream == null) {
+                if (pass.body() != null) {
+                    pass.body().close();
+                }
+                return; // the relay has answered with an error page already
+            }
+            SpoolPump.start(upstream, pass.body(), n -> { }, f -> { });
+        });
+    }
+
+    /** A request head a service rewrote: origin form, the original Host, framing from the new body. */
+    private void prepareAdapted(HttpRequest head, HttpRequest original, Origin to, BodySpool body) {
+        try {
+            URI uri = new URI(head.uri());
+            if (uri.isAbsolute()) {
+                head.setUri(originForm(uri));
+            }
+        } catch (URISyntaxException e) {
+            head.setUri(original.uri());
+        }
+        HopByHopHeaders.strip(head.headers());
+        head.setProtocolVersion(HttpVersion.HTTP_1_1);
+        head.headers().set(HttpHeaderNames.HOST, original.headers().get(HttpHeaderNames.HOST, to.authority()));
+        head.headers().remove(HttpHeaderNames.TRANSFER_ENCODING);
+        if (body != null) {
+            HttpUtil.setContentLength(head, body.length());
+        } else if (original.headers().contains(HttpHeaderNames.CONTENT_LENGTH)
+                || HttpUtil.isTransferEncodingChunked(original)) {
+            HttpUtil.setContentLength(head, 0);
+        } else {
+            head.headers().remove(HttpHeaderNames.CONTENT_LENGTH);
+        }
     }
 
     private static void rewriteHead(HttpRequest request, boolean upgrade) {

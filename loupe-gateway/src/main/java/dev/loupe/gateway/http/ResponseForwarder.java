@@ -4,7 +4,12 @@ import dev.loupe.core.http.ErrorPage;
 import dev.loupe.gateway.session.Session;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
+import dev.loupe.gateway.icap.Adapted;
+import dev.loupe.gateway.icap.BodySpool;
+import dev.loupe.gateway.icap.IcapAdaptation;
+import dev.loupe.gateway.icap.IcapMessage;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
@@ -26,8 +31,30 @@ final class ResponseForwarder {
     private boolean upstreamKeepAlive;
     private boolean switching;
 
-    ResponseForwarder(HttpRelay relay, ExchangeTracker tracker, Session session) {
+    private final IcapAdaptation icap;
+    /** The response being collected for the RESPMOD services, null when streaming straight through. */
+    private Capture capture;
+    /** A collected response is with the services or on its way to the client: the upstream may go. */
+    private boolean adapting;
+
+    private static final class Capture {
+        final Exchange exchange;
+        final HttpResponse original;
+        final IcapAdaptation.Selection selection;
+        final BodySpool body;
+        HttpResponse rewritten;
+
+        Capture(Exchange exchange, HttpResponse original, IcapAdaptation.Selection selection, BodySpool body) {
+            this.exchange = exchange;
+            this.original = original;
+            this.selection = selection;
+            this.body = body;
+        }
+    }
+
+    ResponseForwarder(HttpRelay relay, ExchangeTracker tracker, Session session, IcapAdaptation icap) {
         this.relay = relay;
+        this.icap = icap;
         this.tracker = tracker;
         this.session = session;
     }
@@ -85,8 +112,20 @@ final class ResponseForwarder {
         if (bodyUntilClose) {
             upstreamKeepAlive = false; // the body ends when the origin closes: that connection is spent
         }
-        HopByHopHeaders.strip(response.headers());
         boolean bodyless = exchange.head || code == 204 || code == 304;
+        if (icap != null && !bodyless && !"0".equals(response.headers().get(HttpHeaderNames.CONTENT_LENGTH))) {
+            IcapAdaptation.Selection selection = icap.select(false, relay.origin().host(), exchange.method,
+                    response.headers().get(HttpHeaderNames.CONTENT_TYPE));
+            if (!selection.skipped().isEmpty()) {
+                exchange.icap(selection.skipped());
+            }
+            if (selection.any()) {
+                // the services see the origin's own head, before Loupe rewrites it for the client
+                capture = new Capture(exchange, new DefaultHttpResponse(response.protocolVersion(), response.status(),
+                        response.headers().copy()), selection, icap.newSpool());
+            }
+        }
+        HopByHopHeaders.strip(response.headers());
         boolean http10Client = exchange.clientVersion.equals(HttpVersion.HTTP_1_0);
         exchange.closeClientAfter = !exchange.clientKeepAlive || (!upstreamKeepAlive && relay.tunnel());
         if (!bodyless && !lengthKnown) {
@@ -101,6 +140,10 @@ final class ResponseForwarder {
             response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
         } else if (http10Client) {
             response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+        }
+        if (capture != null) {
+            capture.rewritten = response;
+            return;
         }
         relay.client().write(response);
     }
@@ -123,6 +166,10 @@ final class ResponseForwarder {
             relay.switchToBytes();
             return;
         }
+        if (capture != null) {
+            collect(content);
+            return;
+        }
         exchange.responseBytes += content.content().readableBytes();
         boolean last = content instanceof LastHttpContent;
         Channel client = relay.client();
@@ -138,6 +185,103 @@ final class ResponseForwarder {
             written.addListener(ChannelFutureListener.CLOSE);
         }
         relay.responseComplete(upstreamKeepAlive);
+    }
+
+    // ---- RESPMOD: collect the response, let the services look at it, then deliver their verdict ----------
+
+    private void collect(HttpContent content) {
+        Capture c = capture;
+        try {
+            c.body.append(content.content());
+        } catch (RuntimeException e) {
+            content.release();
+            capture = null;
+            c.body.close();
+            failCurrent(new ErrorPage(502, "Cannot hold the response", String.valueOf(e.getMessage()),
+                    relay.origin().host()));
+            return;
+        }
+        content.release();
+        if (!(content instanceof LastHttpContent)) {
+            return;
+        }
+        capture = null;
+        adapting = true;
+        c.body.finish();
+        Channel upstream = relay.upstream();
+        String serverIp = upstream != null && upstream.remoteAddress() instanceof java.net.InetSocketAddress a
+                ? a.getAddress().getHostAddress() : null;
+        IcapMessage message = new IcapMessage(c.exchange.request, c.exchange.url, relay.origin().host(), c.original,
+                c.body.length() > 0 ? c.body : null, session.clientIp(), serverIp, null);
+        icap.adapt(message, c.selection, relay.client().eventLoop(), adapted -> adapted(c, adapted));
+    }
+
+    private void adapted(Capture c, Adapted adapted) {
+        c.exchange.icap(adapted.results());
+        if (!relay.client().isActive()) {
+            adapting = false;
+            c.body.close();
+            if (adapted instanceof Adapted.Pass p && p.body() != null) {
+                p.body().close();
+            }
+            return;
+        }
+        switch (adapted) {
+            case Adapted.Pass pass -> {
+                if (pass.body() != c.body) {
+                    c.body.close();
+                }
+                HttpResponse head = pass.modified() ? adaptedHead(c.exchange, (HttpResponse) pass.head(), pass.body())
+                        : c.rewritten;
+                deliver(c.exchange, head, pass.body(), upstreamKeepAlive);
+            }
+            case Adapted.Refuse refuse -> {
+                adapting = false;
+                c.body.close();
+                failCurrent(refuse.page());
+            }
+            case Adapted.Respond respond -> throw new IllegalStateException("RESPMOD cannot answer a request");
+        }
+    }
+
+    /** A response a service produced (e.g. an AV block page): Loupe's framing, the client's version. */
+    private static HttpResponse adaptedHead(Exchange exchange, HttpResponse head, BodySpool body) {
+        HopByHopHeaders.strip(head.headers());
+        head.headers().remove(HttpHeaderNames.TRANSFER_ENCODING);
+        HttpUtil.setContentLength(head, body == null ? 0 : body.length());
+        head.setProtocolVersion(exchange.clientVersion);
+        if (exchange.closeClientAfter) {
+            head.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        } else if (exchange.clientVersion.equals(HttpVersion.HTTP_1_0)) {
+            head.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+        }
+        exchange.status = head.status().code();
+        return head;
+    }
+
+    /** A REQMOD service answered the request (a block page): deliver it; the origin never saw the request. */
+    void respondLocally(Exchange exchange, HttpResponse response, BodySpool body) {
+        exchange.responseStarted(response.status().code());
+        exchange.closeClientAfter = !exchange.clientKeepAlive;
+        adapting = true;
+        deliver(exchange, adaptedHead(exchange, response, body), body, true);
+    }
+
+    private void deliver(Exchange exchange, HttpResponse head, BodySpool body, boolean upstreamReusable) {
+        Channel client = relay.client();
+        client.write(head);
+        SpoolPump.start(client, body, n -> exchange.responseBytes += n, written -> {
+            adapting = false;
+            tracker.finished();
+            boolean blocked = exchange.icap != null && exchange.icap.stream()
+                    .anyMatch(r -> r.result().equals(dev.loupe.core.log.IcapResult.BLOCKED));
+            exchange.log(session, !written.isSuccess() ? "client gone" : blocked ? "blocked by icap" : "relayed");
+            if (exchange.closeClientAfter || !written.isSuccess()) {
+                session.closeReason(written.isSuccess() ? "client asked to close" : "client closed during delivery");
+                written.addListener(ChannelFutureListener.CLOSE);
+            }
+            relay.responseComplete(upstreamReusable);
+        });
     }
 
     /** Answers the current exchange with a page of Loupe's own, then closes the client connection. */
@@ -169,6 +313,13 @@ final class ResponseForwarder {
     }
 
     void upstreamClosed() {
+        if (adapting) {
+            return; // the whole response is in hand
+        }
+        if (capture != null) {
+            capture.body.close();
+            capture = null;
+        }
         Exchange exchange = tracker.current();
         if (exchange == null) {
             if (relay.tunnel()) {

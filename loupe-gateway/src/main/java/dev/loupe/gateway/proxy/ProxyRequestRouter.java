@@ -54,7 +54,7 @@ final class ProxyRequestRouter extends ChannelInboundHandlerAdapter {
             connect(ctx, request);
         } else if (request.uri().regionMatches(true, 0, "http://", 0, 7)) {
             HttpRelay relay = HttpRelay.plain(Session.of(ctx.channel()), services.connector(), services.mirror(),
-                    services.decider().intel());
+                    services.decider().intel(), services.icap());
             ctx.pipeline().replace(this, "exchange", relay.newClientHandler());
             Replay.into(ctx.pipeline(), "exchange", msg);
         } else {

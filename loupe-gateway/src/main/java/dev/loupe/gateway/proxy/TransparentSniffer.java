@@ -43,7 +43,7 @@ final class TransparentSniffer extends FirstBytesSniffer {
         if (bytes != null && DecryptedProtocolSniffer.looksLikeHttp(bytes)) {
             session.verdict("http", "transparent plain HTTP");
             var limits = services.config().limits();
-            HttpRelay.transparent(session, services.connector(), services.mirror(), services.decider().intel(),
+            HttpRelay.transparent(session, services.connector(), services.mirror(), services.decider().intel(), services.icap(),
                     origin, limits.maxInitialLineLength(), limits.maxHeaderSize());
             Replay.into(ctx.pipeline(), "http", bytes);
             return;

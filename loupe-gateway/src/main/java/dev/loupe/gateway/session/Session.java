@@ -73,6 +73,11 @@ public final class Session {
         return sni;
     }
 
+    /** The client's IP address alone (for ICAP's X-Client-IP), null when not an IP socket. */
+    public String clientIp() {
+        return client.remoteAddress() instanceof InetSocketAddress a ? a.getAddress().getHostAddress() : null;
+    }
+
     public String clientAddress() {
         return client.remoteAddress() instanceof InetSocketAddress a
                 ? a.getAddress().getHostAddress() + ":" + a.getPort() : String.valueOf(client.remoteAddress());

@@ -1,0 +1,26 @@
+package dev.loupe.core.log;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+
+/**
+ * What one ICAP service did with one HTTP message, as logged in the exchange's line.
+ *
+ * @param service the configured service name
+ * @param mode    reqmod or respmod
+ * @param result  {@code not-scanned}, {@code unmodified}, {@code replaced}, {@code blocked} or {@code error}
+ * @param reason  why (for not-scanned and error), or the threat the service named; null when nothing to say
+ * @param server  the server that answered, null when none was asked
+ * @param ms      time spent on the service, -1 when none was asked
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record IcapResult(String service, String mode, String result, String reason, String server, long ms) {
+    public static final String NOT_SCANNED = "not-scanned";
+    public static final String UNMODIFIED = "unmodified";
+    public static final String REPLACED = "replaced";
+    public static final String BLOCKED = "blocked";
+    public static final String ERROR = "error";
+
+    public static IcapResult notScanned(String service, String mode, String reason) {
+        return new IcapResult(service, mode, NOT_SCANNED, reason, null, -1);
+    }
+}

@@ -1,0 +1,286 @@
+package dev.loupe.gateway.icap;
+
+import dev.loupe.core.config.IcapConfig;
+import dev.loupe.core.config.IcapServiceConfig;
+import dev.loupe.core.http.ErrorPage;
+import dev.loupe.core.icap.HttpHead;
+import dev.loupe.core.icap.IcapHeaders;
+import dev.loupe.core.icap.IcapMethod;
+import dev.loupe.core.log.IcapResult;
+import dev.loupe.gateway.transport.Transport;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMessage;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The ICAP services of a gateway and the chain that runs them: REQMOD services in order on a request, then
+ * RESPMOD services in order on its response; each sees the message as the previous one left it. All ICAP
+ * I/O runs on one event loop of its own, so pools and health need no locks; results are handed back to
+ * the caller's executor (the client connection's event loop).
+ */
+public final class IcapAdaptation implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(IcapAdaptation.class);
+
+    private final IcapConfig config;
+    private final EventLoopGroup group;
+    private final EventLoop loop;
+    private final List<IcapService> reqmod = new ArrayList<>();
+    private final List<IcapService> respmod = new ArrayList<>();
+    private final IcapMetrics metrics;
+
+    private IcapAdaptation(IcapConfig config, Transport transport, IcapMetrics metrics) {
+        this.config = config;
+        this.metrics = metrics;
+        this.group = transport.newGroup(1, new DefaultThreadFactory("loupe-icap", true));
+        this.loop = group.next();
+        Bootstrap template = new Bootstrap().group(loop).channel(transport.socketChannel());
+        for (IcapServiceConfig service : config.services()) {
+            IcapService s = new IcapService(service, loop, template, metrics, config.spoolMemoryBytes(),
+                    config.spoolDirectory());
+            (service.reqmod() ? reqmod : respmod).add(s);
+        }
+    }
+
+    /** Null when no service is configured: the relay then never spools anything. */
+    public static IcapAdaptation start(IcapConfig config, Transport transport, IcapMetrics metrics) {
+        if (!config.enabled()) {
+            return null;
+        }
+        IcapAdaptation adaptation = new IcapAdaptation(config, transport, metrics);
+        adaptation.loop.execute(() -> {
+            adaptation.reqmod.forEach(IcapService::startProbing);
+            adaptation.respmod.forEach(IcapService::startProbing);
+        });
+        log.info("ICAP: {} REQMOD and {} RESPMOD service(s)", adaptation.reqmod.size(), adaptation.respmod.size());
+        return adaptation;
+    }
+
+    /** Which services will see a message, and why the others will not. */
+    public record Selection(List<Object> services, List<IcapResult> skipped) {
+        public boolean any() {
+            return !services.isEmpty();
+        }
+    }
+
+    /**
+     * The services in scope for a message, before its body is known (size limits are applied once it is).
+     *
+     * @param contentType of the message whose body would be scanned
+     */
+    public Selection select(boolean isRequest, String host, String method, String contentType) {
+        List<Object> chosen = new ArrayList<>();
+        List<IcapResult> skipped = new ArrayList<>();
+        for (IcapService service : isRequest ? reqmod : respmod) {
+            String excluded = service.scope().excludes(host, method, contentType);
+            if (excluded == null) {
+                chosen.add(service);
+            } else {
+                skipped.add(IcapResult.notScanned(service.config().name(), service.config().mode(), excluded));
+            }
+        }
+        return new Selection(List.copyOf(chosen), List.copyOf(skipped));
+    }
+
+    public BodySpool newSpool() {
+        return new BodySpool(config.spoolMemoryBytes(), config.spoolDirectory());
+    }
+
+    /** The largest body any selected service would take: beyond it, spooling more is pointless. */
+    public long spoolLimit(Selection selection) {
+        long max = 0;
+        for (Object s : selection.services()) {
+            max = Math.max(max, ((IcapService) s).scope().maxBodyBytes());
+        }
+        return max;
+    }
+
+    /** Runs the selected services on {@code message}; {@code done} runs on {@code replyOn}. */
+    public void adapt(IcapMessage message, Selection selection, Executor replyOn, Consumer<Adapted> done) {
+        Chain chain = new Chain(message, selection, result -> replyOn.execute(() -> done.accept(result)));
+        loop.execute(() -> chain.step(0));
+    }
+
+    /** The per-message walk through the selected services; lives on the ICAP loop. */
+    private final class Chain {
+        private final IcapMessage message;
+        private final List<Object> services;
+        private final List<IcapResult> results;
+        private final Consumer<Adapted> done;
+        private final boolean isRequest;
+        private final IcapHeaders headers;
+        private byte[] requestHead;
+        private byte[] responseHead;
+        private HttpHead modifiedHead;
+        private BodySpool body;
+
+        Chain(IcapMessage message, Selection selection, Consumer<Adapted> done) {
+            this.message = message;
+            this.services = selection.services();
+            this.results = new ArrayList<>(selection.skipped());
+            this.done = done;
+            this.isRequest = message.reqmod();
+            this.requestHead = HttpHeads.request(message.request(), message.url());
+            this.responseHead = isRequest ? null : HttpHeads.response(message.response());
+            this.body = message.body();
+            IcapHeaders h = IcapHeaders.EMPTY.with("User-Agent", "Loupe");
+            if (message.clientIp() != null) {
+                h = h.with("X-Client-IP", message.clientIp());
+            }
+            if (message.serverIp() != null) {
+                h = h.with("X-Server-IP", message.serverIp());
+            }
+            if (message.user() != null) {
+                h = h.with("X-Authenticated-User",
+                        Base64.getEncoder().encodeToString(message.user().getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+            }
+            this.headers = h;
+        }
+
+        void step(int index) {
+            if (index == services.size()) {
+                finish();
+                return;
+            }
+            IcapService service = (IcapService) services.get(index);
+            IcapServiceConfig sc = service.config();
+            if (body != null && service.scope().overLimit(body.length())) {
+                if (sc.blockOverMax()) {
+                    record(service, IcapResult.BLOCKED, "body over max-body-bytes (" + sc.maxBodyBytes() + ")", null, 0);
+                    refuse(new ErrorPage(403, "Blocked: too large to scan", "the " + (isRequest ? "request" : "response")
+                            + " body is larger than ICAP service '" + sc.name() + "' scans (" + sc.maxBodyBytes()
+                            + " bytes)", message.host()));
+                    return;
+                }
+                results.add(IcapResult.notScanned(sc.name(), sc.mode(), "body over max-body-bytes (" + sc.maxBodyBytes() + ")"));
+                metrics.results.labelValues(sc.name(), IcapResult.NOT_SCANNED).inc();
+                step(index + 1);
+                return;
+            }
+            IcapJob job = new IcapJob(isRequest ? IcapMethod.REQMOD : IcapMethod.RESPMOD, requestHead, responseHead,
+                    body, headers, message.extension());
+            service.run(job, answer -> {
+                try {
+                    onAnswer(index, service, answer);
+                } catch (RuntimeException e) {
+                    log.warn("ICAP {}: cannot use the answer: {}", sc.name(), e.toString());
+                    failed(index, service, new IcapService.Answer(
+                            new TransactionResult.Failed("unusable answer: " + e.getMessage()), answer.server(), 0));
+                }
+            });
+        }
+
+        private void onAnswer(int index, IcapService service, IcapService.Answer answer) {
+            IcapServiceConfig sc = service.config();
+            switch (answer.result()) {
+                case TransactionResult.Unmodified u -> {
+                    record(service, IcapResult.UNMODIFIED, null, answer.server(), answer.nanos());
+                    step(index + 1);
+                }
+                case TransactionResult.Skipped s -> {
+                    results.add(new IcapResult(sc.name(), sc.mode(), IcapResult.NOT_SCANNED, s.reason(), answer.server(), -1));
+                    metrics.results.labelValues(sc.name(), IcapResult.NOT_SCANNED).inc();
+                    step(index + 1);
+                }
+                case TransactionResult.Adapted a when a.satisfied() -> {
+                    record(service, IcapResult.BLOCKED, threat(a), answer.server(), answer.nanos());
+                    replaceBody(a.body());
+                    done.accept(new Adapted.Respond(HttpHeads.toResponse(a.head()), body, results));
+                }
+                case TransactionResult.Adapted a -> {
+                    boolean blocked = !isRequest && a.head().statusCode() >= 400
+                            && message.response().status().code() < 400;
+                    record(service, blocked ? IcapResult.BLOCKED : IcapResult.REPLACED, threat(a), answer.server(),
+                            answer.nanos());
+                    modifiedHead = a.head();
+                    if (isRequest) {
+                        requestHead = a.head().bytes();
+                    } else {
+                        responseHead = a.head().bytes();
+                    }
+                    replaceBody(a.body());
+                    step(index + 1);
+                }
+                case TransactionResult.Failed f -> failed(index, service, answer);
+                case TransactionResult.Options o -> throw new IllegalStateException("OPTIONS answer to a job");
+            }
+        }
+
+        private void failed(int index, IcapService service, IcapService.Answer answer) {
+            IcapServiceConfig sc = service.config();
+            String reason = ((TransactionResult.Failed) answer.result()).reason();
+            if (sc.failOpen()) {
+                record(service, IcapResult.ERROR, reason + "; passed unscanned (fail-open)", answer.server(), answer.nanos());
+                log.warn("ICAP {} failed for {}: {}; passed unscanned (fail-open)", sc.name(), message.url(), reason);
+                step(index + 1);
+            } else {
+                record(service, IcapResult.ERROR, reason + "; blocked (fail-closed)", answer.server(), answer.nanos());
+                refuse(new ErrorPage(503, "Service unavailable: " + sc.name(), "the security service '" + sc.name()
+                        + "' could not inspect this " + (isRequest ? "request" : "response") + " (" + reason
+                        + "), and nothing passes uninspected", message.host()));
+            }
+        }
+
+        private void replaceBody(BodySpool replacement) {
+            if (body != null && body != message.body()) {
+                body.close();
+            }
+            body = replacement;
+        }
+
+        private void refuse(ErrorPage page) {
+            replaceBody(null);
+            done.accept(new Adapted.Refuse(page, results));
+        }
+
+        private void finish() {
+            HttpMessage head;
+            if (modifiedHead == null) {
+                head = isRequest ? message.request() : message.response();
+            } else {
+                head = isRequest ? HttpHeads.toRequest(modifiedHead) : HttpHeads.toResponse(modifiedHead);
+            }
+            done.accept(new Adapted.Pass(head, body, modifiedHead != null || body != message.body(), results));
+        }
+
+        private void record(IcapService service, String result, String reason, String server, long nanos) {
+            IcapServiceConfig sc = service.config();
+            results.add(new IcapResult(sc.name(), sc.mode(), result, reason, server,
+                    server == null ? -1 : TimeUnit.NANOSECONDS.toMillis(nanos)));
+            metrics.results.labelValues(sc.name(), result).inc();
+        }
+
+        /** The threat an AV names in X-Infection-Found ({@code Threat=Eicar-Test;}), or null. */
+        private static String threat(TransactionResult.Adapted adapted) {
+            String found = adapted.icap().headers().first("X-Infection-Found").orElse(null);
+            if (found == null) {
+                return null;
+            }
+            int at = found.indexOf("Threat=");
+            if (at < 0) {
+                return found;
+            }
+            int end = found.indexOf(';', at);
+            return found.substring(at + 7, end < 0 ? found.length() : end).strip();
+        }
+    }
+
+    @Override
+    public void close() {
+        loop.execute(() -> {
+            reqmod.forEach(IcapService::close);
+            respmod.forEach(IcapService::close);
+        });
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
+    }
+}

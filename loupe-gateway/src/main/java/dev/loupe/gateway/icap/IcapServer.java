@@ -1,0 +1,214 @@
+package dev.loupe.gateway.icap;
+
+import dev.loupe.core.config.IcapServiceConfig;
+import dev.loupe.core.icap.IcapOptions;
+import dev.loupe.gateway.relay.Failures;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.WriteBufferWaterMark;
+import java.net.URI;
+import java.util.ArrayDeque;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One ICAP server of a service: its persistent connections (at most {@code max-connections}, or the
+ * server's own lower {@code Max-Connections}), its OPTIONS (refreshed when {@code Options-TTL} runs out) and
+ * its health (out of rotation after {@code mark-down-after} consecutive failures, probed again with OPTIONS
+ * after {@code revive-after}). Confined to the ICAP event loop, so nothing here is synchronised.
+ */
+final class IcapServer {
+    private static final Logger log = LoggerFactory.getLogger(IcapServer.class);
+
+    private final String serviceName;
+    private final URI uri;
+    private final String label;
+    private final IcapServiceConfig config;
+    private final EventLoop loop;
+    private final Bootstrap bootstrap;
+    private final IcapMetrics metrics;
+    private final Set<IcapConnection> open = new HashSet<>();
+    private final ArrayDeque<IcapConnection> idle = new ArrayDeque<>();
+    private final ArrayDeque<Consumer<IcapConnection>> waiting = new ArrayDeque<>();
+    private IcapOptions options;
+    private long optionsExpireNanos;
+    private int consecutiveFailures;
+    private boolean down;
+    private long downUntilNanos;
+    private int busy;
+
+    IcapServer(String serviceName, URI uri, IcapServiceConfig config, EventLoop loop, Bootstrap template,
+               IcapMetrics metrics) {
+        this.serviceName = serviceName;
+        this.uri = uri;
+        this.label = uri.getHost() + ":" + port() + uri.getRawPath();
+        this.config = config;
+        this.loop = loop;
+        this.metrics = metrics;
+        this.bootstrap = template.clone()
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) config.connectTimeout().toMillis())
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(128 * 1024, 512 * 1024));
+        metrics.up.labelValues(serviceName, label).set(1);
+    }
+
+    String label() {
+        return label;
+    }
+
+    URI uri() {
+        return uri;
+    }
+
+    private int port() {
+        return uri.getPort() < 0 ? 1344 : uri.getPort();
+    }
+
+    /** In rotation, or out but due for a probe. */
+    boolean selectable(long now) {
+        return !down || now - downUntilNanos >= 0;
+    }
+
+    boolean isDown() {
+        return down;
+    }
+
+    /** Connections in use: the least-connections balancer's measure. */
+    int load() {
+        return busy + waiting.size();
+    }
+
+    /** Current OPTIONS, or null when they must be (re)fetched first. */
+    IcapOptions freshOptions(long now) {
+        return options != null && (optionsExpireNanos == 0 || now - optionsExpireNanos < 0) && !down ? options : null;
+    }
+
+    void optionsReceived(IcapOptions received) {
+        options = received;
+        optionsExpireNanos = received.optionsTtl() == null ? 0
+                : System.nanoTime() + Math.max(1, received.optionsTtl().toNanos());
+    }
+
+    int maxConnections() {
+        Integer advertised = options == null ? null : options.maxConnections();
+        return advertised == null || advertised < 1 ? config.maxConnections()
+                : Math.min(config.maxConnections(), advertised);
+    }
+
+    /** Hands a connection to {@code use} now or when one frees up; null means it could not connect. */
+    void acquire(Consumer<IcapConnection> use) {
+        while (!idle.isEmpty()) {
+            IcapConnection connection = idle.pollFirst();
+            if (connection.usable()) {
+                busy++;
+                use.accept(connection);
+                return;
+            }
+            open.remove(connection);
+        }
+        if (open.size() >= maxConnections()) {
+            waiting.addLast(use);
+            return;
+        }
+        connect(use);
+    }
+
+    private void connect(Consumer<IcapConnection> use) {
+        IcapConnection connection = new IcapConnection(this);
+        open.add(connection);
+        busy++;
+        ChannelFuture f = bootstrap.handler(connection).connect(uri.getHost(), port());
+        f.addListener(done -> {
+            if (done.isSuccess()) {
+                use.accept(connection);
+            } else {
+                open.remove(connection);
+                busy--;
+                log.debug("ICAP {} {}: connect failed: {}", serviceName, label, Failures.describe(done.cause()));
+                use.accept(null);
+                serveWaiting();
+            }
+        });
+    }
+
+    void released(IcapConnection connection, boolean reusable) {
+        busy--;
+        if (reusable) {
+            Consumer<IcapConnection> next = waiting.pollFirst();
+            if (next != null) {
+                busy++;
+                next.accept(connection);
+            } else {
+                idle.addLast(connection);
+            }
+            return;
+        }
+        open.remove(connection);
+        serveWaiting();
+    }
+
+    void connectionClosed(IcapConnection connection) {
+        idle.remove(connection);
+        if (open.remove(connection)) {
+            serveWaiting();
+        }
+    }
+
+    private void serveWaiting() {
+        if (!waiting.isEmpty() && open.size() < maxConnections()) {
+            connect(waiting.pollFirst());
+        }
+    }
+
+    void recordSuccess(long nanos) {
+        metrics.requests.labelValues(serviceName, label).inc();
+        metrics.latency.labelValues(serviceName, label).observe(nanos / 1e9);
+        consecutiveFailures = 0;
+        if (down) {
+            down = false;
+            metrics.up.labelValues(serviceName, label).set(1);
+            log.info("ICAP {} {}: back in rotation", serviceName, label);
+        }
+    }
+
+    void recordFailure(String reason) {
+        metrics.requests.labelValues(serviceName, label).inc();
+        metrics.errors.labelValues(serviceName, label).inc();
+        consecutiveFailures++;
+        if (down) {
+            // a failed probe: stay out for another period
+            downUntilNanos = System.nanoTime() + config.reviveAfter().toNanos();
+            return;
+        }
+        if (consecutiveFailures >= config.markDownAfter()) {
+            down = true;
+            downUntilNanos = System.nanoTime() + config.reviveAfter().toNanos();
+            metrics.up.labelValues(serviceName, label).set(0);
+            log.warn("ICAP {} {}: out of rotation after {} consecutive failures (last: {}); probing again in {} ms",
+                    serviceName, label, consecutiveFailures, reason, config.reviveAfter().toMillis());
+            idle.forEach(IcapConnection::close);
+            idle.clear();
+        }
+    }
+
+    /** Queued transactions cannot wait for a server that went down: they fail (and retry elsewhere). */
+    void failWaiting() {
+        while (!waiting.isEmpty()) {
+            waiting.pollFirst().accept(null);
+        }
+    }
+
+    void close() {
+        waiting.clear();
+        new java.util.ArrayList<>(open).forEach(IcapConnection::close);
+    }
+
+    EventLoop loop() {
+        return loop;
+    }
+}

@@ -32,7 +32,7 @@ final class Origins implements AutoCloseable {
     final int plainPort;
     private final Process nginx;
 
-    private Origins(Path dir, boolean bigFile) throws Exception {
+    private Origins(Path dir, boolean bigFile, String extraLocations) throws Exception {
         this.dir = dir;
         Files.createDirectories(dir);
         // nginx workers run as an unprivileged user: they must be able to reach the files
@@ -86,13 +86,15 @@ final class Origins implements AutoCloseable {
             }
             String mutual = e.getKey() == Site.MUTUAL_TLS
                     ? "; ssl_verify_client on; ssl_client_certificate " + originCa : "";
+            String extra = e.getKey() == Site.GOOD ? extraLocations : "";
             servers.append("  server { listen 127.0.0.1:").append(port).append(" ssl; ssl_certificate ").append(crt)
                     .append("; ssl_certificate_key ").append(key).append(mutual).append("; root ").append(www)
-                    .append("; }\n");
+                    .append("; ").append(extra).append(" }\n");
         }
         this.plainPort = Partners.freePort();
         servers.append("  server { listen 127.0.0.1:").append(plainPort).append("; root ").append(www)
-                .append("; location /taxii/ { types { } default_type \"application/taxii+json;version=2.1\"; } }\n");
+                .append("; location /taxii/ { types { } default_type \"application/taxii+json;version=2.1\"; } ")
+                .append(extraLocations).append(" }\n");
         this.hostsFile = dir.resolve("hosts");
         Files.writeString(hostsFile, "127.0.0.1 " + HOST + " blocked.test pushed.test pinned.test taxii.test mtls.test\n");
         this.nginx = startNginx(servers.toString());
@@ -107,11 +109,16 @@ final class Origins implements AutoCloseable {
     }
 
     static Origins start(Path dir) throws Exception {
-        return new Origins(dir, false);
+        return new Origins(dir, false, "");
+    }
+
+    /** {@code extraLocations}: nginx directives added to the GOOD site and the plain-HTTP site. */
+    static Origins start(Path dir, String extraLocations) throws Exception {
+        return new Origins(dir, false, extraLocations);
     }
 
     static Origins startWithBigFile(Path dir) throws Exception {
-        return new Origins(dir, true);
+        return new Origins(dir, true, "");
     }
 
     String url(Site site, String path) {

@@ -31,27 +31,7 @@ class PlainAndRawRelayIT {
         origins = Origins.start(dir.resolve("origins"));
         loupe = GatewayUnderTest.start(Files.createDirectories(dir.resolve("loupe")), origins,
                 "limits: {sniff-timeout: 300ms}\n");
-        // An origin that answers with the SHA-256 of whatever body it received.
-        echo = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 16);
-        echo.createContext("/", exchange -> {
-            try (InputStream in = exchange.getRequestBody()) {
-                MessageDigest md = MessageDigest.getInstance("SHA-256");
-                byte[] buf = new byte[65536];
-                long n = 0;
-                for (int r; (r = in.read(buf)) > 0; n += r) {
-                    md.update(buf, 0, r);
-                }
-                byte[] answer = (exchange.getRequestMethod() + " " + n + " " + HexFormat.of().formatHex(md.digest())
-                        + " te=" + exchange.getRequestHeaders().getFirst("Transfer-Encoding")
-                        + " conn=" + exchange.getRequestHeaders().getFirst("Proxy-Connection")).getBytes();
-                exchange.sendResponseHeaders(200, answer.length);
-                exchange.getResponseBody().write(answer);
-            } catch (java.security.NoSuchAlgorithmException e) {
-                throw new IllegalStateException(e);
-            }
-            exchange.close();
-        });
-        echo.start();
+        echo = EchoOrigin.start(); // answers with the SHA-256 of whatever body it received
     }
 
     @AfterAll

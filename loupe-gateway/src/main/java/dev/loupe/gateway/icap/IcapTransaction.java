@@ -97,7 +97,8 @@ final class IcapTransaction {
         if (job.hasBody()) {
             Integer preview = previewOverride != null ? previewOverride : options.preview();
             if (preview != null && options.shouldPreview(job.extension())) {
-                builder.previewFrom(preview, job.body().head(preview), true);
+                // ieof only when the preview really is the whole body
+                builder.previewFrom(preview, job.body().head(preview), job.body().length() <= preview);
             } else {
                 builder.body();
             }

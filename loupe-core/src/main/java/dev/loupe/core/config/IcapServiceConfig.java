@@ -74,8 +74,8 @@ public record IcapServiceConfig(
         methods = Check.orDefault(methods, List.<String>of()).stream().map(m -> m.toUpperCase(Locale.ROOT)).toList();
         contentTypes = lower(contentTypes);
         for (String type : contentTypes) {
-            if (!type.matches("[a-z0-9!#$&^_.+-]+/([a-z0-9!#$&^_.+-]+|\\*)")) {
-                throw new ConfigException("content-types", type, "must be type/subtype or type/*");
+            if (!type.equals("*/*") && !type.matches("[a-z0-9!#$&^_.+-]+/([a-z0-9!#$&^_.+-]+|\\*)")) {
+                throw new ConfigException("content-types", type, "must be type/subtype, type/* or */*");
             }
         }
         maxBodyBytes = Check.orDefault(maxBodyBytes, 100L * 1024 * 1024);

@@ -14,7 +14,8 @@ import java.util.List;
 
 /**
  * A message body held while ICAP services look at it: the first {@code memoryLimit} bytes in memory, the
- * rest in a temporary file (owner-only, deleted when the spool is closed or the process exits). This is
+ * rest in a temporary file (created owner-only and, on Linux, unlinked as soon as it is open, so no other
+ * process can open it by name and nothing is left behind even after a crash). This is
  * what bounds the heap per message whatever the body size. Written by one thread, then read (any number
  * of times, from any offset) after {@link #finish()}; the hand-over between threads must be a
  * happens-before edge such as an executor submission.

@@ -92,6 +92,12 @@ final class IcapServer {
         options = received;
         optionsExpireNanos = received.optionsTtl() == null ? 0
                 : System.nanoTime() + Math.max(1, received.optionsTtl().toNanos());
+        // a lower Max-Connections than we have open: idle extras go now, busy ones when released
+        while (open.size() > maxConnections() && !idle.isEmpty()) {
+            IcapConnection extra = idle.pollLast();
+            open.remove(extra);
+            extra.close();
+        }
     }
 
     int maxConnections() {
@@ -102,18 +108,21 @@ final class IcapServer {
 
     /** Hands a connection to {@code use} now or when one frees up; null means it could not connect. */
     void acquire(Consumer<IcapConnection> use) {
+        int max = maxConnections();
+        if (busy >= max) {
+            waiting.addLast(use);
+            return;
+        }
         while (!idle.isEmpty()) {
             IcapConnection connection = idle.pollFirst();
-            if (connection.usable()) {
+            if (connection.usable() && open.size() <= max) {
                 busy++;
                 use.accept(connection);
                 return;
             }
+            // dead, or beyond a limit the server announced since it was opened
             open.remove(connection);
-        }
-        if (open.size() >= maxConnections()) {
-            waiting.addLast(use);
-            return;
+            connection.close();
         }
         connect(use);
     }
@@ -138,6 +147,10 @@ final class IcapServer {
 
     void released(IcapConnection connection, boolean reusable) {
         busy--;
+        if (reusable && open.size() > maxConnections()) {
+            connection.close();
+            reusable = false;
+        }
         if (reusable) {
             Consumer<IcapConnection> next = waiting.pollFirst();
             if (next != null) {
@@ -160,8 +173,8 @@ final class IcapServer {
     }
 
     private void serveWaiting() {
-        if (!waiting.isEmpty() && open.size() < maxConnections()) {
-            connect(waiting.pollFirst());
+        if (!waiting.isEmpty() && busy < maxConnections()) {
+            acquire(waiting.pollFirst());
         }
     }
 

@@ -48,6 +48,9 @@ class IcapIT {
                 icap:
                   spool-memory-bytes: 262144
                   services:
+                    - name: urls
+                      mode: reqmod
+                      servers: [%2$s]
                     - name: upload-av
                       mode: reqmod
                       servers: [%1$s]
@@ -55,7 +58,7 @@ class IcapIT {
                     - name: av
                       mode: respmod
                       servers: [%1$s]
-                """.formatted(icap.uri(0)));
+                """.formatted(icap.uri(0), icap.urlCheckUri(0)));
     }
 
     @AfterAll
@@ -160,6 +163,27 @@ class IcapIT {
         assertThat(body(passed)).startsWith("POST " + clean.length + " " + EchoOrigin.sha256(clean));
         assertThat(icapResult(exchangeFor("/upload/clean"), "upload-av").get("result").asText())
                 .isEqualTo("unmodified");
+    }
+
+    @Test
+    void servicesRunInOrderAndAUrlFilterAnswerEndsTheChain() throws Exception {
+        String blocked = "https://" + IcapServers.BLOCKED_HOST + ":" + origins.ports.get(Site.GOOD) + "/index.html";
+        Curl.Result r = curl(blocked);
+        assertThat(status(r)).isEqualTo(403);
+        assertThat(body(r)).doesNotContain(Origins.MARKER);
+        JsonNode record = exchangeFor(IcapServers.BLOCKED_HOST + ":" + origins.ports.get(Site.GOOD) + "/index.html");
+        assertThat(icapResult(record, "urls").get("result").asText()).isEqualTo("blocked");
+        assertThat(icapResult(record, "urls").get("reason").asText()).contains("blockhosts");
+        assertThat(record.path("icap").findValuesAsText("service")).as("the chain ended there: " + record)
+                .containsExactly("urls");
+
+        Path eicar = dir.resolve("chain-eicar.com");
+        Files.writeString(eicar, IcapServers.EICAR);
+        Curl.Result upload = https("/upload/chain", "--data-binary", "@" + eicar);
+        assertThat(status(upload)).isEqualTo(403);
+        JsonNode chain = exchangeFor("/upload/chain");
+        assertThat(chain.path("icap").findValuesAsText("service")).containsExactly("urls", "upload-av");
+        assertThat(chain.path("icap").findValuesAsText("result")).containsExactly("unmodified", "blocked");
     }
 
     @Test

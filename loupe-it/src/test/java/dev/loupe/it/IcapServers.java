@@ -17,6 +17,8 @@ final class IcapServers implements AutoCloseable {
     /** The EICAR test file: every antivirus detects it, and here a local signature does. */
     static final String EICAR = "X5O!P%@AP[4\\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*";
     static final String THREAT = "Local.Test.EICAR-NDB.UNOFFICIAL";
+    /** A host c-icap's url_check service blocks. */
+    static final String BLOCKED_HOST = "blocked.test";
 
     private final Path dir;
     private final Process clamd;
@@ -32,6 +34,7 @@ final class IcapServers implements AutoCloseable {
         }
         Files.writeString(dir.resolve("db/local.ndb"),
                 "Local.Test.EICAR-NDB:0:*:45494341522d5354414e444152442d414e544956495255532d544553542d46494c45\n");
+        Files.writeString(dir.resolve("blockhosts.txt"), BLOCKED_HOST + "\n");
         Path socket = dir.resolve("clamd.sock");
         Files.writeString(dir.resolve("clamd.conf"), """
                 LocalSocket %1$s
@@ -67,6 +70,11 @@ final class IcapServers implements AutoCloseable {
     /** {@code icap://127.0.0.1:port/avscan}: virus_scan, whole body before the verdict (no trickling). */
     String uri(int server) {
         return "icap://127.0.0.1:" + ports.get(server) + "/avscan";
+    }
+
+    /** {@code icap://127.0.0.1:port/url_check}: a REQMOD URL filter blocking {@link #BLOCKED_HOST}. */
+    String urlCheckUri(int server) {
+        return "icap://127.0.0.1:" + ports.get(server) + "/url_check";
     }
 
     private Process startServer(int index) throws IOException {
@@ -108,7 +116,10 @@ final class IcapServers implements AutoCloseable {
                 virus_scan.StartSendPercentDataAfter 2G
                 virus_scan.MaxObjectSize 2G
                 virus_scan.DefaultEngine clamd
-                """.formatted(home, ports.get(index), dir.resolve("clamd.sock")));
+                Service url_check_module srv_url_check.so
+                url_check.LookupTableDB blockhosts host file:%4$s "Blocked test hosts"
+                url_check.Profile default block blockhosts
+                """.formatted(home, ports.get(index), dir.resolve("clamd.sock"), dir.resolve("blockhosts.txt")));
         return new ProcessBuilder(Partners.require("c-icap"), "-N", "-f", conf.toString())
                 .redirectErrorStream(true).redirectOutput(home.resolve("c-icap.out").toFile()).start();
     }

@@ -177,10 +177,9 @@ final class RequestForwarder {
         if (icap != null && !upgrade) {
             IcapAdaptation.Selection selection = icap.select(true, target.host(), request.method().name(),
                     request.headers().get(HttpHeaderNames.CONTENT_TYPE));
-            if (!selection.skipped().isEmpty()) {
-                current.icap(selection.skipped());
-            }
-            if (selection.any()) {
+            if (!selection.any()) {
+                current.icap(icap.noneApplies(selection));
+            } else {
                 capture = new Capture(request, current, selection, icap.newSpool());
             }
         }

@@ -116,10 +116,9 @@ final class ResponseForwarder {
         if (icap != null && !bodyless && !"0".equals(response.headers().get(HttpHeaderNames.CONTENT_LENGTH))) {
             IcapAdaptation.Selection selection = icap.select(false, relay.origin().host(), exchange.method,
                     response.headers().get(HttpHeaderNames.CONTENT_TYPE));
-            if (!selection.skipped().isEmpty()) {
-                exchange.icap(selection.skipped());
-            }
-            if (selection.any()) {
+            if (!selection.any()) {
+                exchange.icap(icap.noneApplies(selection));
+            } else {
                 // the services see the origin's own head, before Loupe rewrites it for the client
                 capture = new Capture(exchange, new DefaultHttpResponse(response.protocolVersion(), response.status(),
                         response.headers().copy()), selection, icap.newSpool());

@@ -66,10 +66,21 @@ public final class IcapAdaptation implements AutoCloseable {
         return adaptation;
     }
 
-    /** Which services will see a message, and why the others will not. */
-    public record Selection(List<Object> services, List<IcapResult> skipped) {
+    /**
+     * The services for one message in chain order: each step is a service that will see the message, or the
+     * result of one that will not (with the reason), so the log keeps the configured order.
+     */
+    public record Selection(List<Object> steps) {
         public boolean any() {
-            return !services.isEmpty();
+            return steps.stream().anyMatch(IcapService.class::isInstance);
+        }
+
+        public List<IcapResult> skipped() {
+            return steps.stream().filter(IcapResult.class::isInstance).map(IcapResult.class::cast).toList();
+        }
+
+        List<IcapService> services() {
+            return steps.stream().filter(IcapService.class::isInstance).map(IcapService.class::cast).toList();
         }
     }
 
@@ -79,17 +90,20 @@ public final class IcapAdaptation implements AutoCloseable {
      * @param contentType of the message whose body would be scanned
      */
     public Selection select(boolean isRequest, String host, String method, String contentType) {
-        List<Object> chosen = new ArrayList<>();
-        List<IcapResult> skipped = new ArrayList<>();
+        List<Object> steps = new ArrayList<>();
         for (IcapService service : isRequest ? reqmod : respmod) {
             String excluded = service.scope().excludes(host, method, contentType);
-            if (excluded == null) {
-                chosen.add(service);
-            } else {
-                skipped.add(IcapResult.notScanned(service.config().name(), service.config().mode(), excluded));
-            }
+            steps.add(excluded == null ? service
+                    : IcapResult.notScanned(service.config().name(), service.config().mode(), excluded));
         }
-        return new Selection(List.copyOf(chosen), List.copyOf(skipped));
+        return new Selection(List.copyOf(steps));
+    }
+
+    /** For a message no service will see: the results to log, counted like any other. */
+    public List<IcapResult> noneApplies(Selection selection) {
+        List<IcapResult> skipped = selection.skipped();
+        skipped.forEach(r -> metrics.results.labelValues(r.service(), IcapResult.NOT_SCANNED).inc());
+        return skipped;
     }
 
     public BodySpool newSpool() {
@@ -99,8 +113,8 @@ public final class IcapAdaptation implements AutoCloseable {
     /** The largest body any selected service would take: beyond it, spooling more is pointless. */
     public long spoolLimit(Selection selection) {
         long max = 0;
-        for (Object s : selection.services()) {
-            max = Math.max(max, ((IcapService) s).scope().maxBodyBytes());
+        for (IcapService s : selection.services()) {
+            max = Math.max(max, s.scope().maxBodyBytes());
         }
         return max;
     }
@@ -126,8 +140,8 @@ public final class IcapAdaptation implements AutoCloseable {
 
         Chain(IcapMessage message, Selection selection, Consumer<Adapted> done) {
             this.message = message;
-            this.services = selection.services();
-            this.results = new ArrayList<>(selection.skipped());
+            this.services = selection.steps();
+            this.results = new ArrayList<>();
             this.done = done;
             this.isRequest = message.reqmod();
             this.requestHead = HttpHeads.request(message.request(), message.url());
@@ -150,6 +164,12 @@ public final class IcapAdaptation implements AutoCloseable {
         void step(int index) {
             if (index == services.size()) {
                 finish();
+                return;
+            }
+            if (services.get(index) instanceof IcapResult skipped) {
+                results.add(skipped);
+                metrics.results.labelValues(skipped.service(), IcapResult.NOT_SCANNED).inc();
+                step(index + 1);
                 return;
             }
             IcapService service = (IcapService) services.get(index);
@@ -260,11 +280,15 @@ public final class IcapAdaptation implements AutoCloseable {
             metrics.results.labelValues(sc.name(), result).inc();
         }
 
-        /** The threat an AV names in X-Infection-Found ({@code Threat=Eicar-Test;}), or null. */
+        /**
+         * The threat an AV names in X-Infection-Found ({@code Threat=Eicar-Test;}), else what a filter says in
+         * X-Response-Desc or X-Response-Info (c-icap's url_check), else null.
+         */
         private static String threat(TransactionResult.Adapted adapted) {
-            String found = adapted.icap().headers().first("X-Infection-Found").orElse(null);
+            var headers = adapted.icap().headers();
+            String found = headers.first("X-Infection-Found").orElse(null);
             if (found == null) {
-                return null;
+                return headers.first("X-Response-Desc").or(() -> headers.first("X-Response-Info")).orElse(null);
             }
             int at = found.indexOf("Threat=");
             if (at < 0) {

@@ -79,7 +79,7 @@ public final class LoadHarness {
     }
 
     record Options(boolean quick, Set<String> only, Path out, Path loupeJar, boolean keep, boolean resumption,
-                   boolean mirrorCompare,
+                   boolean mirrorCompare, String icapCompare,
             String gatewayJvmOpts) {
     }
 
@@ -163,6 +163,7 @@ public final class LoadHarness {
         boolean keep = false;
         boolean resumption = false;
         boolean mirrorCompare = false;
+        String icapCompare = null;
         Set<String> only = new LinkedHashSet<>(List.of("W1", "W2", "W3", "W4"));
         Path out = null;
         Path jar = null;
@@ -174,6 +175,7 @@ public final class LoadHarness {
                 case "--keep" -> keep = true;
                 case "--resumption" -> resumption = true;
                 case "--mirror-compare" -> mirrorCompare = true;
+                case "--icap-compare" -> icapCompare = value(args, ++i, a);
                 case "--only" -> {
                     only = new LinkedHashSet<>();
                     for (String w : value(args, ++i, a).split(",")) {
@@ -203,7 +205,7 @@ public final class LoadHarness {
         if (out == null) {
             out = Path.of("bench-results", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
         }
-        return new Options(quick, only, out, jar, keep, resumption, mirrorCompare, jvmOpts);
+        return new Options(quick, only, out, jar, keep, resumption, mirrorCompare, icapCompare, jvmOpts);
     }
 
     private static String value(String[] args, int i, String flag) {
@@ -219,7 +221,8 @@ public final class LoadHarness {
         }
         System.err.println("""
                 usage: run-bench [--quick] [--only W1,W2,W3,W4] [--out DIR] [--loupe-jar PATH]
-                                 [--gateway-jvm-opts "OPTS"] [--resumption] [--mirror-compare] [--keep]
+                                 [--gateway-jvm-opts "OPTS"] [--resumption] [--mirror-compare]
+                                 [--icap-compare icap://HOST:PORT/SERVICE] [--keep]
                   --quick        smoke run (short durations, W3 2 x 20 MiB, W4 200 sessions), under a minute
                   --only         run only these workloads
                   --out          results directory (default bench-results/<timestamp>)
@@ -227,6 +230,8 @@ public final class LoadHarness {
                   --gateway-jvm-opts  JVM options for the gateway (default "-XX:+UseParallelGC -Xmx1g")
                   --mirror-compare  afterwards, restart the gateway with a pcap-file mirror and repeat the
                                  proxied W2/W3: prints the mirror-on / mirror-off ratios of one run
+                  --icap-compare afterwards, restart the gateway with every response sent to this ICAP
+                                 RESPMOD service (e.g. c-icap's virus_scan) and repeat the proxied W2/W3
                   --resumption   let the client resume TLS sessions (default: off, every W1 handshake is full)
                   --keep         keep the scratch directory (keys, config, logs)""");
         System.exit(problem == null ? 0 : 2);
@@ -287,6 +292,9 @@ public final class LoadHarness {
         Map<String, Object> gatewayHealth = gatewayHealth(proxied);
         if (options.mirrorCompare) {
             compareMirror(originCa, loupeCa, channelType, runs);
+        }
+        if (options.icapCompare != null) {
+            compareIcap(originCa, loupeCa, channelType, runs);
         }
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
 
@@ -372,26 +380,43 @@ public final class LoadHarness {
      */
     private void compareMirror(Path originCa, X509Certificate loupeCa, Class<? extends SocketChannel> channelType,
                                List<Run> runs) throws Exception {
+        Path pcaps = scratch.resolve("mirror-pcap");
+        compareWith("the pcap-file mirror", "mirror:\n  server-port-map: {" + originPort + ": 80}\n  sinks:\n"
+                + "    - {type: pcap-file, directory: " + pcaps + ", rotate-bytes: 1073741824, max-files: 2}\n",
+                originCa, loupeCa, channelType, runs);
+    }
+
+    /**
+     * Restarts the gateway with every response sent to an ICAP RESPMOD service (e.g. c-icap's virus_scan)
+     * and repeats the proxied W2 and W3 against the runs just made.
+     */
+    private void compareIcap(Path originCa, X509Certificate loupeCa, Class<? extends SocketChannel> channelType,
+                             List<Run> runs) throws Exception {
+        compareWith("RESPMOD to " + options.icapCompare, "icap:\n  services:\n    - name: bench\n"
+                + "      mode: respmod\n      servers: [" + options.icapCompare + "]\n      max-body-bytes: 4294967296\n"
+                + "      timeout: 300s\n", originCa, loupeCa, channelType, runs);
+    }
+
+    private void compareWith(String what, String yaml, Path originCa, X509Certificate loupeCa,
+                             Class<? extends SocketChannel> channelType, List<Run> runs) throws Exception {
         gateway.destroy();
         gateway.waitFor(10, TimeUnit.SECONDS);
-        Path pcaps = scratch.resolve("mirror-pcap");
-        startGateway(originCa, "mirror:\n  server-port-map: {" + originPort + ": 80}\n  sinks:\n"
-                + "    - {type: pcap-file, directory: " + pcaps + ", rotate-bytes: 1073741824, max-files: 2}\n");
-        BenchClient mirrored = new BenchClient(group, channelType, new InetSocketAddress("127.0.0.1", gatewayPort),
+        startGateway(originCa, yaml);
+        BenchClient changed = new BenchClient(group, channelType, new InetSocketAddress("127.0.0.1", gatewayPort),
                 true, ORIGIN_HOST, originPort, loupeCa, options.resumption);
-        warmUp(mirrored, mirrored);
+        warmUp(changed, changed);
         System.out.println();
         for (String w : List.of("W2", "W3")) {
             Run off = runs.stream().filter(r -> r.workload.equals(w) && r.mode.equals("proxied")).findFirst().orElse(null);
             if (off == null) {
                 continue;
             }
-            Run on = w.equals("W2") ? w2(mirrored) : w3(mirrored);
+            Run on = w.equals("W2") ? w2(changed) : w3(changed);
             printRun(on);
             double offCpu = perUnitValue(w, off.gatewayCpuSeconds, off);
             double onCpu = perUnitValue(w, on.gatewayCpuSeconds, on);
-            println("%s with the pcap-file mirror on vs off: throughput %.1f vs %.1f %s (ratio %.2f); gateway CPU "
-                    + "per unit %.3f vs %.3f (ratio %.2f); errors %d", w, on.throughput, off.throughput,
+            println("%s with %s on vs off: throughput %.1f vs %.1f %s (ratio %.2f); gateway CPU "
+                    + "per unit %.3f vs %.3f (ratio %.2f); errors %d", w, what, on.throughput, off.throughput,
                     off.throughputUnit, on.throughput / off.throughput, onCpu, offCpu, onCpu / offCpu, on.failed);
         }
     }

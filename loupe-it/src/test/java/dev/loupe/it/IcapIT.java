@@ -158,8 +158,10 @@ class IcapIT {
         Path cleanFile = dir.resolve("upload-clean.bin");
         Files.write(cleanFile, clean);
         Curl.Result passed = https("/upload/clean", "--data-binary", "@" + cleanFile,
-                "-H", "Content-Type: application/octet-stream");
+                "-H", "Content-Type: application/octet-stream", "-v", "--expect100-timeout", "30");
         assertThat(status(passed)).as(passed.stderr()).isEqualTo(200);
+        assertThat(passed.stderr()).as("Loupe invites the body it must hold for scanning")
+                .contains("Expect: 100-continue").contains("< HTTP/1.1 100 Continue");
         assertThat(body(passed)).startsWith("POST " + clean.length + " " + EchoOrigin.sha256(clean));
         assertThat(icapResult(exchangeFor("/upload/clean"), "upload-av").get("result").asText())
                 .isEqualTo("unmodified");

@@ -176,11 +176,19 @@ final class RequestForwarder {
         current.request = request;
         if (icap != null && !upgrade) {
             IcapAdaptation.Selection selection = icap.select(true, target.host(), request.method().name(),
-                    request.headers().get(HttpHeaderNames.CONTENT_TYPE));
+                    request.headers().get(HttpHeaderNames.CONTENT_TYPE), HttpUtil.getContentLength(request, -1L));
             if (!selection.any()) {
                 current.icap(icap.noneApplies(selection));
             } else {
                 capture = new Capture(request, current, selection, icap.newSpool());
+                if (HttpUtil.is100ContinueExpected(request)) {
+                    // the origin sees the request only once it is complete: invite the body ourselves
+                    request.headers().remove(HttpHeaderNames.EXPECT);
+                    if (!current.clientVersion.equals(HttpVersion.HTTP_1_0)) {
+                        relay.client().writeAndFlush(new io.netty.handler.codec.http.DefaultFullHttpResponse(
+                                HttpVersion.HTTP_1_1, io.netty.handler.codec.http.HttpResponseStatus.CONTINUE));
+                    }
+                }
             }
         }
         return true;

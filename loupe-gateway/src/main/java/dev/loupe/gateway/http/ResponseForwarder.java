@@ -115,7 +115,7 @@ final class ResponseForwarder {
         boolean bodyless = exchange.head || code == 204 || code == 304;
         if (icap != null && !bodyless && !"0".equals(response.headers().get(HttpHeaderNames.CONTENT_LENGTH))) {
             IcapAdaptation.Selection selection = icap.select(false, relay.origin().host(), exchange.method,
-                    response.headers().get(HttpHeaderNames.CONTENT_TYPE));
+                    response.headers().get(HttpHeaderNames.CONTENT_TYPE), HttpUtil.getContentLength(response, -1L));
             if (!selection.any()) {
                 exchange.icap(icap.noneApplies(selection));
             } else {

@@ -84,15 +84,27 @@ public final class IcapAdaptation implements AutoCloseable {
         }
     }
 
-    /**
-     * The services in scope for a message, before its body is known (size limits are applied once it is).
-     *
-     * @param contentType of the message whose body would be scanned
-     */
+    /** {@link #select(boolean, String, String, String, long)} for a body of unknown length. */
     public Selection select(boolean isRequest, String host, String method, String contentType) {
+        return select(isRequest, host, method, contentType, -1);
+    }
+
+    /**
+     * The services in scope for a message, before its body is in hand. A declared length over a service's
+     * limit skips that service at once when it would skip anyway, so such a body is never held for it;
+     * otherwise limits are applied to the body actually received.
+     *
+     * @param contentType   of the message whose body would be scanned
+     * @param declaredBytes its Content-Length, -1 when unknown
+     */
+    public Selection select(boolean isRequest, String host, String method, String contentType, long declaredBytes) {
         List<Object> steps = new ArrayList<>();
         for (IcapService service : isRequest ? reqmod : respmod) {
             String excluded = service.scope().excludes(host, method, contentType);
+            if (excluded == null && declaredBytes >= 0 && service.scope().overLimit(declaredBytes)
+                    && !service.config().blockOverMax()) {
+                excluded = "body over max-body-bytes (" + service.config().maxBodyBytes() + ")";
+            }
             steps.add(excluded == null ? service
                     : IcapResult.notScanned(service.config().name(), service.config().mode(), excluded));
         }

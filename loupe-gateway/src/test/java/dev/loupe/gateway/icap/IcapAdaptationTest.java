@@ -182,6 +182,8 @@ class IcapAdaptationTest {
         Thread.sleep(1_100);
         respmod(a, body("three"));
         assertThat(s.count("OPTIONS")).as("expired after Options-TTL: 1").isEqualTo(before + 1);
+        assertThat(s.connections.get()).as("persistent connections: the start-up probe's and one more at most")
+                .isLessThanOrEqualTo(2);
     }
 
     @Test

@@ -12,6 +12,7 @@ import dev.loupe.gateway.admin.AdminServer;
 import dev.loupe.gateway.admin.AdminToken;
 import dev.loupe.gateway.icap.IcapAdaptation;
 import dev.loupe.gateway.icap.IcapMetrics;
+import dev.loupe.gateway.inline.Inline;
 import dev.loupe.gateway.metrics.GatewayMetrics;
 import dev.loupe.gateway.metrics.MeteredAccessLog;
 import dev.loupe.gateway.mirror.Mirror;
@@ -49,8 +50,11 @@ public final class Gateway implements AutoCloseable {
     private final AdminServer admin;
     private final ExecutorService adminExecutor;
 
+    private final Channel returnListener;
+
     private Gateway(EventLoopGroup loops, ExecutorService forgeExecutor, GatewayServices services, Channel listener,
-                    Channel transparent, AdminServer admin, ExecutorService adminExecutor) {
+                    Channel transparent, AdminServer admin, ExecutorService adminExecutor, Channel returnListener) {
+        this.returnListener = returnListener;
         this.adminExecutor = adminExecutor;
         this.transparent = transparent;
         this.loops = loops;
@@ -85,7 +89,8 @@ public final class Gateway implements AutoCloseable {
             metrics.observe(openConnections, mirror, decider.autoBypass(), decider.intel());
             GatewayServices services = new GatewayServices(config, ca, transport, connector, tls, forged, validator,
                     new MeteredAccessLog(accessLog, metrics.registry()), mirror, decider,
-                    IcapAdaptation.start(config.icap(), transport, new IcapMetrics(metrics.registry())), openConnections,
+                    IcapAdaptation.start(config.icap(), transport, new IcapMetrics(metrics.registry())),
+                    Inline.create(config.inline(), metrics.registry()), openConnections,
                     new AtomicLong());
             Channel listener = new ServerBootstrap()
                     .group(loops)
@@ -107,7 +112,21 @@ public final class Gateway implements AutoCloseable {
                     transport.serverChannel(), adminExecutor);
             Channel transparent = config.transparent().enabled() ? bindTransparent(config, transport, loops, services)
                     : null;
-            return new Gateway(loops, forgeExecutor, services, listener, transparent, admin, adminExecutor);
+            Channel returnListener = null;
+            if (services.inline() != null) {
+                returnListener = new ServerBootstrap()
+                        .group(loops)
+                        .channel(transport.serverChannel())
+                        .option(ChannelOption.SO_REUSEADDR, true)
+                        .childOption(ChannelOption.TCP_NODELAY, true)
+                        .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, OriginConnector.WATER_MARK)
+                        .childHandler(new dev.loupe.gateway.proxy.ReturnListenerInitializer(services))
+                        .bind(config.inline().returnAddress(), config.inline().returnPort()).sync().channel();
+                log.info("Loupe return listener for inline devices on {}", returnListener.localAddress());
+                services.inline().service().startProbing();
+            }
+            return new Gateway(loops, forgeExecutor, services, listener, transparent, admin, adminExecutor,
+                    returnListener);
         } catch (Exception | Error e) {
             loops.shutdownGracefully(0, 0, TimeUnit.SECONDS);
             forgeExecutor.shutdownNow();
@@ -140,6 +159,11 @@ public final class Gateway implements AutoCloseable {
         return (InetSocketAddress) listener.localAddress();
     }
 
+    /** The inline devices' return listener, null when no inline service is configured. */
+    public InetSocketAddress returnAddress() {
+        return returnListener == null ? null : (InetSocketAddress) returnListener.localAddress();
+    }
+
     public InetSocketAddress adminAddress() {
         return admin.address();
     }
@@ -157,6 +181,10 @@ public final class Gateway implements AutoCloseable {
         listener.close().awaitUninterruptibly();
         if (transparent != null) {
             transparent.close().awaitUninterruptibly();
+        }
+        if (returnListener != null) {
+            returnListener.close().awaitUninterruptibly();
+            services.inline().close();
         }
         admin.close();
         services.decider().intel().close();

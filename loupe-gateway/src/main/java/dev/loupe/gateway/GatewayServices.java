@@ -5,6 +5,7 @@ import dev.loupe.core.log.AccessLog;
 import dev.loupe.core.pki.CertificateAuthority;
 import dev.loupe.core.trust.CachingCertificateValidator;
 import dev.loupe.gateway.icap.IcapAdaptation;
+import dev.loupe.gateway.inline.Inline;
 import dev.loupe.gateway.mirror.Mirror;
 import dev.loupe.gateway.proxy.ConnectionDecider;
 import dev.loupe.gateway.proxy.OriginConnector;
@@ -32,6 +33,7 @@ public record GatewayServices(
         Mirror mirror,
         ConnectionDecider decider,
         IcapAdaptation icap,
+        Inline inline,
         AtomicInteger openConnections,
         AtomicLong connectionIds) {
 

@@ -19,7 +19,8 @@ public record LoupeConfig(
         IntelConfig intel,
         PolicyConfig policy,
         TransparentConfig transparent,
-        IcapConfig icap) {
+        IcapConfig icap,
+        InlineConfig inline) {
 
     public LoupeConfig {
         dataDir = Check.orDefault(dataDir, Path.of(System.getProperty("user.home"), ".loupe"));
@@ -35,14 +36,15 @@ public record LoupeConfig(
         policy = Check.orDefault(policy, PolicyConfig.defaults());
         transparent = Check.orDefault(transparent, TransparentConfig.defaults());
         icap = Check.orDefault(icap, IcapConfig.defaults());
+        inline = Check.orDefault(inline, InlineConfig.defaults());
     }
 
     public static LoupeConfig defaults() {
-        return new LoupeConfig(null, null, null, null, null, null, null, null, null, null, null, null, null);
+        return new LoupeConfig(null, null, null, null, null, null, null, null, null, null, null, null, null, null);
     }
 
     public LoupeConfig withDataDir(Path dir) {
         return new LoupeConfig(dir, ca, listener, upstream, resolver, limits, accessLog, mirror, admin, intel, policy,
-                transparent, icap);
+                transparent, icap, inline);
     }
 }

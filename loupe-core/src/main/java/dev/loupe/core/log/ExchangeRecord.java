@@ -9,6 +9,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  * @param responseBytes response body bytes relayed
  * @param firstByteMs   from the request's first byte to the response's headers
  * @param totalMs       from the request's first byte to the response's last byte
+ * @param inline        the inline device that carried the exchange, or why none did; null without inline services
  * @param icap          what each ICAP service did with the request and the response; null when none is configured
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -25,5 +26,6 @@ public record ExchangeRecord(
         long firstByteMs,
         long totalMs,
         String outcome,
-        java.util.List<IcapResult> icap) {
+        java.util.List<IcapResult> icap,
+        String inline) {
 }

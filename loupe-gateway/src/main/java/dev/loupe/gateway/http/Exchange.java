@@ -21,6 +21,8 @@ final class Exchange {
     long responseBytes;
     int status;
     boolean closeClientAfter;
+    /** Which inline device carried the exchange (or why none did); null without inline services. */
+    String inline;
     /** The request head as sent upstream; RESPMOD services get it for context. */
     io.netty.handler.codec.http.HttpRequest request;
     /** Outcomes of the ICAP services, in order; null when none is configured. */
@@ -54,6 +56,6 @@ final class Exchange {
         long now = System.nanoTime();
         long firstByteMs = firstByteNanos == 0 ? -1 : (firstByteNanos - startNanos) / 1_000_000;
         session.logExchange(new ExchangeRecord("exchange", start.toString(), session.id(), sequence, method, url,
-                status, requestBytes, responseBytes, firstByteMs, (now - startNanos) / 1_000_000, outcome, icap));
+                status, requestBytes, responseBytes, firstByteMs, (now - startNanos) / 1_000_000, outcome, icap, inline));
     }
 }

@@ -2,6 +2,9 @@ package dev.loupe.gateway.http;
 
 import dev.loupe.core.http.ErrorPage;
 import dev.loupe.gateway.icap.IcapAdaptation;
+import dev.loupe.gateway.inline.FlowRegistry;
+import dev.loupe.gateway.inline.Inline;
+import dev.loupe.gateway.inline.InlineHttpService;
 import dev.loupe.gateway.intel.IntelService;
 import dev.loupe.gateway.mirror.Mirror;
 import dev.loupe.gateway.mirror.MirrorTap;
@@ -42,6 +45,18 @@ public final class HttpRelay {
     private boolean awaitingResponse;
 
     private final IcapAdaptation icap;
+    /** Inline device between this (decrypted) client and its origin; null when none is configured. */
+    private Inline inline;
+    private FlowRegistry.Flow flow;
+    private InlineHttpService.Device device;
+    /** Where the request being sent goes: the origin, or the inline device; null when it was refused. */
+    private Origin route;
+    /** What the current upstream channel is connected to (the origin, or an inline device). */
+    private Origin connectedTo;
+    /** Return-listener mode: requests from inline devices, sent on over TLS to their flow's origin. */
+    private UpstreamTls tls;
+    private FlowRegistry returnFlows;
+    private String serverName;
     /** Waiting for a plain-HTTP upstream connection to be made (see {@link #whenUpstreamReady}). */
     private List<java.util.function.Consumer<Channel>> onConnected;
 
@@ -53,18 +68,41 @@ public final class HttpRelay {
         this.mirror = mirror;
         this.upstream = upstream;
         this.origin = origin;
+        this.connectedTo = origin;
         this.tunnel = tunnel;
         this.icap = icap;
         this.requests = new RequestForwarder(this, tracker, session, tunnel, intel, fixedOrigin, icap);
         this.responses = new ResponseForwarder(this, tracker, session, icap);
     }
 
-    /** Decrypted tunnel: both channels are connected and past their TLS handshakes. */
+    /** Opens a validated TLS connection to an origin (for the return leg of inline devices). */
+    @FunctionalInterface
+    public interface UpstreamTls {
+        io.netty.util.concurrent.Future<Channel> connect(Channel client, Origin origin, String serverName);
+    }
+
+    /**
+     * Decrypted tunnel: both channels are connected and past their TLS handshakes. With {@code inline}, each
+     * request goes out through one of its devices instead (the verified origin connection is then let go).
+     */
     public static HttpRelay tunnel(Session session, OriginConnector connector, IntelService intel, IcapAdaptation icap,
-                                   Channel upstream, Origin origin, int maxInitialLine, int maxHeader) {
+                                   Inline inline, Channel upstream, Origin origin, int maxInitialLine, int maxHeader) {
         HttpRelay relay = new HttpRelay(session, connector, null, intel, icap, upstream, origin, true, null);
+        relay.inline = inline;
         relay.installClient(maxInitialLine, maxHeader);
         relay.installUpstream(upstream);
+        return relay;
+    }
+
+    /**
+     * The return leg of inline devices: each request names its flow; it goes over TLS (validated like any
+     * upstream) to that flow's origin. The client here is the device.
+     */
+    public static HttpRelay returning(Session session, OriginConnector connector, UpstreamTls tls,
+                                      FlowRegistry flows) {
+        HttpRelay relay = new HttpRelay(session, connector, null, null, null, null, null, false, null);
+        relay.tls = tls;
+        relay.returnFlows = flows;
         return relay;
     }
 
@@ -108,15 +146,22 @@ public final class HttpRelay {
 
     /** Sends a message to the origin, connecting first when plain proxying needs a (new) connection. */
     void toUpstream(Origin target, Object msg) {
+        if (inline != null) {
+            target = inlineRoute(msg);
+            if (target == null) {
+                ReferenceCountUtil.release(msg);
+                return;
+            }
+        }
         if (pending != null) {
             pending.add(msg);
             return;
         }
-        if (upstream != null && upstream.isActive() && target.equals(origin)) {
+        if (upstream != null && upstream.isActive() && target.equals(connectedTo)) {
             upstream.write(msg, upstream.voidPromise());
             return;
         }
-        if (tunnel) {
+        if (tunnel && (device == null || !target.equals(device.address()))) {
             ReferenceCountUtil.release(msg);
             failExchange(new ErrorPage(502, "Upstream connection closed", "the origin closed the connection",
                     origin.host()));
@@ -125,18 +170,83 @@ public final class HttpRelay {
         connect(target, msg);
     }
 
+    /**
+     * Where a message of a decrypted, inline-routed client goes. At each request head: a device chosen by
+     * the flow's hash (the request rewritten as a proxy request naming the flow), or, with no device up,
+     * the origin directly (fail-open) or nowhere (fail-closed: a 503 page naming the service).
+     */
+    private Origin inlineRoute(Object msg) {
+        if (msg instanceof io.netty.handler.codec.http.HttpRequest request) {
+            InlineHttpService service = inline.service();
+            InlineHttpService.Device chosen = service.pick(session.clientAddress().hashCode() * 31 + origin.hashCode());
+            Exchange exchange = tracker.current();
+            if (chosen == null) {
+                if (service.failOpen()) {
+                    route = origin;
+                    if (exchange != null) {
+                        exchange.inline = service.name() + ": no device up, sent direct (fail-open)";
+                    }
+                } else {
+                    route = null;
+                    failExchange(new ErrorPage(503, "Service unavailable: " + service.name(), "no device of the "
+                            + "inline service '" + service.name() + "' is up, and nothing passes uninspected",
+                            origin.host()));
+                }
+                return route;
+            }
+            if (flow == null) {
+                flow = inline.flows().register(origin, session.sni(), session.clientIp());
+                client.closeFuture().addListener(f -> inline.flows().remove(flow));
+            }
+            device = chosen;
+            route = chosen.address();
+            request.setUri("http://" + origin.authority() + request.uri());
+            request.headers().set(FlowRegistry.FLOW_HEADER, flow.id());
+            request.headers().set(FlowRegistry.SCHEME_HEADER, "https");
+            service.sent(chosen);
+            if (exchange != null) {
+                exchange.inline = service.name() + " via " + chosen.label();
+            }
+        }
+        return route;
+    }
+
     private void connect(Origin target, Object first) {
         if (upstream != null) {
             upstream.close();
         }
         pending = new ArrayList<>();
         pending.add(first);
-        origin = target;
-        session.target(target.authority());
+        boolean viaDevice = device != null && target.equals(device.address());
+        InlineHttpService.Device usedDevice = viaDevice ? device : null;
+        connectedTo = target;
+        if (!viaDevice) {
+            origin = target;
+            session.target(target.authority());
+        }
         client.config().setAutoRead(false);
-        ChannelFuture f = connector.connect(client, target);
-        upstream = f.channel();
-        f.addListener((ChannelFutureListener) done -> {
+        io.netty.util.concurrent.Future<Channel> f;
+        if (tls != null) {
+            f = tls.connect(client, target, serverName);
+            upstream = null;
+        } else {
+            ChannelFuture cf = connector.connect(client, target);
+            upstream = cf.channel();
+            io.netty.util.concurrent.Promise<Channel> promise = client.eventLoop().newPromise();
+            cf.addListener(c -> {
+                if (c.isSuccess()) {
+                    promise.setSuccess(cf.channel());
+                } else {
+                    promise.setFailure(c.cause());
+                }
+            });
+            f = promise;
+        }
+        f.addListener(done -> {
+            Channel connected = done.isSuccess() ? (Channel) done.getNow() : null;
+            if (connected != null) {
+                upstream = connected;
+            }
             List<Object> queued = pending;
             pending = null;
             List<java.util.function.Consumer<Channel>> waiting = onConnected;
@@ -147,17 +257,23 @@ public final class HttpRelay {
                     waiting.forEach(w -> w.accept(null));
                 }
                 Failures.Kind kind = Failures.classify(done.cause());
+                if (usedDevice != null) {
+                    inline.service().failed(usedDevice, Failures.describe(done.cause()));
+                    failExchange(new ErrorPage(502, "Inline service " + inline.service().name() + " unreachable",
+                            "device " + usedDevice.label() + ": " + Failures.describe(done.cause()), origin.host()));
+                    return;
+                }
                 failExchange(new ErrorPage(kind == Failures.Kind.TIMEOUT ? 504 : 502,
                         "Cannot reach " + target.host(), Failures.describe(done.cause()), target.host()));
                 return;
             }
-            MirrorTap.install(mirror, client, done.channel());
-            installUpstream(done.channel());
-            queued.forEach(m -> done.channel().write(m, done.channel().voidPromise()));
-            done.channel().flush();
+            MirrorTap.install(mirror, client, connected);
+            installUpstream(connected);
+            queued.forEach(m -> connected.write(m, connected.voidPromise()));
+            connected.flush();
             updateClientReads();
             if (waiting != null) {
-                waiting.forEach(w -> w.accept(done.channel()));
+                waiting.forEach(w -> w.accept(connected));
             }
         });
     }
@@ -268,5 +384,15 @@ public final class HttpRelay {
 
     Origin origin() {
         return origin;
+    }
+
+    /** Return-listener mode: the flows requests may name; null otherwise. */
+    FlowRegistry returnFlows() {
+        return returnFlows;
+    }
+
+    /** Return-listener mode: the TLS server name for the next origin connection. */
+    void serverName(String name) {
+        this.serverName = name;
     }
 }

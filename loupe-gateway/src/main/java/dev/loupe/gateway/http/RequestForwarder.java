@@ -1,6 +1,7 @@
 package dev.loupe.gateway.http;
 
 import dev.loupe.gateway.icap.Adapted;
+import dev.loupe.gateway.inline.FlowRegistry;
 import dev.loupe.gateway.icap.BodySpool;
 import dev.loupe.gateway.icap.IcapAdaptation;
 import dev.loupe.gateway.icap.IcapMessage;
@@ -140,6 +141,34 @@ final class RequestForwarder {
         } else if (tunnel) {
             target = relay.origin();
             url = "https://" + (target.port() == 443 ? hostForUrl(target) : target.authority()) + request.uri();
+        } else if (relay.returnFlows() != null) {
+            String id = request.headers().get(FlowRegistry.FLOW_HEADER);
+            if (relay.returnFlows().takeProbe(id)) {
+                // a health probe made the whole loop: answer it here, naming it so the prober knows
+                refuse(request, new ErrorPage(200, "Loupe return path", "probe " + id + " came back", "-"));
+                return false;
+            }
+            FlowRegistry.Flow flow = relay.returnFlows().find(id);
+            if (flow == null) {
+                refuse(request, 403, "Forbidden", "the return listener only carries live inline flows");
+                return false;
+            }
+            target = flow.origin();
+            relay.serverName(flow.serverName());
+            String path = request.uri();
+            try {
+                URI uri = new URI(request.uri());
+                if (uri.isAbsolute()) {
+                    path = originForm(uri);
+                }
+            } catch (URISyntaxException e) {
+                refuse(request, 400, "Bad request", "malformed request URI '" + request.uri() + "'");
+                return false;
+            }
+            url = "https://" + (target.port() == 443 ? hostForUrl(target) : target.authority()) + path;
+            request.setUri(path);
+            request.headers().remove(FlowRegistry.FLOW_HEADER);
+            request.headers().remove(FlowRegistry.SCHEME_HEADER);
         } else {
             try {
                 URI uri = new URI(request.uri());

@@ -288,7 +288,8 @@ final class ResponseForwarder {
         Exchange exchange = tracker.finished();
         if (exchange != null) {
             exchange.responseStarted(page.status());
-            exchange.log(session, (page.status() == 403 ? "blocked: " : "error: ") + page.problem());
+            exchange.log(session, (page.status() < 300 ? "answered: " : page.status() == 403 ? "blocked: " : "error: ")
+                    + page.problem());
         }
         session.closeReason(page.title() + ": " + page.problem());
         relay.client().writeAndFlush(HttpResponses.errorPage(page, null))

@@ -45,7 +45,7 @@ final class DecryptedProtocolSniffer extends ChannelInboundHandlerAdapter {
 
     private static void startHttp(GatewayServices services, Session session, Origin origin, Channel upstream) {
         var limits = services.config().limits();
-        HttpRelay.tunnel(session, services.connector(), services.decider().intel(), services.icap(), upstream, origin,
+        HttpRelay.tunnel(session, services.connector(), services.decider().intel(), services.icap(), services.inline(), upstream, origin,
                 limits.maxInitialLineLength(), limits.maxHeaderSize());
     }
 

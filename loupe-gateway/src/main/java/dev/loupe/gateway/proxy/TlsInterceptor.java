@@ -269,7 +269,7 @@ final class TlsInterceptor {
         DecryptedProtocolSniffer.install(services, session, origin, upstream);
     }
 
-    private static List<X509Certificate> peerChain(SSLSession tlsSession) {
+    static List<X509Certificate> peerChain(SSLSession tlsSession) {
         List<X509Certificate> chain = new ArrayList<>();
         try {
             for (Certificate c : tlsSession.getPeerCertificates()) {

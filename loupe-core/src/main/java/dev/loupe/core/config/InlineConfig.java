@@ -1,0 +1,54 @@
+package dev.loupe.core.config;
+
+import dev.loupe.core.net.Cidr;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Inline services: devices in the traffic path (a filtering proxy, a WAF, a DLP box) that receive each
+ * decrypted request as a proxy request and send it on to Loupe's return listener, their parent proxy.
+ * Off unless services are configured.
+ *
+ * @param returnAddress  where the return listener binds (loopback by default)
+ * @param returnPort     its port
+ * @param returnAllowed  device addresses allowed to connect to it; only requests naming a live flow are forwarded
+ */
+public record InlineConfig(List<InlineServiceConfig> services, String returnAddress, Integer returnPort,
+                           List<String> returnAllowed) {
+
+    public InlineConfig {
+        services = List.copyOf(Check.orDefault(services, List.of()));
+        returnAddress = Check.orDefault(returnAddress, "127.0.0.1");
+        returnPort = Check.range("return-port", Check.orDefault(returnPort, 8082), 0, 65535);
+        returnAllowed = List.copyOf(Check.orDefault(returnAllowed, List.of("127.0.0.0/8", "::1/128")));
+        for (int i = 0; i < returnAllowed.size(); i++) {
+            try {
+                Cidr.parse(returnAllowed.get(i));
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException("return-allowed[" + i + "]", returnAllowed.get(i), e.getMessage());
+            }
+        }
+        Set<String> names = new HashSet<>();
+        for (InlineServiceConfig s : services) {
+            if (!names.add(s.name())) {
+                throw new ConfigException("services", s.name(), "service names must be unique");
+            }
+        }
+        if (services.size() > 1) {
+            throw new ConfigException("services", services.size(), "one inline HTTP service is supported for now");
+        }
+    }
+
+    public static InlineConfig defaults() {
+        return new InlineConfig(null, null, null, null);
+    }
+
+    public boolean enabled() {
+        return !services.isEmpty();
+    }
+
+    public List<Cidr> returnAllowedNetworks() {
+        return returnAllowed.stream().map(Cidr::parse).toList();
+    }
+}

@@ -1,0 +1,152 @@
+package dev.loupe.gateway.inline;
+
+import dev.loupe.core.config.InlineServiceConfig;
+import dev.loupe.gateway.proxy.Origin;
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.Gauge;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * An inline HTTP service: its devices, which of them are up, and which one a flow goes through. A device
+ * is up while a probe sent into it comes back out through Loupe's return listener and returns to the
+ * prober, i.e. while the whole loop works, not merely while its port accepts connections.
+ */
+public final class InlineHttpService implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(InlineHttpService.class);
+
+    /** One device; {@code up} is written by the prober thread and read by event loops. */
+    public static final class Device {
+        final String label;
+        final Origin address;
+        volatile boolean up = true;
+
+        Device(String label, Origin address) {
+            this.label = label;
+            this.address = address;
+        }
+
+        public Origin address() {
+            return address;
+        }
+
+        public String label() {
+            return label;
+        }
+    }
+
+    private final InlineServiceConfig config;
+    private final List<Device> devices = new ArrayList<>();
+    private final FlowRegistry flows;
+    private final Counter flowCount;
+    private final Counter failures;
+    private final Gauge upGauge;
+    private ScheduledExecutorService prober;
+
+    public InlineHttpService(InlineServiceConfig config, FlowRegistry flows, PrometheusRegistry registry) {
+        this.config = config;
+        this.flows = flows;
+        for (String d : config.devices()) {
+            int colon = d.lastIndexOf(':');
+            String host = d.substring(0, colon);
+            if (host.startsWith("[") && host.endsWith("]")) {
+                host = host.substring(1, host.length() - 1);
+            }
+            devices.add(new Device(d, new Origin(host, Integer.parseInt(d.substring(colon + 1)))));
+        }
+        flowCount = Counter.builder().name("loupe_inline_requests_total")
+                .help("Requests sent through an inline device, by service and device").labelNames("service", "device")
+                .register(registry);
+        failures = Counter.builder().name("loupe_inline_failures_total")
+                .help("Inline device failures (unreachable, or closed before answering), by service and device")
+                .labelNames("service", "device").register(registry);
+        upGauge = Gauge.builder().name("loupe_inline_device_up").help("1 while an inline device passes its loop probe")
+                .labelNames("service", "device").register(registry);
+        devices.forEach(d -> upGauge.labelValues(config.name(), d.label).set(1));
+    }
+
+    public String name() {
+        return config.name();
+    }
+
+    public boolean failOpen() {
+        return config.failOpen();
+    }
+
+    /** The device for a flow: a hash of the flow picks among the devices that are up; null when none is. */
+    public Device pick(int flowHash) {
+        List<Device> up = devices.stream().filter(d -> d.up).toList();
+        return up.isEmpty() ? null : up.get(Math.floorMod(flowHash, up.size()));
+    }
+
+    public void sent(Device device) {
+        flowCount.labelValues(config.name(), device.label).inc();
+    }
+
+    /** A device failed in use: out of rotation until its next probe succeeds. */
+    public void failed(Device device, String why) {
+        failures.labelValues(config.name(), device.label).inc();
+        mark(device, false, why);
+    }
+
+    /** Probes every device now and then every {@code health-interval}. */
+    public void startProbing() {
+        prober = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("loupe-inline-probe").factory());
+        long every = config.healthInterval().toMillis();
+        prober.scheduleWithFixedDelay(() -> devices.forEach(this::probe), 0, every, TimeUnit.MILLISECONDS);
+    }
+
+    /** Sends a request for a probe flow into the device; it must come back through the return listener. */
+    void probe(Device device) {
+        String id = flows.newProbe();
+        String request = "GET http://loupe-probe.invalid/" + id + " HTTP/1.1\r\nHost: loupe-probe.invalid\r\n"
+                + FlowRegistry.FLOW_HEADER + ": " + id + "\r\nConnection: close\r\n\r\n";
+        int timeout = (int) Math.max(500, config.connectTimeout().toMillis());
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress(device.address.host(), device.address.port()), timeout);
+            s.setSoTimeout(timeout * 2);
+            OutputStream out = s.getOutputStream();
+            out.write(request.getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            InputStream in = s.getInputStream();
+            String answer = new String(in.readNBytes(16 * 1024), StandardCharsets.ISO_8859_1);
+            boolean ok = answer.startsWith("HTTP/1.") && answer.contains(" 200 ") && answer.contains(id);
+            mark(device, ok, ok ? null : "probe answered " + answer.lines().findFirst().orElse("nothing"));
+        } catch (IOException e) {
+            mark(device, false, "probe failed: " + e.getMessage());
+        } finally {
+            flows.takeProbe(id);
+        }
+    }
+
+    private void mark(Device device, boolean up, String why) {
+        if (device.up != up) {
+            if (up) {
+                log.info("inline {} device {}: back in rotation", config.name(), device.label);
+            } else {
+                log.warn("inline {} device {}: out of rotation ({})", config.name(), device.label, why);
+            }
+        }
+        device.up = up;
+        upGauge.labelValues(config.name(), device.label).set(up ? 1 : 0);
+    }
+
+    @Override
+    public void close() {
+        if (prober != null) {
+            prober.shutdownNow();
+        }
+    }
+}

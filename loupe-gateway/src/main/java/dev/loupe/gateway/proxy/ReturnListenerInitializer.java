@@ -1,0 +1,38 @@
+package dev.loupe.gateway.proxy;
+
+import dev.loupe.core.net.Cidr;
+import dev.loupe.gateway.GatewayServices;
+import dev.loupe.gateway.http.HttpRelay;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.http.HttpServerCodec;
+import java.util.List;
+
+/**
+ * The return listener: inline devices send the requests Loupe gave them back here, as to a parent proxy.
+ * Each request must name a live flow; it then goes, re-encrypted and validated, to that flow's origin.
+ */
+public final class ReturnListenerInitializer extends ChannelInitializer<SocketChannel> {
+    private final GatewayServices services;
+    private final List<Cidr> allowed;
+    private final TlsOriginConnector tls;
+
+    public ReturnListenerInitializer(GatewayServices services) {
+        this.services = services;
+        this.allowed = services.config().inline().returnAllowedNetworks();
+        this.tls = new TlsOriginConnector(services);
+    }
+
+    @Override
+    protected void initChannel(SocketChannel ch) {
+        var session = ConnectionAdmission.admit(services, ch, allowed, "return");
+        if (session == null) {
+            return;
+        }
+        var limits = services.config().limits();
+        HttpRelay relay = HttpRelay.returning(session, services.connector(), tls::connect, services.inline().flows());
+        ch.pipeline()
+                .addLast("http", new HttpServerCodec(limits.maxInitialLineLength(), limits.maxHeaderSize(), 64 * 1024))
+                .addLast("exchange", relay.newClientHandler());
+    }
+}

@@ -1,0 +1,156 @@
+package dev.loupe.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.loupe.it.Origins.Site;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Inline HTTP service end to end with real squid (a filtering proxy, no bumping): decrypted requests go
+ * through squid and come back to Loupe's return listener, which re-encrypts them to the origin.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class InlineHttpIT {
+    @TempDir
+    static Path dir;
+    static Origins origins;
+    static Squids squids;
+    static GatewayUnderTest loupe;
+    static int returnPort;
+
+    @BeforeAll
+    static void start() throws Exception {
+        origins = Origins.start(dir.resolve("origins"));
+        Files.createDirectories(origins.www.resolve("forbidden"));
+        Files.writeString(origins.www.resolve("forbidden/secret.txt"), "must not leave\n");
+        returnPort = Partners.freePort();
+        squids = Squids.start(dir.resolve("squids"), 2, returnPort);
+        loupe = GatewayUnderTest.start(Files.createDirectories(dir.resolve("loupe")), origins, """
+                inline:
+                  return-port: %d
+                  services:
+                    - name: filter
+                      devices: ["%s", "%s"]
+                      failure-mode: fail-closed
+                      health-interval: 300ms
+                """.formatted(returnPort, squids.device(0), squids.device(1)));
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        for (AutoCloseable c : new AutoCloseable[] {loupe, squids, origins}) {
+            if (c != null) {
+                c.close();
+            }
+        }
+    }
+
+    private Curl.Result get(GatewayUnderTest gateway, String path, String... extra) throws Exception {
+        List<String> args = new java.util.ArrayList<>(List.of("-x", gateway.proxy(), "--cacert",
+                gateway.caPem.toString(), "-w", "\n%{http_code}"));
+        args.addAll(List.of(extra));
+        args.add(origins.url(Site.GOOD, path));
+        return Curl.run(dir, args.toArray(String[]::new));
+    }
+
+    @Test
+    @Order(1)
+    void aDeniedUrlGetsTheDevicesOwn403AndOtherContentArrivesByteExact() throws Exception {
+        Curl.Result denied = get(loupe, "/forbidden/secret.txt", "-D", "-");
+        assertThat(denied.exitCode()).as(denied.stderr()).isZero();
+        assertThat(denied.text()).endsWith("\n403").contains("X-Squid-Error: ERR_ACCESS_DENIED")
+                .doesNotContain("must not leave");
+
+        Path out = dir.resolve("300k.out");
+        Curl.Result r = Curl.run(dir, "-x", loupe.proxy(), "--cacert", loupe.caPem.toString(), "-o", out.toString(),
+                "-w", "%{http_code}", origins.url(Site.GOOD, "/300k.bin"));
+        assertThat(r.text()).as(r.stderr()).isEqualTo("200");
+        assertThat(Origins.sha256(out)).isEqualTo(Origins.sha256(origins.www.resolve("300k.bin")));
+        JsonNode record = loupe.awaitLog(n -> n.path("url").asText().endsWith("/300k.bin")
+                && n.path("inline").asText().startsWith("filter via ")).stream()
+                .filter(n -> n.path("url").asText().endsWith("/300k.bin")).findFirst().orElseThrow();
+        assertThat(record.path("url").asText()).startsWith("https://");
+        assertThat(squids.requests(0) + squids.requests(1)).as("squid saw the requests").isGreaterThanOrEqualTo(2);
+    }
+
+    @Test
+    @Order(2)
+    void bothDevicesGetTraffic() throws Exception {
+        for (int i = 0; i < 16; i++) {
+            Curl.Result r = get(loupe, "/index.html?n=" + i);
+            assertThat(r.text()).as(r.stderr()).endsWith("\n200").contains(Origins.MARKER);
+        }
+        assertThat(squids.requests(0)).as("device 0").isGreaterThan(0);
+        assertThat(squids.requests(1)).as("device 1").isGreaterThan(0);
+        assertThat(loupe.metrics()).contains("loupe_inline_requests_total{device=\"" + squids.device(0)
+                + "\",service=\"filter\"}").contains("loupe_inline_device_up{device=\"" + squids.device(1)
+                + "\",service=\"filter\"} 1");
+    }
+
+    @Test
+    @Order(3)
+    void theReturnListenerIsNoOpenProxy() throws Exception {
+        Curl.Result r = Curl.run(dir, "-x", "http://127.0.0.1:" + returnPort, "-w", "\n%{http_code}",
+                "http://" + Origins.HOST + ":" + origins.plainPort + "/index.html");
+        assertThat(r.text()).endsWith("\n403").doesNotContain(Origins.MARKER);
+        Curl.Result forged = Curl.run(dir, "-x", "http://127.0.0.1:" + returnPort, "-w", "\n%{http_code}",
+                "-H", "X-Loupe-Flow: 00112233445566778899aabbccddeeff",
+                "http://" + Origins.HOST + ":" + origins.plainPort + "/index.html");
+        assertThat(forged.text()).endsWith("\n403");
+    }
+
+    @Test
+    @Order(4)
+    void whenOneDeviceStopsTheOtherCarriesEverything() throws Exception {
+        squids.stop(1);
+        long deadline = System.currentTimeMillis() + 10_000;
+        while (!loupe.metrics().contains("loupe_inline_device_up{device=\"" + squids.device(1)
+                + "\",service=\"filter\"} 0")) {
+            assertThat(System.currentTimeMillis()).as("device 1 marked down").isLessThan(deadline);
+            Thread.sleep(100);
+        }
+        for (int i = 0; i < 8; i++) {
+            Curl.Result r = get(loupe, "/index.html?after=" + i);
+            assertThat(r.text()).as(r.stderr()).endsWith("\n200").contains(Origins.MARKER);
+        }
+    }
+
+    @Test
+    @Order(5)
+    void withNoDeviceUpFailOpenPassesAndFailClosedBlocks() throws Exception {
+        String dead = "127.0.0.1:" + Partners.freePort();
+        try (GatewayUnderTest open = GatewayUnderTest.start(Files.createDirectories(dir.resolve("open")), origins,
+                     inlineWith(dead, "fail-open"));
+             GatewayUnderTest closed = GatewayUnderTest.start(Files.createDirectories(dir.resolve("closed")), origins,
+                     inlineWith(dead, "fail-closed"))) {
+            Thread.sleep(800); // a probe or two: the device is down
+            Curl.Result passed = get(open, "/index.html");
+            assertThat(passed.text()).as(passed.stderr()).endsWith("\n200").contains(Origins.MARKER);
+            JsonNode record = open.awaitLog(n -> n.path("inline").asText().contains("fail-open")).stream()
+                    .filter(n -> n.path("inline").asText().contains("fail-open")).findFirst().orElseThrow();
+            assertThat(record.path("status").asInt()).isEqualTo(200);
+
+            Curl.Result blocked = get(closed, "/index.html");
+            assertThat(blocked.text()).endsWith("\n503").contains("filter").doesNotContain(Origins.MARKER);
+        }
+    }
+
+    private static String inlineWith(String device, String mode) {
+        return """
+                inline:
+                  return-port: %d
+                  services:
+                    - {name: filter, devices: ["%s"], failure-mode: %s, health-interval: 200ms, connect-timeout: 300ms}
+                """.formatted(Partners.freePort(), device, mode);
+    }
+}

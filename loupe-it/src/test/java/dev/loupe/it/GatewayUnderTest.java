@@ -68,6 +68,19 @@ final class GatewayUnderTest implements AutoCloseable {
                 "http://127.0.0.1:" + gateway.adminAddress().getPort() + "/metrics").text();
     }
 
+    /** Waits until /metrics contains {@code line} (e.g. a gauge at a given value). */
+    void awaitMetric(String line) throws Exception {
+        long deadline = System.currentTimeMillis() + 30_000;
+        String metrics = metrics();
+        while (!metrics.contains(line)) {
+            if (System.currentTimeMillis() > deadline) {
+                throw new AssertionError("no '" + line + "' in /metrics:\n" + metrics);
+            }
+            Thread.sleep(100);
+            metrics = metrics();
+        }
+    }
+
     String proxy() {
         return "http://127.0.0.1:" + port;
     }

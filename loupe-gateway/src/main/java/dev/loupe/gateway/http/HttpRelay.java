@@ -48,6 +48,9 @@ public final class HttpRelay {
     /** Inline device between this (decrypted) client and its origin; null when none is configured. */
     private Inline inline;
     private FlowRegistry.Flow flow;
+    /** The verified origin's address: mirrored flows through a device are reported as going there. */
+    private java.net.InetSocketAddress originAddress;
+    private boolean directTapped;
     private InlineHttpService.Device device;
     /** Where the request being sent goes: the origin, or the inline device; null when it was refused. */
     private Origin route;
@@ -85,10 +88,14 @@ public final class HttpRelay {
      * Decrypted tunnel: both channels are connected and past their TLS handshakes. With {@code inline}, each
      * request goes out through one of its devices instead (the verified origin connection is then let go).
      */
-    public static HttpRelay tunnel(Session session, OriginConnector connector, IntelService intel, IcapAdaptation icap,
-                                   Inline inline, Channel upstream, Origin origin, int maxInitialLine, int maxHeader) {
-        HttpRelay relay = new HttpRelay(session, connector, null, intel, icap, upstream, origin, true, null);
+    public static HttpRelay tunnel(Session session, OriginConnector connector, Mirror mirror, IntelService intel,
+                                   IcapAdaptation icap, Inline inline, Channel upstream, Origin origin,
+                                   int maxInitialLine, int maxHeader) {
+        // without inline devices the TLS interceptor has tapped the origin connection already
+        HttpRelay relay = new HttpRelay(session, connector, inline == null ? null : mirror, intel, icap, upstream,
+                origin, true, null);
         relay.inline = inline;
+        relay.originAddress = upstream.remoteAddress() instanceof java.net.InetSocketAddress a ? a : null;
         relay.installClient(maxInitialLine, maxHeader);
         relay.installUpstream(upstream);
         return relay;
@@ -183,6 +190,10 @@ public final class HttpRelay {
             if (chosen == null) {
                 if (service.failOpen()) {
                     route = origin;
+                    if (!directTapped && upstream != null && upstream.isActive() && connectedTo.equals(origin)) {
+                        MirrorTap.install(mirror, client, upstream);
+                        directTapped = true;
+                    }
                     if (exchange != null) {
                         exchange.inline = service.name() + ": no device up, sent direct (fail-open)";
                     }
@@ -267,7 +278,12 @@ public final class HttpRelay {
                         "Cannot reach " + target.host(), Failures.describe(done.cause()), target.host()));
                 return;
             }
-            MirrorTap.install(mirror, client, connected);
+            if (usedDevice != null) {
+                MirrorTap.install(mirror, client.remoteAddress() instanceof java.net.InetSocketAddress c ? c : null,
+                        originAddress, connected);
+            } else {
+                MirrorTap.install(mirror, client, connected);
+            }
             installUpstream(connected);
             queued.forEach(m -> connected.write(m, connected.voidPromise()));
             connected.flush();

@@ -29,6 +29,18 @@ public final class MirrorTap extends ChannelDuplexHandler {
         upstream.pipeline().addBefore("idle-close", "mirror", new MirrorTap(mirror, mirror.open(c, s)));
     }
 
+    /**
+     * Adds a tap to {@code channel} that reports the flow as between {@code client} and {@code server}
+     * whatever {@code channel} really connects to (e.g. an inline device standing in for the origin).
+     */
+    public static void install(Mirror mirror, java.net.InetSocketAddress client, java.net.InetSocketAddress server,
+                               io.netty.channel.Channel channel) {
+        if (mirror == null || client == null || server == null) {
+            return;
+        }
+        channel.pipeline().addBefore("idle-close", "mirror", new MirrorTap(mirror, mirror.open(client, server)));
+    }
+
     /** For connections relayed without decryption: tapped only when {@code mirror.include-relayed} is on. */
     public static void installIfRelayedMirrored(Mirror mirror, io.netty.channel.Channel client,
                                                 io.netty.channel.Channel upstream) {

@@ -45,8 +45,8 @@ final class DecryptedProtocolSniffer extends ChannelInboundHandlerAdapter {
 
     private static void startHttp(GatewayServices services, Session session, Origin origin, Channel upstream) {
         var limits = services.config().limits();
-        HttpRelay.tunnel(session, services.connector(), services.decider().intel(), services.icap(), services.inline(), upstream, origin,
-                limits.maxInitialLineLength(), limits.maxHeaderSize());
+        HttpRelay.tunnel(session, services.connector(), services.mirror(), services.decider().intel(), services.icap(),
+                services.inline(), upstream, origin, limits.maxInitialLineLength(), limits.maxHeaderSize());
     }
 
     @Override
@@ -71,6 +71,10 @@ final class DecryptedProtocolSniffer extends ChannelInboundHandlerAdapter {
             return;
         }
         session.verdict("decrypt", "decrypted, not HTTP: relayed as plaintext bytes");
+        if (services.inline() != null) {
+            // not HTTP, so no inline device: the mirror taps the origin connection as without inline services
+            dev.loupe.gateway.mirror.MirrorTap.install(services.mirror(), client, upstream);
+        }
         ByteRelayHandler.link(client, upstream, "relay");
         if (first != null) {
             upstream.writeAndFlush(first);

@@ -125,7 +125,10 @@ final class TlsInterceptor {
                 if (pendingFacts != null && !decideWithCertificate(leaf)) {
                     return;
                 }
-                MirrorTap.install(services.mirror(), client, upstream);
+                if (services.inline() == null) {
+                    // with inline devices the relay taps whichever leg carries the plaintext (see HttpRelay)
+                    MirrorTap.install(services.mirror(), client, upstream);
+                }
                 finishClient(services.forgedContexts().mirroring(leaf, sni), this::relay);
             }
             case CertificateVerdict.Untrusted untrusted -> refuse(leaf, untrusted);

@@ -21,6 +21,8 @@ final class Exchange {
     long responseBytes;
     int status;
     boolean closeClientAfter;
+    /** The request is with the REQMOD services: nothing of it has gone upstream yet. */
+    boolean requestHeld;
     /** Which inline device carried the exchange (or why none did); null without inline services. */
     String inline;
     /** The request head as sent upstream; RESPMOD services get it for context. */

@@ -351,7 +351,8 @@ public final class HttpRelay {
 
     void responseComplete(boolean upstreamReusable) {
         awaitingResponse = false;
-        if (!upstreamReusable && upstream != null) {
+        // an upstream that died while the response was with ICAP services is no longer usable either
+        if (upstream != null && pending == null && (!upstreamReusable || !upstream.isActive())) {
             upstream.close();
             upstream = null;
         }
@@ -376,7 +377,7 @@ public final class HttpRelay {
     }
 
     void updateClientReads() {
-        boolean upstreamReady = pending == null && (upstream == null || upstream.isWritable());
+        boolean upstreamReady = pending == null && (upstream == null || !upstream.isActive() || upstream.isWritable());
         client.config().setAutoRead(upstreamReady && !awaitingResponse);
     }
 
@@ -400,6 +401,20 @@ public final class HttpRelay {
 
     Origin origin() {
         return origin;
+    }
+
+    /** Whether a lost upstream can be replaced for the next request (plain HTTP, or an inline device). */
+    boolean reconnectable() {
+        return !tunnel || (device != null && connectedTo.equals(device.address()));
+    }
+
+    /** The upstream closed while no request was on it: forget it (the next request reconnects or fails). */
+    void dropUpstream() {
+        if (upstream != null && pending == null) {
+            upstream.close();
+            upstream = null;
+        }
+        updateClientReads();
     }
 
     /** Return-listener mode: the flows requests may name; null otherwise. */

@@ -206,10 +206,17 @@ final class RequestForwarder {
         if (icap != null && !upgrade) {
             IcapAdaptation.Selection selection = icap.select(true, target.host(), request.method().name(),
                     request.headers().get(HttpHeaderNames.CONTENT_TYPE), HttpUtil.getContentLength(request, -1L));
+            if (selection.blockedBy() != null) {
+                current.icap(selection.skipped());
+                relay.failExchange(icap.tooLarge(selection, true, target.host()));
+                current = null;
+                return false;
+            }
             if (!selection.any()) {
                 current.icap(icap.noneApplies(selection));
             } else {
                 capture = new Capture(request, current, selection, icap.newSpool());
+                current.requestHeld = true;
                 if (HttpUtil.is100ContinueExpected(request)) {
                     // the origin sees the request only once it is complete: invite the body ourselves
                     request.headers().remove(HttpHeaderNames.EXPECT);
@@ -235,7 +242,6 @@ final class RequestForwarder {
                 abandon(c, new ErrorPage(507, "Cannot hold the request", e.getMessage(), target.host()));
                 return;
             }
-            current.requestBytes += content.content().readableBytes();
         }
         ReferenceCountUtil.release(msg);
         if (!(msg instanceof LastHttpContent)) {
@@ -262,7 +268,10 @@ final class RequestForwarder {
 
     private void adapted(Capture c, Origin to, Adapted adapted) {
         c.exchange().icap(adapted.results());
+        c.exchange().requestHeld = false;
         if (!relay.client().isActive()) {
+            tracker.finished();
+            c.exchange().log(session, "client gone");
             c.body().close();
             release(adapted);
             return;

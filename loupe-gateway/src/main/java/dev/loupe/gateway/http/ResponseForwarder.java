@@ -36,6 +36,7 @@ final class ResponseForwarder {
     private Capture capture;
     /** A collected response is with the services or on its way to the client: the upstream may go. */
     private boolean adapting;
+    private boolean closeAfterDelivery;
 
     private static final class Capture {
         final Exchange exchange;
@@ -61,6 +62,15 @@ final class ResponseForwarder {
 
     void forward(Object msg) {
         Exchange exchange = tracker.current();
+        if (adapting || (exchange != null && exchange.requestHeld)) {
+            // nothing is outstanding on the upstream: whatever it sends now answers no request
+            ReferenceCountUtil.release(msg);
+            session.closeReason("upstream sent a response without a request");
+            if (relay.upstream() != null) {
+                relay.upstream().close();
+            }
+            return;
+        }
         if (exchange != null && msg instanceof io.netty.handler.codec.http.HttpObject o && o.decoderResult().isFailure()) {
             ReferenceCountUtil.release(msg);
             malformed(exchange, o.decoderResult().cause());
@@ -116,7 +126,14 @@ final class ResponseForwarder {
         if (icap != null && !bodyless && !"0".equals(response.headers().get(HttpHeaderNames.CONTENT_LENGTH))) {
             IcapAdaptation.Selection selection = icap.select(false, relay.origin().host(), exchange.method,
                     response.headers().get(HttpHeaderNames.CONTENT_TYPE), HttpUtil.getContentLength(response, -1L));
-            if (!selection.any()) {
+            if (selection.blockedBy() != null) {
+                exchange.icap(selection.skipped());
+                failCurrent(icap.tooLarge(selection, false, relay.origin().host()));
+                if (relay.upstream() != null) {
+                    relay.upstream().close(); // the body is not wanted
+                }
+                return;
+            } else if (!selection.any()) {
                 exchange.icap(icap.noneApplies(selection));
             } else {
                 // the services see the origin's own head, before Loupe rewrites it for the client
@@ -219,6 +236,8 @@ final class ResponseForwarder {
         c.exchange.icap(adapted.results());
         if (!relay.client().isActive()) {
             adapting = false;
+            tracker.finished();
+            c.exchange.log(session, "client gone");
             c.body.close();
             if (adapted instanceof Adapted.Pass p && p.body() != null) {
                 p.body().close();
@@ -275,8 +294,10 @@ final class ResponseForwarder {
             boolean blocked = exchange.icap != null && exchange.icap.stream()
                     .anyMatch(r -> r.result().equals(dev.loupe.core.log.IcapResult.BLOCKED));
             exchange.log(session, !written.isSuccess() ? "client gone" : blocked ? "blocked by icap" : "relayed");
-            if (exchange.closeClientAfter || !written.isSuccess()) {
-                session.closeReason(written.isSuccess() ? "client asked to close" : "client closed during delivery");
+            if (exchange.closeClientAfter || !written.isSuccess() || closeAfterDelivery) {
+                session.closeReason(!written.isSuccess() ? "client closed during delivery"
+                        : closeAfterDelivery ? "upstream closed during adaptation" : "client asked to close");
+                closeAfterDelivery = false;
                 written.addListener(ChannelFutureListener.CLOSE);
             }
             relay.responseComplete(upstreamReusable);
@@ -314,7 +335,14 @@ final class ResponseForwarder {
 
     void upstreamClosed() {
         if (adapting) {
-            return; // the whole response is in hand
+            // the whole response is in hand; a tunnel without its origin cannot serve another request
+            closeAfterDelivery = !relay.reconnectable();
+            return;
+        }
+        Exchange held = tracker.current();
+        if (held != null && held.requestHeld) {
+            relay.dropUpstream(); // the request has not gone out yet: it reconnects, or fails, when it does
+            return;
         }
         if (capture != null) {
             capture.body.close();

@@ -3,7 +3,6 @@ package dev.loupe.gateway.icap;
 import dev.loupe.core.config.IcapConfig;
 import dev.loupe.core.config.IcapServiceConfig;
 import dev.loupe.core.http.ErrorPage;
-import dev.loupe.core.icap.HttpHead;
 import dev.loupe.core.icap.IcapHeaders;
 import dev.loupe.core.icap.IcapMethod;
 import dev.loupe.core.log.IcapResult;
@@ -13,6 +12,7 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMessage;
+import io.netty.handler.codec.http.HttpResponse;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -71,10 +71,21 @@ public final class IcapAdaptation implements AutoCloseable {
      * result of one that will not (with the reason), so the log keeps the configured order.
      */
     public record Selection(List<Object> steps) {
+        /** The service whose size rule blocks this message outright, or null. */
+        public String blockedBy() {
+            for (Object step : steps) {
+                if (step instanceof IcapResult r && r.result().equals(IcapResult.BLOCKED)) {
+                    return r.service();
+                }
+            }
+            return null;
+        }
+
         public boolean any() {
             return steps.stream().anyMatch(IcapService.class::isInstance);
         }
 
+        /** The results of services that will not see the message (not scanned, or blocked by size). */
         public List<IcapResult> skipped() {
             return steps.stream().filter(IcapResult.class::isInstance).map(IcapResult.class::cast).toList();
         }
@@ -101,9 +112,16 @@ public final class IcapAdaptation implements AutoCloseable {
         List<Object> steps = new ArrayList<>();
         for (IcapService service : isRequest ? reqmod : respmod) {
             String excluded = service.scope().excludes(host, method, contentType);
-            if (excluded == null && declaredBytes >= 0 && service.scope().overLimit(declaredBytes)
-                    && !service.config().blockOverMax()) {
-                excluded = "body over max-body-bytes (" + service.config().maxBodyBytes() + ")";
+            if (excluded == null && declaredBytes >= 0 && service.scope().overLimit(declaredBytes)) {
+                String why = "body over max-body-bytes (" + service.config().maxBodyBytes() + ")";
+                if (service.config().blockOverMax()) {
+                    // refused before a byte of the body is held
+                    steps.add(new IcapResult(service.config().name(), service.config().mode(), IcapResult.BLOCKED, why,
+                            null, -1));
+                    metrics.results.labelValues(service.config().name(), IcapResult.BLOCKED).inc();
+                    return new Selection(List.copyOf(steps));
+                }
+                excluded = why;
             }
             steps.add(excluded == null ? service
                     : IcapResult.notScanned(service.config().name(), service.config().mode(), excluded));
@@ -111,9 +129,16 @@ public final class IcapAdaptation implements AutoCloseable {
         return new Selection(List.copyOf(steps));
     }
 
+    /** The page for a message a service's size rule refuses outright. */
+    public ErrorPage tooLarge(Selection selection, boolean isRequest, String host) {
+        return new ErrorPage(403, "Blocked: too large to scan", "the " + (isRequest ? "request" : "response")
+                + " body is larger than ICAP service '" + selection.blockedBy() + "' scans", host);
+    }
+
     /** For a message no service will see: the results to log, counted like any other. */
     public List<IcapResult> noneApplies(Selection selection) {
-        List<IcapResult> skipped = selection.skipped();
+        List<IcapResult> skipped = selection.skipped().stream()
+                .filter(r -> r.result().equals(IcapResult.NOT_SCANNED)).toList();
         skipped.forEach(r -> metrics.results.labelValues(r.service(), IcapResult.NOT_SCANNED).inc());
         return skipped;
     }
@@ -147,7 +172,7 @@ public final class IcapAdaptation implements AutoCloseable {
         private final IcapHeaders headers;
         private byte[] requestHead;
         private byte[] responseHead;
-        private HttpHead modifiedHead;
+        private HttpMessage modified;
         private BodySpool body;
 
         Chain(IcapMessage message, Selection selection, Consumer<Adapted> done) {
@@ -225,16 +250,20 @@ public final class IcapAdaptation implements AutoCloseable {
                     step(index + 1);
                 }
                 case TransactionResult.Adapted a when a.satisfied() -> {
+                    HttpResponse response = converted(a, () -> HttpHeads.toResponse(a.head()));
                     record(service, IcapResult.BLOCKED, threat(a), answer.server(), answer.nanos());
                     replaceBody(a.body());
-                    done.accept(new Adapted.Respond(HttpHeads.toResponse(a.head()), body, results));
+                    done.accept(new Adapted.Respond(response, body, results));
                 }
                 case TransactionResult.Adapted a -> {
+                    // the head is parsed first: an unusable one must leave the chain as it was
+                    HttpMessage converted = converted(a, () -> isRequest ? HttpHeads.toRequest(a.head())
+                            : HttpHeads.toResponse(a.head()));
                     boolean blocked = !isRequest && a.head().statusCode() >= 400
                             && message.response().status().code() < 400;
                     record(service, blocked ? IcapResult.BLOCKED : IcapResult.REPLACED, threat(a), answer.server(),
                             answer.nanos());
-                    modifiedHead = a.head();
+                    modified = converted;
                     if (isRequest) {
                         requestHead = a.head().bytes();
                     } else {
@@ -276,13 +305,20 @@ public final class IcapAdaptation implements AutoCloseable {
         }
 
         private void finish() {
-            HttpMessage head;
-            if (modifiedHead == null) {
-                head = isRequest ? message.request() : message.response();
-            } else {
-                head = isRequest ? HttpHeads.toRequest(modifiedHead) : HttpHeads.toResponse(modifiedHead);
+            HttpMessage head = modified != null ? modified : isRequest ? message.request() : message.response();
+            done.accept(new Adapted.Pass(head, body, modified != null || body != message.body(), results));
+        }
+
+        /** Parses an adapted head; when it cannot be, the adapted body is let go and the service counts as failed. */
+        private <T> T converted(TransactionResult.Adapted a, java.util.function.Supplier<T> parse) {
+            try {
+                return parse.get();
+            } catch (RuntimeException e) {
+                if (a.body() != null) {
+                    a.body().close();
+                }
+                throw e;
             }
-            done.accept(new Adapted.Pass(head, body, modifiedHead != null || body != message.body(), results));
         }
 
         private void record(IcapService service, String result, String reason, String server, long nanos) {

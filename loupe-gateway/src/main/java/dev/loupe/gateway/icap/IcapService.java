@@ -158,13 +158,19 @@ final class IcapService {
         });
     }
 
+    /** A server in rotation if there is one; a down server due for its probe only when none is up. */
     private IcapServer pick(Set<IcapServer> tried) {
+        IcapServer up = pick(tried, false);
+        return up != null ? up : pick(tried, true);
+    }
+
+    private IcapServer pick(Set<IcapServer> tried, boolean downOnes) {
         long now = System.nanoTime();
         int n = servers.size();
         IcapServer best = null;
         for (int i = 0; i < n; i++) {
             IcapServer candidate = servers.get((next + i) % n);
-            if (tried.contains(candidate) || !candidate.selectable(now)) {
+            if (tried.contains(candidate) || candidate.isDown() != downOnes || !candidate.selectable(now)) {
                 continue;
             }
             if (best == null) {

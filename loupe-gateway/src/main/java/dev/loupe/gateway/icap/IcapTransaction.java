@@ -28,6 +28,7 @@ import java.util.function.Consumer;
 final class IcapTransaction {
     private static final IcapRequestEncoder ENCODER = new IcapRequestEncoder();
     private static final int PIECE = 64 * 1024;
+    private static final int MAX_PREVIEW = 64 * 1024;
 
     private final IcapJob job;
     private final URI service;
@@ -96,6 +97,9 @@ final class IcapTransaction {
         builder.allow204(true).allow206(options.allow206());
         if (job.hasBody()) {
             Integer preview = previewOverride != null ? previewOverride : options.preview();
+            if (preview != null) {
+                preview = Math.min(preview, MAX_PREVIEW); // the server must not decide how much we hold in memory
+            }
             if (preview != null && options.shouldPreview(job.extension())) {
                 // ieof only when the preview really is the whole body
                 builder.previewFrom(preview, job.body().head(preview), job.body().length() <= preview);
@@ -145,11 +149,15 @@ final class IcapTransaction {
                 case IcapEvent.End end -> onEnd(end);
             }
         } catch (IcapProtocolException e) {
-            fail("protocol error: " + e.getMessage());
-            connection.close();
+            if (!over) {
+                fail("protocol error: " + e.getMessage());
+                connection.close();
+            }
         } catch (RuntimeException e) {
-            fail("cannot handle answer: " + e);
-            connection.close();
+            if (!over) {
+                fail("cannot handle answer: " + e);
+                connection.close();
+            }
         }
     }
 
@@ -221,7 +229,12 @@ final class IcapTransaction {
             timer.cancel(false);
         }
         connection.finished(reusable);
-        done.accept(result);
+        try {
+            done.accept(result);
+        } catch (RuntimeException e) {
+            // the connection is back in the pool: a failure past this point is not this transaction's
+            org.slf4j.LoggerFactory.getLogger(IcapTransaction.class).error("ICAP result handling failed", e);
+        }
     }
 
     boolean isOptions() {

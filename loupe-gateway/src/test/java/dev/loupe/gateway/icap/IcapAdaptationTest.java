@@ -233,6 +233,21 @@ class IcapAdaptationTest {
     }
 
     @Test
+    void anUnusableAnswerCountsAsAFailureAndTheChainStillEnds() throws Exception {
+        ScriptedIcapServer s = server(r -> {
+            String http = "NOT A STATUS LINE\r\n\r\n";
+            return ascii("ICAP/1.0 200 OK\r\nISTag: \"T1\"\r\nEncapsulated: res-hdr=0, res-body=" + http.length()
+                    + "\r\n\r\n" + http + "3\r\nabc\r\n0\r\n\r\n");
+        });
+        IcapAdaptation a = adaptation("- {name: av, mode: respmod, failure-mode: fail-open, servers: [" + s.uri("av") + "]}");
+        Adapted.Pass pass = (Adapted.Pass) respmod(a, body("original"));
+        assertThat(pass.modified()).isFalse();
+        assertThat(text(pass.body())).isEqualTo("original");
+        assertThat(pass.results().get(0).result()).isEqualTo(IcapResult.ERROR);
+        assertThat(respmod(a, body("again"))).as("the pool still works").isInstanceOf(Adapted.Pass.class);
+    }
+
+    @Test
     void silenceIsATimeoutAndFailOpenPassesTheMessage() throws Exception {
         ScriptedIcapServer s = server(r -> {
             try {
@@ -272,6 +287,7 @@ class IcapAdaptationTest {
         IcapAdaptation.Selection declared = skipping.select(false, "origin.test", "GET", null, 5);
         assertThat(declared.any()).as("a declared length over the limit is never held for a skipping service").isFalse();
         assertThat(declared.skipped().get(0).reason()).contains("max-body-bytes");
-        assertThat(limited.select(false, "origin.test", "GET", null, 5).any()).as("but held to be blocked").isTrue();
+        assertThat(limited.select(false, "origin.test", "GET", null, 5).blockedBy())
+                .as("a blocking service refuses it before a byte is held").isEqualTo("big");
     }
 }

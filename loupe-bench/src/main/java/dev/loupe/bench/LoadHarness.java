@@ -79,7 +79,7 @@ public final class LoadHarness {
     }
 
     record Options(boolean quick, Set<String> only, Path out, Path loupeJar, boolean keep, boolean resumption,
-                   boolean mirrorCompare, String icapCompare,
+                   boolean mirrorCompare, String icapCompare, String inlineCompare, int inlineReturnPort,
             String gatewayJvmOpts) {
     }
 
@@ -164,6 +164,8 @@ public final class LoadHarness {
         boolean resumption = false;
         boolean mirrorCompare = false;
         String icapCompare = null;
+        String inlineCompare = null;
+        int inlineReturnPort = 8082;
         Set<String> only = new LinkedHashSet<>(List.of("W1", "W2", "W3", "W4"));
         Path out = null;
         Path jar = null;
@@ -176,6 +178,8 @@ public final class LoadHarness {
                 case "--resumption" -> resumption = true;
                 case "--mirror-compare" -> mirrorCompare = true;
                 case "--icap-compare" -> icapCompare = value(args, ++i, a);
+                case "--inline-compare" -> inlineCompare = value(args, ++i, a);
+                case "--inline-return-port" -> inlineReturnPort = Integer.parseInt(value(args, ++i, a));
                 case "--only" -> {
                     only = new LinkedHashSet<>();
                     for (String w : value(args, ++i, a).split(",")) {
@@ -205,7 +209,8 @@ public final class LoadHarness {
         if (out == null) {
             out = Path.of("bench-results", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
         }
-        return new Options(quick, only, out, jar, keep, resumption, mirrorCompare, icapCompare, jvmOpts);
+        return new Options(quick, only, out, jar, keep, resumption, mirrorCompare, icapCompare, inlineCompare,
+                inlineReturnPort, jvmOpts);
     }
 
     private static String value(String[] args, int i, String flag) {
@@ -222,7 +227,8 @@ public final class LoadHarness {
         System.err.println("""
                 usage: run-bench [--quick] [--only W1,W2,W3,W4] [--out DIR] [--loupe-jar PATH]
                                  [--gateway-jvm-opts "OPTS"] [--resumption] [--mirror-compare]
-                                 [--icap-compare icap://HOST:PORT/SERVICE] [--keep]
+                                 [--icap-compare icap://HOST:PORT/SERVICE]
+                                 [--inline-compare HOST:PORT [--inline-return-port PORT]] [--keep]
                   --quick        smoke run (short durations, W3 2 x 20 MiB, W4 200 sessions), under a minute
                   --only         run only these workloads
                   --out          results directory (default bench-results/<timestamp>)
@@ -232,6 +238,9 @@ public final class LoadHarness {
                                  proxied W2/W3: prints the mirror-on / mirror-off ratios of one run
                   --icap-compare afterwards, restart the gateway with every response sent to this ICAP
                                  RESPMOD service (e.g. c-icap's virus_scan) and repeat the proxied W2/W3
+                  --inline-compare afterwards, restart the gateway with an inline HTTP service through this
+                                 device (a proxy whose parent is 127.0.0.1:--inline-return-port, default 8082)
+                                 and repeat the proxied W2/W3
                   --resumption   let the client resume TLS sessions (default: off, every W1 handshake is full)
                   --keep         keep the scratch directory (keys, config, logs)""");
         System.exit(problem == null ? 0 : 2);
@@ -295,6 +304,11 @@ public final class LoadHarness {
         }
         if (options.icapCompare != null) {
             compareIcap(originCa, loupeCa, channelType, runs);
+        }
+        if (options.inlineCompare != null) {
+            compareWith("an inline HTTP device at " + options.inlineCompare, "inline:\n  return-port: "
+                    + options.inlineReturnPort + "\n  services:\n    - {name: bench, devices: [\"" + options.inlineCompare
+                    + "\"], failure-mode: fail-closed}\n", originCa, loupeCa, channelType, runs);
         }
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
 

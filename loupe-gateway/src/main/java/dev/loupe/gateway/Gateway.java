@@ -113,7 +113,23 @@ public final class Gateway implements AutoCloseable {
             Channel transparent = config.transparent().enabled() ? bindTransparent(config, transport, loops, services)
                     : null;
             Channel returnListener = null;
-            if (services.inline() != null) {
+            if (services.inline() != null && services.inline().service().l3()) {
+                var l3 = services.inline().service().config();
+                returnListener = new ServerBootstrap()
+                        .group(loops)
+                        .channel(transport.serverChannel())
+                        .option(ChannelOption.SO_BACKLOG, 1024)
+                        .option(io.netty.channel.epoll.EpollChannelOption.IP_TRANSPARENT, true)
+                        // replies carry this mark, which the operator routes back through the device
+                        .option(dev.loupe.gateway.transport.Transport.SO_MARK, l3.returnMark())
+                        .childOption(ChannelOption.TCP_NODELAY, true)
+                        .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, OriginConnector.WATER_MARK)
+                        .childHandler(new dev.loupe.gateway.proxy.ReturnListenerInitializer(services,
+                                config.transparent().allowedClientNetworks()))
+                        .bind(config.transparent().address(), l3.returnPort()).sync().channel();
+                log.info("Loupe TPROXY return listener for inline L3 service {} on {}", l3.name(),
+                        returnListener.localAddress());
+            } else if (services.inline() != null) {
                 returnListener = new ServerBootstrap()
                         .group(loops)
                         .channel(transport.serverChannel())

@@ -13,21 +13,39 @@ import java.util.Locale;
  *                       {@code fail-closed} (the client gets a 503 naming the service)
  * @param healthInterval how often each device is probed with a request that must come back through the loop
  * @param connectTimeout to reach a device
+ * @param marks          l3: one routing mark per device; the operator routes packets with that mark through it
+ * @param serverPort     l3: the plaintext goes to the origin's address on this port (e.g. 443 becomes 80)
+ * @param returnPort     l3: the TPROXY listener where the plaintext comes back after the device
+ * @param returnMark     l3: mark on that listener's packets, which the operator routes back through the device
  */
 public record InlineServiceConfig(String name, String type, List<String> devices, String failureMode,
-                                  Duration healthInterval, Duration connectTimeout) {
+                                  Duration healthInterval, Duration connectTimeout, List<Integer> marks,
+                                  Integer serverPort, Integer returnPort, Integer returnMark) {
+    public static final String HTTP = "http";
+    public static final String L3 = "l3";
+
 
     public InlineServiceConfig {
         if (name == null || !name.matches("[A-Za-z0-9_.-]+")) {
             throw new ConfigException("name", String.valueOf(name), "a service needs a name of letters, digits, '.', '_' or '-'");
         }
-        type = Check.orDefault(type, "http").toLowerCase(Locale.ROOT);
-        if (!type.equals("http")) {
-            throw new ConfigException("type", type, "must be http (inline L3 services are not supported yet)");
+        type = Check.orDefault(type, HTTP).toLowerCase(Locale.ROOT);
+        if (!type.equals(HTTP) && !type.equals(L3)) {
+            throw new ConfigException("type", type, "must be http or l3");
         }
         devices = List.copyOf(Check.orDefault(devices, List.of()));
-        if (devices.isEmpty()) {
-            throw new ConfigException("devices", "[]", "a service needs at least one host:port");
+        marks = List.copyOf(Check.orDefault(marks, List.of()));
+        serverPort = Check.range("server-port", Check.orDefault(serverPort, 80), 1, 65535);
+        returnPort = Check.range("return-port", Check.orDefault(returnPort, 15002), 1, 65535);
+        returnMark = Check.range("return-mark", Check.orDefault(returnMark, 3), 1, Integer.MAX_VALUE);
+        if (type.equals(HTTP) && devices.isEmpty()) {
+            throw new ConfigException("devices", "[]", "an http service needs at least one host:port");
+        }
+        if (type.equals(L3) && marks.isEmpty()) {
+            throw new ConfigException("marks", "[]", "an l3 service needs one routing mark per device");
+        }
+        for (int i = 0; i < marks.size(); i++) {
+            Check.range("marks[" + i + "]", marks.get(i), 1, Integer.MAX_VALUE);
         }
         for (int i = 0; i < devices.size(); i++) {
             String d = devices.get(i);
@@ -44,6 +62,10 @@ public record InlineServiceConfig(String name, String type, List<String> devices
         }
         healthInterval = Check.positive("health-interval", Check.orDefault(healthInterval, Duration.ofSeconds(5)));
         connectTimeout = Check.positive("connect-timeout", Check.orDefault(connectTimeout, Duration.ofSeconds(2)));
+    }
+
+    public boolean l3() {
+        return type.equals(L3);
     }
 
     public boolean failOpen() {

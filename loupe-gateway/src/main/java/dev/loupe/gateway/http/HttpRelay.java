@@ -52,6 +52,8 @@ public final class HttpRelay {
     private java.net.InetSocketAddress originAddress;
     private boolean directTapped;
     private InlineHttpService.Device device;
+    /** Where requests through {@link #device} are sent: the device itself, or (L3) the origin's address. */
+    private Origin deviceTarget;
     /** Where the request being sent goes: the origin, or the inline device; null when it was refused. */
     private Origin route;
     /** What the current upstream channel is connected to (the origin, or an inline device). */
@@ -168,7 +170,7 @@ public final class HttpRelay {
             upstream.write(msg, upstream.voidPromise());
             return;
         }
-        if (tunnel && (device == null || !target.equals(device.address()))) {
+        if (tunnel && (device == null || !target.equals(deviceTarget))) {
             ReferenceCountUtil.release(msg);
             failExchange(new ErrorPage(502, "Upstream connection closed", "the origin closed the connection",
                     origin.host()));
@@ -210,10 +212,22 @@ public final class HttpRelay {
                 client.closeFuture().addListener(f -> inline.flows().remove(flow));
             }
             device = chosen;
-            route = chosen.address();
-            request.setUri("http://" + origin.authority() + request.uri());
-            request.headers().set(FlowRegistry.FLOW_HEADER, flow.id());
-            request.headers().set(FlowRegistry.SCHEME_HEADER, "https");
+            if (service.l3()) {
+                // the plaintext goes to the origin's own address, on the configured port, over the device's route
+                if (originAddress == null) {
+                    route = null;
+                    failExchange(new ErrorPage(502, "Inline service " + service.name(), "the origin's address is "
+                            + "unknown", origin.host()));
+                    return null;
+                }
+                route = new Origin(originAddress.getAddress().getHostAddress(), service.config().serverPort());
+            } else {
+                route = chosen.address();
+                request.setUri("http://" + origin.authority() + request.uri());
+                request.headers().set(FlowRegistry.FLOW_HEADER, flow.id());
+                request.headers().set(FlowRegistry.SCHEME_HEADER, "https");
+            }
+            deviceTarget = route;
             service.sent(chosen);
             if (exchange != null) {
                 exchange.inline = service.name() + " via " + chosen.label();
@@ -228,7 +242,7 @@ public final class HttpRelay {
         }
         pending = new ArrayList<>();
         pending.add(first);
-        boolean viaDevice = device != null && target.equals(device.address());
+        boolean viaDevice = device != null && target.equals(deviceTarget);
         InlineHttpService.Device usedDevice = viaDevice ? device : null;
         connectedTo = target;
         if (!viaDevice) {
@@ -241,7 +255,20 @@ public final class HttpRelay {
             f = tls.connect(client, target, serverName);
             upstream = null;
         } else {
-            ChannelFuture cf = connector.connect(client, target);
+            ChannelFuture cf;
+            if (viaDevice && inline.service().l3()) {
+                cf = connector.connectTransparent(client, new java.net.InetSocketAddress(
+                        originAddress.getAddress(), target.port()), (java.net.InetSocketAddress) client.remoteAddress(),
+                        usedDevice.mark());
+                FlowRegistry.Flow l3Flow = flow;
+                cf.addListener(c -> {
+                    if (c.isSuccess()) {
+                        inline.flows().registerPeer(cf.channel().localAddress(), l3Flow);
+                    }
+                });
+            } else {
+                cf = connector.connect(client, target);
+            }
             upstream = cf.channel();
             io.netty.util.concurrent.Promise<Channel> promise = client.eventLoop().newPromise();
             cf.addListener(c -> {
@@ -403,9 +430,15 @@ public final class HttpRelay {
         return origin;
     }
 
+    /** The inline device the upstream goes through ("ips (mark:2)"), or null when it goes to the origin. */
+    String inlineDevice() {
+        return device != null && connectedTo != null && connectedTo.equals(deviceTarget)
+                ? inline.service().name() + " (" + device.label() + ")" : null;
+    }
+
     /** Whether a lost upstream can be replaced for the next request (plain HTTP, or an inline device). */
     boolean reconnectable() {
-        return !tunnel || (device != null && connectedTo.equals(device.address()));
+        return !tunnel || (device != null && connectedTo.equals(deviceTarget));
     }
 
     /** The upstream closed while no request was on it: forget it (the next request reconnects or fails). */

@@ -148,7 +148,9 @@ final class RequestForwarder {
                 refuse(request, new ErrorPage(200, "Loupe return path", "probe " + id + " came back", "-"));
                 return false;
             }
-            FlowRegistry.Flow flow = relay.returnFlows().find(id);
+            // an HTTP device names the flow in a header; after an L3 device it is known by the address it comes from
+            FlowRegistry.Flow flow = id != null ? relay.returnFlows().find(id)
+                    : relay.returnFlows().findByPeer(relay.client().remoteAddress());
             if (flow == null) {
                 refuse(request, 403, "Forbidden", "the return listener only carries live inline flows");
                 return false;

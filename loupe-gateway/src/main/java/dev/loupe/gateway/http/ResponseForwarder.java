@@ -357,9 +357,16 @@ final class ResponseForwarder {
             }
             return;
         }
+        String device = relay.inlineDevice();
+        if (device != null) {
+            session.closeReason("inline service " + device + " ended the connection");
+        }
         if (exchange.status == 0) {
-            failCurrent(new ErrorPage(502, "Upstream closed the connection",
-                    "the origin closed the connection before answering", relay.origin().host()));
+            failCurrent(device != null
+                    ? new ErrorPage(502, "Stopped by inline service " + device,
+                            "the inline service ended the connection before an answer came back", relay.origin().host())
+                    : new ErrorPage(502, "Upstream closed the connection",
+                            "the origin closed the connection before answering", relay.origin().host()));
         } else {
             // The response was cut short; closing tells the client it is incomplete.
             session.closeReason("upstream closed mid-response");

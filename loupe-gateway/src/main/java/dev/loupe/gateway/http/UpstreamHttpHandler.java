@@ -42,7 +42,10 @@ final class UpstreamHttpHandler extends ChannelInboundHandlerAdapter {
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         Session session = Session.of(ctx.channel());
         if (session != null) {
-            session.closeReason("upstream error: " + Failures.describe(cause));
+            String device = relay.inlineDevice();
+            session.closeReason(device != null
+                    ? "inline service " + device + " ended the connection (" + Failures.describe(cause) + ")"
+                    : "upstream error: " + Failures.describe(cause));
         }
         ctx.close();
     }

@@ -25,6 +25,9 @@ public final class FlowRegistry {
     private final SecureRandom random = new SecureRandom();
     private final Map<String, Flow> flows = new ConcurrentHashMap<>();
     private final Map<String, Boolean> probes = new ConcurrentHashMap<>();
+    /** L3: the return listener knows a flow by the (spoofed) client address and port it comes from. */
+    private final Map<String, Flow> byPeer = new ConcurrentHashMap<>();
+    private final Map<String, java.util.List<String>> peersOf = new ConcurrentHashMap<>();
 
     public Flow register(Origin origin, String serverName, String clientIp) {
         Flow flow = new Flow(newId(), origin, serverName, clientIp);
@@ -38,6 +41,21 @@ public final class FlowRegistry {
 
     public void remove(Flow flow) {
         flows.remove(flow.id());
+        java.util.List<String> peers = peersOf.remove(flow.id());
+        if (peers != null) {
+            peers.forEach(byPeer::remove);
+        }
+    }
+
+    /** L3: {@code source} is the address and port a plaintext connection of {@code flow} was made from. */
+    public void registerPeer(java.net.SocketAddress source, Flow flow) {
+        String key = String.valueOf(source);
+        byPeer.put(key, flow);
+        peersOf.computeIfAbsent(flow.id(), k -> new java.util.concurrent.CopyOnWriteArrayList<>()).add(key);
+    }
+
+    public Flow findByPeer(java.net.SocketAddress peer) {
+        return byPeer.get(String.valueOf(peer));
     }
 
     /** A one-off id for a health probe; {@link #takeProbe} recognises it once. */

@@ -31,11 +31,18 @@ public final class InlineHttpService implements AutoCloseable {
     public static final class Device {
         final String label;
         final Origin address;
+        final int mark;
         volatile boolean up = true;
 
-        Device(String label, Origin address) {
+        Device(String label, Origin address, int mark) {
             this.label = label;
             this.address = address;
+            this.mark = mark;
+        }
+
+        /** L3: the routing mark whose route crosses this device. */
+        public int mark() {
+            return mark;
         }
 
         public Origin address() {
@@ -64,7 +71,10 @@ public final class InlineHttpService implements AutoCloseable {
             if (host.startsWith("[") && host.endsWith("]")) {
                 host = host.substring(1, host.length() - 1);
             }
-            devices.add(new Device(d, new Origin(host, Integer.parseInt(d.substring(colon + 1)))));
+            devices.add(new Device(d, new Origin(host, Integer.parseInt(d.substring(colon + 1))), 0));
+        }
+        for (int mark : config.marks()) {
+            devices.add(new Device("mark:" + mark, null, mark));
         }
         flowCount = Counter.builder().name("loupe_inline_requests_total")
                 .help("Requests sent through an inline device, by service and device").labelNames("service", "device")
@@ -85,6 +95,14 @@ public final class InlineHttpService implements AutoCloseable {
         return config.failOpen();
     }
 
+    public boolean l3() {
+        return config.l3();
+    }
+
+    public InlineServiceConfig config() {
+        return config;
+    }
+
     /** The device for a flow: a hash of the flow picks among the devices that are up; null when none is. */
     public Device pick(int flowHash) {
         List<Device> up = devices.stream().filter(d -> d.up).toList();
@@ -103,6 +121,9 @@ public final class InlineHttpService implements AutoCloseable {
 
     /** Probes every device now and then every {@code health-interval}. */
     public void startProbing() {
+        if (config.l3()) {
+            return; // L3 devices are taken out when a connection through them fails (no loop probe yet)
+        }
         prober = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("loupe-inline-probe").factory());
         long every = config.healthInterval().toMillis();
         prober.scheduleWithFixedDelay(() -> devices.forEach(this::probe), 0, every, TimeUnit.MILLISECONDS);

@@ -34,6 +34,32 @@ public final class OriginConnector {
         this.idleTimeout = idleTimeout;
     }
 
+    /**
+     * Connects from {@code source}'s address (not one of ours: IP_TRANSPARENT) with routing mark {@code mark},
+     * for plaintext that must cross an inline L3 device on its way back to Loupe. Reads off, like {@link #connect}.
+     */
+    public ChannelFuture connectTransparent(Channel client, InetSocketAddress server, InetSocketAddress source,
+                                            int mark) {
+        return new Bootstrap()
+                .group(client.eventLoop())
+                .channel(transport.socketChannel())
+                .option(io.netty.channel.epoll.EpollChannelOption.IP_TRANSPARENT, true)
+                .option(dev.loupe.gateway.transport.Transport.SO_MARK, mark)
+                .option(ChannelOption.AUTO_READ, false)
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) connectTimeout.toMillis())
+                .option(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
+                .handler(new ChannelInitializer<>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        ch.pipeline().addLast("idle", new IdleStateHandler(0, 0,
+                                idleTimeout.toMillis(), TimeUnit.MILLISECONDS));
+                        ch.pipeline().addLast("idle-close", IdleCloser.INSTANCE);
+                    }
+                })
+                .connect(server, new InetSocketAddress(source.getAddress(), 0));
+    }
+
     /** Connects with reads off: the caller decides what the upstream pipeline does and when it reads. */
     public ChannelFuture connect(Channel client, Origin origin) {
         return new Bootstrap()

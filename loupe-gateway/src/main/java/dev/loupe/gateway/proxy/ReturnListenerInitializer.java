@@ -18,8 +18,13 @@ public final class ReturnListenerInitializer extends ChannelInitializer<SocketCh
     private final TlsOriginConnector tls;
 
     public ReturnListenerInitializer(GatewayServices services) {
+        this(services, services.config().inline().returnAllowedNetworks());
+    }
+
+    /** {@code allowed}: for the L3 return listener, the clients (their addresses come back through the device). */
+    public ReturnListenerInitializer(GatewayServices services, List<Cidr> allowed) {
         this.services = services;
-        this.allowed = services.config().inline().returnAllowedNetworks();
+        this.allowed = allowed;
         this.tls = new TlsOriginConnector(services);
     }
 

@@ -46,6 +46,10 @@ public record Transport(
                 NioSocketChannel.class, NioDatagramChannel.class);
     }
 
+    /** SO_MARK (SOL_SOCKET 1, option 36 on Linux): the routing mark of a socket's packets. */
+    public static final io.netty.channel.ChannelOption<Integer> SO_MARK =
+            new io.netty.channel.unix.IntegerUnixChannelOption("SO_MARK", 1, 36);
+
     public EventLoopGroup newGroup(int threads, ThreadFactory threadFactory) {
         return new MultiThreadIoEventLoopGroup(threads, threadFactory, ioHandlerFactory);
     }

@@ -1,0 +1,275 @@
+package dev.loupe.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Inline L3 service with a real IPS: Suricata 7 in NFQUEUE mode in its own network namespace. Loupe
+ * (transparent mode, in the gateway namespace) decrypts the client's HTTPS, sends the plaintext as a TCP
+ * connection from the client's address to the server's address on port 80 over a route through the IPS,
+ * takes it back with TPROXY and re-encrypts it to the origin. Lab: four namespaces built by the test.
+ * <pre>
+ * [cli] c0 10.78.0.2 == g0 [gw: Loupe] g1 == s0 10.78.1.2 [srv: nginx]
+ *                         [gw] i0 10.78.2.1 == x0 [ips: Suricata, forwarding] x1 == i1 10.78.3.1 [gw]
+ * </pre>
+ */
+class InlineL3IT {
+    static final String CLIENT = "10.78.0.2";
+    static final String SERVER = "10.78.1.2";
+
+    @TempDir
+    static Path dir;
+    static String id = Long.toHexString(System.nanoTime() & 0xffffL);
+    static String cli = "l3-cli-" + id;
+    static String gw = "l3-gw-" + id;
+    static String ips = "l3-ips-" + id;
+    static String srv = "l3-srv-" + id;
+    static Process nginx;
+    static Process suricata;
+    static Process loupe;
+    static Path loupeCa;
+    static Path www;
+
+    @BeforeAll
+    static void lab() throws Exception {
+        Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        for (String ns : List.of(cli, gw, ips, srv)) {
+            Net.run("ip", "netns", "add", ns);
+            Net.run("ip", "-n", ns, "link", "set", "lo", "up");
+        }
+        veth(cli, "c0", "10.78.0.2/24", gw, "g0", "10.78.0.1/24");
+        veth(gw, "g1", "10.78.1.1/24", srv, "s0", "10.78.1.2/24");
+        veth(gw, "i0", "10.78.2.1/24", ips, "x0", "10.78.2.2/24");
+        veth(ips, "x1", "10.78.3.2/24", gw, "i1", "10.78.3.1/24");
+        Net.run("ip", "-n", cli, "route", "add", "default", "via", "10.78.0.1");
+        Net.run("ip", "-n", srv, "route", "add", "default", "via", "10.78.1.1");
+        // the IPS box forwards between the gateway's two legs
+        Net.run("ip", "-n", ips, "route", "add", "10.78.1.0/24", "via", "10.78.3.1");
+        Net.run("ip", "-n", ips, "route", "add", "10.78.0.0/24", "via", "10.78.2.1");
+        for (String ns : List.of(gw, ips)) {
+            Net.run("ip", "netns", "exec", ns, "sysctl", "-qw", "net.ipv4.ip_forward=1");
+            for (String conf : List.of("all", "default")) {
+                Net.run("ip", "netns", "exec", ns, "sysctl", "-qw", "net.ipv4.conf." + conf + ".rp_filter=0");
+            }
+        }
+        for (String dev : List.of("g0", "g1", "i0", "i1")) {
+            Net.run("ip", "netns", "exec", gw, "sysctl", "-qw", "net.ipv4.conf." + dev + ".rp_filter=0");
+        }
+        for (String dev : List.of("x0", "x1")) {
+            Net.run("ip", "netns", "exec", ips, "sysctl", "-qw", "net.ipv4.conf." + dev + ".rp_filter=0");
+        }
+        startServer();
+        startSuricata();
+        startLoupe();
+    }
+
+    private static void veth(String ns1, String dev1, String addr1, String ns2, String dev2, String addr2)
+            throws Exception {
+        Net.run("ip", "link", "add", dev1, "netns", ns1, "type", "veth", "peer", "name", dev2, "netns", ns2);
+        Net.run("ip", "-n", ns1, "addr", "add", addr1, "dev", dev1);
+        Net.run("ip", "-n", ns2, "addr", "add", addr2, "dev", dev2);
+        Net.run("ip", "-n", ns1, "link", "set", dev1, "up");
+        Net.run("ip", "-n", ns2, "link", "set", dev2, "up");
+    }
+
+    private static void startServer() throws Exception {
+        TestCertificates.Issued ca = TestCertificates.ca("L3 Origin CA");
+        TestCertificates.write(dir.resolve("origin-ca.pem"), ca.certificate());
+        TestCertificates.leaf(ca, "origin.test", Instant.now().minusSeconds(60), Instant.now().plusSeconds(86_400),
+                "origin.test", SERVER).writePem(dir.resolve("o.crt"), dir.resolve("o.key"));
+        www = Files.createDirectories(dir.resolve("www"));
+        Files.writeString(www.resolve("index.html"), Origins.MARKER + "\n");
+        Files.write(www.resolve("300k.bin"), Origins.random(300 * 1024, 3));
+        Files.createDirectories(dir.resolve("tmp"));
+        Files.writeString(dir.resolve("nginx.conf"), """
+                daemon off; worker_processes 1; pid %1$s/nginx.pid; error_log %1$s/nginx-error.log;
+                events { worker_connections 256; }
+                http { access_log %1$s/nginx-access.log; client_body_temp_path %1$s/tmp;
+                  server { listen 443 ssl; ssl_certificate %1$s/o.crt; ssl_certificate_key %1$s/o.key; root %2$s; }
+                }
+                """.formatted(dir, www));
+        nginx = inNamespace(srv, Partners.require("nginx"), "-c", dir.resolve("nginx.conf").toString(),
+                "-e", dir + "/nginx-error.log").redirectErrorStream(true)
+                .redirectOutput(dir.resolve("nginx.out").toFile()).start();
+    }
+
+    private static void startSuricata() throws Exception {
+        Path logs = Files.createDirectories(dir.resolve("suricata"));
+        Files.writeString(dir.resolve("ips.rules"), """
+                rejectboth http any any -> any any (msg:"IPS-TEST marker in URL"; flow:established,to_server; http.uri; content:"BLOCK-ME-MARKER"; sid:1000001; rev:1;)
+                """);
+        Files.writeString(dir.resolve("suricata.yaml"), """
+                %YAML 1.1
+                ---
+                vars:
+                  address-groups: { HOME_NET: "[10.78.0.0/16]", EXTERNAL_NET: "any" }
+                  port-groups: { HTTP_PORTS: "80" }
+                classification-file: /etc/suricata/classification.config
+                reference-config-file: /etc/suricata/reference.config
+                outputs:
+                  - eve-log:
+                      enabled: yes
+                      filetype: regular
+                      filename: eve.json
+                      types: [ alert, http, { drop: { alerts: yes, flows: start } } ]
+                logging: { default-log-level: notice, outputs: [ { console: { enabled: yes } } ] }
+                nfq: { mode: accept, fail-open: no }
+                stream:
+                  memcap: 64mb
+                  checksum-validation: no
+                  inline: yes
+                  midstream: true
+                  reassembly: { memcap: 256mb, depth: 0 }
+                app-layer:
+                  protocols:
+                    http:
+                      enabled: yes
+                      libhtp:
+                        default-config:
+                          personality: IDS
+                          request-body-limit: 0
+                          response-body-limit: 0
+                          request-body-minimal-inspect-size: 1
+                          response-body-minimal-inspect-size: 1
+                """);
+        Net.run("ip", "netns", "exec", ips, "iptables-nft", "-A", "FORWARD", "-j", "NFQUEUE", "--queue-num", "0");
+        suricata = inNamespace(ips, Partners.require("suricata"), "-c", dir.resolve("suricata.yaml").toString(),
+                "-S", dir.resolve("ips.rules").toString(), "-l", logs.toString(), "-k", "none", "-q", "0",
+                "--pidfile", logs.resolve("suricata.pid").toString())
+                .redirectErrorStream(true).redirectOutput(logs.resolve("suricata.out").toFile()).start();
+        long deadline = System.currentTimeMillis() + 60_000;
+        while (!Files.readString(logs.resolve("suricata.out")).contains("Engine started")) {
+            assertThat(suricata.isAlive()).as(Files.readString(logs.resolve("suricata.out"))).isTrue();
+            assertThat(System.currentTimeMillis()).as("Suricata start").isLessThan(deadline);
+            Thread.sleep(100);
+        }
+    }
+
+    private static void startLoupe() throws Exception {
+        Path config = dir.resolve("loupe.yaml");
+        Files.writeString(config, """
+                data-dir: %s
+                listener: {address: 127.0.0.1, port: 18081}
+                admin: {port: 0}
+                upstream: {extra-ca-bundles: [%s]}
+                resolver: {nameservers: ["127.0.0.1:9"], query-timeout: 500ms}
+                access-log: {target: %s}
+                transparent: {enabled: true, port: 15001, ports: [443], interfaces: [g0]}
+                inline:
+                  services:
+                    - {name: ips, type: l3, marks: [2], server-port: 80, return-port: 15002, return-mark: 3}
+                """.formatted(dir.resolve("data"), dir.resolve("origin-ca.pem"), dir.resolve("access.log")));
+        LoupeProcess.Result rules = LoupeProcess.run(dir, "transparent", "rules", "--config", config.toString());
+        assertThat(rules.exitCode()).as(rules.stderr()).isZero();
+        Files.writeString(dir.resolve("rules.sh"), rules.stdout() + """
+                # inline L3: plaintext marked 2 leaves through the IPS, comes back on i1 to the return listener,
+                # and the return listener's packets (mark 3) go back through the IPS
+                ip rule add fwmark 0x2 lookup 102
+                ip route add default via 10.78.2.2 dev i0 table 102
+                ip rule add fwmark 0x3 lookup 103
+                ip route add default via 10.78.3.2 dev i1 table 103
+                nft add rule inet loupe divert iifname "i1" tcp dport 80 tproxy ip to :15002 meta mark set 0x1 accept
+                """);
+        Net.run("ip", "netns", "exec", gw, "sh", dir.resolve("rules.sh").toString());
+        List<String> cmd = new ArrayList<>(List.of(Partners.require("ip"), "netns", "exec", gw));
+        cmd.addAll(LoupeProcess.builder(List.of("-Xmx256m"), "run", "--config", config.toString()).command());
+        loupe = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve("loupe.out").toFile())
+                .start();
+        loupeCa = dir.resolve("data/ca.crt");
+        long deadline = System.currentTimeMillis() + 30_000;
+        while (!Files.readString(dir.resolve("loupe.out")).contains("return listener for inline L3")) {
+            assertThat(loupe.isAlive()).as(Files.readString(dir.resolve("loupe.out"))).isTrue();
+            assertThat(System.currentTimeMillis()).as("Loupe start").isLessThan(deadline);
+            Thread.sleep(100);
+        }
+    }
+
+    @AfterAll
+    static void teardown() throws Exception {
+        for (Process p : new Process[] {loupe, suricata, nginx}) {
+            if (p != null) {
+                p.destroy();
+                if (!p.waitFor(10, TimeUnit.SECONDS)) {
+                    p.destroyForcibly();
+                }
+            }
+        }
+        for (String ns : List.of(cli, gw, ips, srv)) {
+            new ProcessBuilder("ip", "netns", "del", ns).start().waitFor();
+        }
+    }
+
+    @Test
+    void cleanRequestsCrossTheIpsAndArriveByteExactWithTheRealAddressesInItsLog() throws Exception {
+        Curl.Result r = curlFromClient("https://origin.test/index.html?clean");
+        assertThat(r.exitCode()).as(r.stderr() + log()).isZero();
+        assertThat(r.text()).contains(Origins.MARKER);
+        Path out = dir.resolve("300k.out");
+        Curl.Result big = curlFromClient("-o", out.toString(), "https://origin.test/300k.bin");
+        assertThat(big.exitCode()).as(big.stderr()).isZero();
+        assertThat(Origins.sha256(out)).isEqualTo(Origins.sha256(www.resolve("300k.bin")));
+        String eve = awaitFile(dir.resolve("suricata/eve.json"), "/index.html?clean");
+        String line = eve.lines().filter(l -> l.contains("\"event_type\":\"http\"") && l.contains("/index.html?clean"))
+                .findFirst().orElseThrow();
+        assertThat(line).as("Suricata saw the real client and server")
+                .contains("\"src_ip\":\"" + CLIENT + "\"").contains("\"dest_ip\":\"" + SERVER + "\"")
+                .contains("\"dest_port\":80");
+    }
+
+    @Test
+    void aRequestTheIpsRejectsEndsTheClientsConnectionAndTheLogNamesTheService() throws Exception {
+        Curl.Result r = curlFromClient("-w", "\n%{http_code}", "https://origin.test/index.html?BLOCK-ME-MARKER");
+        assertThat(r.text()).doesNotContain(Origins.MARKER).endsWith("\n502").contains("inline service ips");
+        assertThat(awaitFile(dir.resolve("suricata/eve.json"), "IPS-TEST marker in URL"))
+                .contains("\"src_ip\":\"" + CLIENT + "\"");
+        String log = awaitFile(dir.resolve("access.log"), "inline service ips (mark:2) ended the connection");
+        String exchange = log.lines().filter(l -> l.contains("BLOCK-ME-MARKER")).findFirst().orElseThrow();
+        assertThat(exchange).contains("\"status\":502").contains("\"inline\":\"ips via mark:2\"")
+                .contains("the inline service ended the connection");
+    }
+
+    private static Curl.Result curlFromClient(String... args) throws Exception {
+        List<String> full = new ArrayList<>(List.of(Partners.require("ip"), "netns", "exec", cli,
+                Partners.require("curl"), "--silent", "--show-error", "--max-time", "20", "--noproxy", "*",
+                "--cacert", loupeCa.toString(), "--resolve", "origin.test:443:" + SERVER));
+        full.addAll(List.of(args));
+        Path out = Files.createTempFile(dir, "curl", ".out");
+        Process p = new ProcessBuilder(full).redirectOutput(out.toFile()).start();
+        String err = new String(p.getErrorStream().readAllBytes());
+        p.waitFor(30, TimeUnit.SECONDS);
+        return new Curl.Result(p.exitValue(), Files.readAllBytes(out), err);
+    }
+
+    private static String awaitFile(Path file, String fragment) throws Exception {
+        long deadline = System.currentTimeMillis() + 10_000;
+        String text = "";
+        while (System.currentTimeMillis() < deadline) {
+            text = Files.exists(file) ? Files.readString(file) : "";
+            if (text.contains(fragment)) {
+                return text;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("no '" + fragment + "' in " + file + ":\n" + text + log());
+    }
+
+    private static String log() throws Exception {
+        return "\nloupe.out:\n" + Files.readString(dir.resolve("loupe.out"));
+    }
+
+    private static ProcessBuilder inNamespace(String ns, String... cmd) throws Exception {
+        List<String> full = new ArrayList<>(List.of(Partners.require("ip"), "netns", "exec", ns));
+        full.addAll(List.of(cmd));
+        return new ProcessBuilder(full);
+    }
+}

@@ -129,6 +129,8 @@ public final class Gateway implements AutoCloseable {
                         .bind(config.transparent().address(), l3.returnPort()).sync().channel();
                 log.info("Loupe TPROXY return listener for inline L3 service {} on {}", l3.name(),
                         returnListener.localAddress());
+                services.inline().service().startProbing(new dev.loupe.gateway.proxy.InlineL3Probe(connector,
+                        loops, l3));
             } else if (services.inline() != null) {
                 returnListener = new ServerBootstrap()
                         .group(loops)

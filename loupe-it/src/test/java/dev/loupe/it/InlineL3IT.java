@@ -23,6 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
  *                         [gw] i0 10.78.2.1 == x0 [ips: Suricata, forwarding] x1 == i1 10.78.3.1 [gw]
  * </pre>
  */
+@org.junit.jupiter.api.TestMethodOrder(org.junit.jupiter.api.MethodOrderer.OrderAnnotation.class)
 class InlineL3IT {
     static final String CLIENT = "10.78.0.2";
     static final String SERVER = "10.78.1.2";
@@ -167,7 +168,8 @@ class InlineL3IT {
                 transparent: {enabled: true, port: 15001, ports: [443], interfaces: [g0]}
                 inline:
                   services:
-                    - {name: ips, type: l3, marks: [2], server-port: 80, return-port: 15002, return-mark: 3}
+                    - {name: ips, type: l3, marks: [2], server-port: 80, return-port: 15002, return-mark: 3,
+                       probe-source: 10.78.0.254, probe-destination: 10.78.1.2, health-interval: 500ms}
                 """.formatted(dir.resolve("data"), dir.resolve("origin-ca.pem"), dir.resolve("access.log")));
         LoupeProcess.Result rules = LoupeProcess.run(dir, "transparent", "rules", "--config", config.toString());
         assertThat(rules.exitCode()).as(rules.stderr()).isZero();
@@ -210,6 +212,7 @@ class InlineL3IT {
     }
 
     @Test
+    @org.junit.jupiter.api.Order(1)
     void cleanRequestsCrossTheIpsAndArriveByteExactWithTheRealAddressesInItsLog() throws Exception {
         Curl.Result r = curlFromClient("https://origin.test/index.html?clean");
         assertThat(r.exitCode()).as(r.stderr() + log()).isZero();
@@ -227,6 +230,16 @@ class InlineL3IT {
     }
 
     @Test
+    @org.junit.jupiter.api.Order(2)
+    void theLoopProbeCrossesTheIps() throws Exception {
+        String eve = awaitFile(dir.resolve("suricata/eve.json"), "/loupe-probe/");
+        assertThat(eve.lines().filter(l -> l.contains("/loupe-probe/")).findFirst().orElseThrow())
+                .contains("\"src_ip\":\"10.78.0.254\"");
+        assertThat(Files.readString(dir.resolve("loupe.out"))).doesNotContain("out of rotation");
+    }
+
+    @Test
+    @org.junit.jupiter.api.Order(3)
     void aRequestTheIpsRejectsEndsTheClientsConnectionAndTheLogNamesTheService() throws Exception {
         Curl.Result r = curlFromClient("-w", "\n%{http_code}", "https://origin.test/index.html?BLOCK-ME-MARKER");
         assertThat(r.text()).doesNotContain(Origins.MARKER).endsWith("\n502").contains("inline service ips");
@@ -236,6 +249,16 @@ class InlineL3IT {
         String exchange = log.lines().filter(l -> l.contains("BLOCK-ME-MARKER")).findFirst().orElseThrow();
         assertThat(exchange).contains("\"status\":502").contains("\"inline\":\"ips via mark:2\"")
                 .contains("the inline service ended the connection");
+    }
+
+    @Test
+    @org.junit.jupiter.api.Order(4)
+    void withTheIpsGoneTheProbeFailsAndFailClosedBlocks() throws Exception {
+        suricata.destroy(); // NFQUEUE without a reader (and without bypass) drops everything: the loop is broken
+        assertThat(suricata.waitFor(20, TimeUnit.SECONDS)).isTrue();
+        awaitFile(dir.resolve("loupe.out"), "out of rotation");
+        Curl.Result r = curlFromClient("-w", "\n%{http_code}", "https://origin.test/index.html?ips-down");
+        assertThat(r.text()).endsWith("\n503").contains("ips").doesNotContain(Origins.MARKER);
     }
 
     private static Curl.Result curlFromClient(String... args) throws Exception {

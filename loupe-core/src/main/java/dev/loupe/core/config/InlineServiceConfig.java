@@ -17,10 +17,15 @@ import java.util.Locale;
  * @param serverPort     l3: the plaintext goes to the origin's address on this port (e.g. 443 becomes 80)
  * @param returnPort     l3: the TPROXY listener where the plaintext comes back after the device
  * @param returnMark     l3: mark on that listener's packets, which the operator routes back through the device
+ * @param probeSource    l3: source address of loop probes (one whose replies route back through the device);
+ *                       without it, a device taken out after a failure is simply tried again after
+ *                       {@code health-interval}
+ * @param probeDestination l3: destination address of loop probes (routed through the device by its mark)
  */
 public record InlineServiceConfig(String name, String type, List<String> devices, String failureMode,
                                   Duration healthInterval, Duration connectTimeout, List<Integer> marks,
-                                  Integer serverPort, Integer returnPort, Integer returnMark) {
+                                  Integer serverPort, Integer returnPort, Integer returnMark, String probeSource,
+                                  String probeDestination) {
     public static final String HTTP = "http";
     public static final String L3 = "l3";
 
@@ -43,6 +48,15 @@ public record InlineServiceConfig(String name, String type, List<String> devices
         }
         if (type.equals(L3) && marks.isEmpty()) {
             throw new ConfigException("marks", "[]", "an l3 service needs one routing mark per device");
+        }
+        if ((probeSource == null) != (probeDestination == null)) {
+            throw new ConfigException(probeSource == null ? "probe-source" : "probe-destination", "",
+                    "an l3 loop probe needs both probe-source and probe-destination");
+        }
+        for (String[] field : new String[][] {{"probe-source", probeSource}, {"probe-destination", probeDestination}}) {
+            if (field[1] != null && !dev.loupe.core.net.IpLiterals.isLiteral(field[1])) {
+                throw new ConfigException(field[0], field[1], "must be an IP address");
+            }
         }
         for (int i = 0; i < marks.size(); i++) {
             Check.range("marks[" + i + "]", marks.get(i), 1, Integer.MAX_VALUE);

@@ -120,13 +120,51 @@ public final class InlineHttpService implements AutoCloseable {
     }
 
     /** Probes every device now and then every {@code health-interval}. */
-    public void startProbing() {
-        if (config.l3()) {
-            return; // L3 devices are taken out when a connection through them fails (no loop probe yet)
-        }
+    /**
+     * L3 loop probe: sends {@code request} on a connection made through the device (by its mark) and returns
+     * what came back; the connection returns to Loupe's TPROXY listener, which answers probes itself.
+     */
+    @FunctionalInterface
+    public interface L3Probe {
+        String exchange(Device device, String request, int timeoutMillis) throws IOException;
+    }
+
+    private L3Probe l3Probe;
+
+    public void startProbing(L3Probe l3) {
+        this.l3Probe = l3;
         prober = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("loupe-inline-probe").factory());
         long every = config.healthInterval().toMillis();
-        prober.scheduleWithFixedDelay(() -> devices.forEach(this::probe), 0, every, TimeUnit.MILLISECONDS);
+        prober.scheduleWithFixedDelay(() -> devices.forEach(this::check), 0, every, TimeUnit.MILLISECONDS);
+    }
+
+    public void startProbing() {
+        startProbing(null);
+    }
+
+    private void check(Device device) {
+        if (!config.l3()) {
+            probe(device);
+        } else if (config.probeSource() != null && l3Probe != null) {
+            probeL3(device);
+        } else if (!device.up) {
+            mark(device, true, null); // no loop probe configured: try the device again with real traffic
+        }
+    }
+
+    private void probeL3(Device device) {
+        String id = flows.newProbe();
+        String request = "GET /loupe-probe/" + id + " HTTP/1.1\r\nHost: loupe-probe.invalid\r\n"
+                + FlowRegistry.FLOW_HEADER + ": " + id + "\r\nConnection: close\r\n\r\n";
+        try {
+            String answer = l3Probe.exchange(device, request, (int) Math.max(500, config.connectTimeout().toMillis()));
+            boolean ok = answer.startsWith("HTTP/1.") && answer.contains(" 200 ") && answer.contains(id);
+            mark(device, ok, ok ? null : "probe answered " + answer.lines().findFirst().orElse("nothing"));
+        } catch (IOException e) {
+            mark(device, false, "probe failed: " + e.getMessage());
+        } finally {
+            flows.takeProbe(id);
+        }
     }
 
     /** Sends a request for a probe flow into the device; it must come back through the return listener. */

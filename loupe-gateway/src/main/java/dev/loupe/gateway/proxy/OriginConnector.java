@@ -40,8 +40,13 @@ public final class OriginConnector {
      */
     public ChannelFuture connectTransparent(Channel client, InetSocketAddress server, InetSocketAddress source,
                                             int mark) {
+        return connectTransparent(client.eventLoop(), server, source, mark);
+    }
+
+    public ChannelFuture connectTransparent(io.netty.channel.EventLoop loop, InetSocketAddress server,
+                                            InetSocketAddress source, int mark) {
         return new Bootstrap()
-                .group(client.eventLoop())
+                .group(loop)
                 .channel(transport.socketChannel())
                 .option(io.netty.channel.epoll.EpollChannelOption.IP_TRANSPARENT, true)
                 .option(dev.loupe.gateway.transport.Transport.SO_MARK, mark)

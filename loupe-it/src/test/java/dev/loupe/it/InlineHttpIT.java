@@ -97,6 +97,7 @@ class InlineHttpIT {
         assertThat(squids.requests(0)).as("device 0").isGreaterThan(0);
         assertThat(squids.requests(1)).as("device 1").isGreaterThan(0);
         assertThat(loupe.metrics()).contains("loupe_inline_requests_total{device=\"" + squids.device(0)
+                + "\",service=\"filter\"}").contains("loupe_inline_latency_seconds_count{device=\"" + squids.device(0)
                 + "\",service=\"filter\"}").contains("loupe_inline_device_up{device=\"" + squids.device(1)
                 + "\",service=\"filter\"} 1");
     }

@@ -54,6 +54,11 @@ final class Exchange {
         this.firstByteNanos = System.nanoTime();
     }
 
+    /** Nanoseconds from the request's first byte to the response head. */
+    long firstByteNanos() {
+        return firstByteNanos - startNanos;
+    }
+
     void log(Session session, String outcome) {
         long now = System.nanoTime();
         long firstByteMs = firstByteNanos == 0 ? -1 : (firstByteNanos - startNanos) / 1_000_000;

@@ -436,6 +436,13 @@ public final class HttpRelay {
                 ? inline.service().name() + " (" + device.label() + ")" : null;
     }
 
+    /** A response head came back through the inline device: its latency, from the exchange's start. */
+    void inlineAnswered(long nanos) {
+        if (inlineDevice() != null) {
+            inline.service().answered(device, nanos);
+        }
+    }
+
     /** Whether a lost upstream can be replaced for the next request (plain HTTP, or an inline device). */
     boolean reconnectable() {
         return !tunnel || (device != null && connectedTo.equals(deviceTarget));

@@ -104,6 +104,9 @@ final class ResponseForwarder {
         }
         interim = false;
         exchange.responseStarted(code);
+        if (exchange.inline != null) {
+            relay.inlineAnswered(exchange.firstByteNanos());
+        }
         if (code == 101 && exchange.upgradeRequested) {
             switching = true;
             String protocol = response.headers().get(HttpHeaderNames.UPGRADE);

@@ -60,6 +60,7 @@ public final class InlineHttpService implements AutoCloseable {
     private final Counter flowCount;
     private final Counter failures;
     private final Gauge upGauge;
+    private final io.prometheus.metrics.core.metrics.Histogram latency;
     private ScheduledExecutorService prober;
 
     public InlineHttpService(InlineServiceConfig config, FlowRegistry flows, PrometheusRegistry registry) {
@@ -84,6 +85,10 @@ public final class InlineHttpService implements AutoCloseable {
                 .labelNames("service", "device").register(registry);
         upGauge = Gauge.builder().name("loupe_inline_device_up").help("1 while an inline device passes its loop probe")
                 .labelNames("service", "device").register(registry);
+        latency = io.prometheus.metrics.core.metrics.Histogram.builder().name("loupe_inline_latency_seconds")
+                .help("From a request leaving for an inline device to its response head coming back")
+                .labelNames("service", "device").classicOnly()
+                .classicUpperBounds(0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 30).register(registry);
         devices.forEach(d -> upGauge.labelValues(config.name(), d.label).set(1));
     }
 
@@ -107,6 +112,10 @@ public final class InlineHttpService implements AutoCloseable {
     public Device pick(int flowHash) {
         List<Device> up = devices.stream().filter(d -> d.up).toList();
         return up.isEmpty() ? null : up.get(Math.floorMod(flowHash, up.size()));
+    }
+
+    public void answered(Device device, long nanos) {
+        latency.labelValues(config.name(), device.label).observe(nanos / 1e9);
     }
 
     public void sent(Device device) {

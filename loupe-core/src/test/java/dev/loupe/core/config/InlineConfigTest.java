@@ -28,12 +28,29 @@ class InlineConfigTest {
         assertThat(LoupeConfig.defaults().inline().enabled()).isFalse();
     }
 
+    @Test
+    void anL3ServiceNeedsMarksAndDefaultsItsPorts() {
+        InlineServiceConfig s = loader.parse("""
+                inline:
+                  services: [{name: ips, type: l3, marks: [2, 4]}]
+                """).inline().services().get(0);
+        assertThat(s.l3()).isTrue();
+        assertThat(s.marks()).containsExactly(2, 4);
+        assertThat(s.serverPort()).isEqualTo(80);
+        assertThat(s.returnPort()).isEqualTo(15002);
+        assertThat(s.returnMark()).isEqualTo(3);
+        assertThat(s.probeSource()).isNull();
+    }
+
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
         "{services: [{name: f, devices: [localhost]}]}                          | inline.services[0].devices[0]  | localhost",
         "{services: [{name: f, devices: ['h:99999']}]}                          | inline.services[0].devices[0]  | h:99999",
         "{services: [{name: f, devices: []}]}                                   | inline.services[0].devices     | []",
-        "{services: [{name: f, type: l3, devices: ['h:1']}]}                    | inline.services[0].type        | l3",
+        "{services: [{name: f, type: l4, devices: ['h:1']}]}                    | inline.services[0].type        | l4",
+        "{services: [{name: f, type: l3}]}                                      | inline.services[0].marks       | []",
+        "{services: [{name: f, type: l3, marks: [2], probe-source: 10.0.0.1}]}  | inline.services[0].probe-destination | ''",
+        "{services: [{name: f, type: l3, marks: [2], probe-source: x, probe-destination: 10.0.0.2}]} | inline.services[0].probe-source | x",
         "{services: [{name: f, devices: ['h:1'], failure-mode: shrug}]}         | inline.services[0].failure-mode | shrug",
         "{return-allowed: [nowhere], services: [{name: f, devices: ['h:1']}]}   | inline.return-allowed[0]       | nowhere",
     })

@@ -17,8 +17,10 @@ class AllToolsIT {
     @TempDir
     Path dir;
 
-    @Test
-    void oneHttpsDownloadIsSeenByTheMirrorTheInlineDeviceAndIcap() throws Exception {
+    @org.junit.jupiter.params.ParameterizedTest(name = "icap {0} the device, mirror on the {1} leg")
+    @org.junit.jupiter.params.provider.CsvSource({"before, device", "after, origin"})
+    void oneHttpsDownloadIsSeenByTheMirrorTheInlineDeviceAndIcap(String icapPosition, String mirrorLeg)
+            throws Exception {
         int returnPort = Partners.freePort();
         Path pcapDir = dir.resolve("pcap");
         try (IcapServers icap = IcapServers.start(dir.resolve("icap"), 1);
@@ -29,11 +31,14 @@ class AllToolsIT {
                       server-port-map: {%1$d: 80}
                       sinks: [{type: pcap-file, directory: %2$s}]
                     inline:
+                      icap-position: %6$s
+                      mirror-leg: %7$s
                       return-port: %3$d
                       services: [{name: filter, devices: ["%4$s"], health-interval: 300ms}]
                     icap:
                       services: [{name: av, mode: respmod, servers: [%5$s]}]
-                    """.formatted(origins.ports.get(Site.GOOD), pcapDir, returnPort, squids.device(0), icap.uri(0)));
+                    """.formatted(origins.ports.get(Site.GOOD), pcapDir, returnPort, squids.device(0), icap.uri(0),
+                    icapPosition, mirrorLeg));
             Path out = dir.resolve("300k.out");
             try {
                 loupe.awaitMetric("loupe_inline_device_up{device=\"" + squids.device(0) + "\",service=\"filter\"} 1");
@@ -49,14 +54,19 @@ class AllToolsIT {
                     .as("the inline device carried it").contains("GET http://upstream.test:" + origins.ports.get(Site.GOOD) + "/300k.bin");
             assertThat(Files.readString(dir.resolve("icap/c-icap-0/log/access.log")))
                     .as("the ICAP service scanned it").contains("RESPMOD");
-            assertThat(Files.readString(loupe.accessLog)).contains("\"result\":\"unmodified\"")
-                    .contains("\"inline\":\"filter via " + squids.device(0) + "\"");
+            String log = Files.readString(loupe.accessLog);
+            assertThat(log).contains("\"result\":\"unmodified\"").contains("\"inline\":\"filter via " + squids.device(0) + "\"");
+            String clientSide = log.lines().filter(l -> l.contains("\"inline\":\"filter via")).findFirst().orElseThrow();
+            assertThat(clientSide.contains("\"icap\"")).as("ICAP ran on the client's side of the device: " + clientSide)
+                    .isEqualTo(icapPosition.equals("before"));
             Path capture;
             try (Stream<Path> files = Files.list(pcapDir)) {
                 capture = files.filter(p -> p.toString().endsWith(".pcap")).findFirst().orElseThrow();
             }
-            assertThat(Tshark.read(capture, "-Y", "http.request", "-T", "fields", "-e", "http.request.uri"))
-                    .as("the mirror saw the decrypted request").contains("/300k.bin?all-tools");
+            String uri = Tshark.read(capture, "-Y", "http.request", "-T", "fields", "-e", "http.request.uri").strip();
+            assertThat(uri).as("the mirror saw the decrypted request").contains("/300k.bin?all-tools");
+            // the device leg carries proxy requests (absolute URI); the origin leg carries origin-form ones
+            assertThat(uri.startsWith("http://")).as(uri).isEqualTo(mirrorLeg.equals("device"));
             Path objects = Files.createDirectories(dir.resolve("objects"));
             Tshark.read(capture, "-q", "--export-objects", "http," + objects);
             try (Stream<Path> exported = Files.list(objects)) {

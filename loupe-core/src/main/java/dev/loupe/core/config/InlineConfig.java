@@ -13,15 +13,27 @@ import java.util.Set;
  * @param returnAddress  where the return listener binds (loopback by default)
  * @param returnPort     its port
  * @param returnAllowed  device addresses allowed to connect to it; only requests naming a live flow are forwarded
+ * @param icapPosition   {@code before} (ICAP sees what the client sent and what the device let back) or
+ *                       {@code after} (ICAP sees what the device let through, on the way to and from the origin)
+ * @param mirrorLeg      {@code device} (the mirror records Loupe-to-device plaintext) or {@code origin}
+ *                       (what Loupe sends to the origin after the device)
  */
 public record InlineConfig(List<InlineServiceConfig> services, String returnAddress, Integer returnPort,
-                           List<String> returnAllowed) {
+                           List<String> returnAllowed, String icapPosition, String mirrorLeg) {
 
     public InlineConfig {
         services = List.copyOf(Check.orDefault(services, List.of()));
         returnAddress = Check.orDefault(returnAddress, "127.0.0.1");
         returnPort = Check.range("return-port", Check.orDefault(returnPort, 8082), 0, 65535);
         returnAllowed = List.copyOf(Check.orDefault(returnAllowed, List.of("127.0.0.0/8", "::1/128")));
+        icapPosition = Check.orDefault(icapPosition, "before");
+        if (!icapPosition.equals("before") && !icapPosition.equals("after")) {
+            throw new ConfigException("icap-position", icapPosition, "must be before or after (the inline device)");
+        }
+        mirrorLeg = Check.orDefault(mirrorLeg, "device");
+        if (!mirrorLeg.equals("device") && !mirrorLeg.equals("origin")) {
+            throw new ConfigException("mirror-leg", mirrorLeg, "must be device or origin");
+        }
         for (int i = 0; i < returnAllowed.size(); i++) {
             try {
                 Cidr.parse(returnAllowed.get(i));
@@ -41,11 +53,19 @@ public record InlineConfig(List<InlineServiceConfig> services, String returnAddr
     }
 
     public static InlineConfig defaults() {
-        return new InlineConfig(null, null, null, null);
+        return new InlineConfig(null, null, null, null, null, null);
     }
 
     public boolean enabled() {
         return !services.isEmpty();
+    }
+
+    public boolean icapAfterDevice() {
+        return icapPosition.equals("after");
+    }
+
+    public boolean mirrorOriginLeg() {
+        return mirrorLeg.equals("origin");
     }
 
     public List<Cidr> returnAllowedNetworks() {

@@ -1,6 +1,7 @@
 package dev.loupe.gateway.http;
 
 import dev.loupe.core.http.ErrorPage;
+import dev.loupe.core.config.InlineConfig;
 import dev.loupe.gateway.icap.IcapAdaptation;
 import dev.loupe.gateway.inline.FlowRegistry;
 import dev.loupe.gateway.inline.Inline;
@@ -93,9 +94,11 @@ public final class HttpRelay {
     public static HttpRelay tunnel(Session session, OriginConnector connector, Mirror mirror, IntelService intel,
                                    IcapAdaptation icap, Inline inline, Channel upstream, Origin origin,
                                    int maxInitialLine, int maxHeader) {
-        // without inline devices the TLS interceptor has tapped the origin connection already
-        HttpRelay relay = new HttpRelay(session, connector, inline == null ? null : mirror, intel, icap, upstream,
-                origin, true, null);
+        // without inline devices the TLS interceptor has tapped the origin connection already; with them, the
+        // configured order decides which leg the mirror records and which side of the device ICAP works on
+        InlineConfig order = inline == null ? null : inline.order();
+        HttpRelay relay = new HttpRelay(session, connector, order == null || order.mirrorOriginLeg() ? null : mirror,
+                intel, order != null && order.icapAfterDevice() ? null : icap, upstream, origin, true, null);
         relay.inline = inline;
         relay.originAddress = upstream.remoteAddress() instanceof java.net.InetSocketAddress a ? a : null;
         relay.installClient(maxInitialLine, maxHeader);
@@ -108,8 +111,8 @@ public final class HttpRelay {
      * upstream) to that flow's origin. The client here is the device.
      */
     public static HttpRelay returning(Session session, OriginConnector connector, UpstreamTls tls,
-                                      FlowRegistry flows) {
-        HttpRelay relay = new HttpRelay(session, connector, null, null, null, null, null, false, null);
+                                      FlowRegistry flows, IcapAdaptation icap, Mirror mirror) {
+        HttpRelay relay = new HttpRelay(session, connector, mirror, null, icap, null, null, false, null);
         relay.tls = tls;
         relay.returnFlows = flows;
         return relay;

@@ -35,7 +35,9 @@ public final class ReturnListenerInitializer extends ChannelInitializer<SocketCh
             return;
         }
         var limits = services.config().limits();
-        HttpRelay relay = HttpRelay.returning(session, services.connector(), tls::connect, services.inline().flows());
+        var order = services.config().inline();
+        HttpRelay relay = HttpRelay.returning(session, services.connector(), tls::connect, services.inline().flows(),
+                order.icapAfterDevice() ? services.icap() : null, order.mirrorOriginLeg() ? services.mirror() : null);
         ch.pipeline()
                 .addLast("http", new HttpServerCodec(limits.maxInitialLineLength(), limits.maxHeaderSize(), 64 * 1024))
                 .addLast("exchange", relay.newClientHandler());

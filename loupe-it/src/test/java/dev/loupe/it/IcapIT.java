@@ -25,11 +25,36 @@ class IcapIT {
     static Origins origins;
     static GatewayUnderTest loupe;
     static byte[] infectedAfterPreview;
+    static byte[] streamed;
+    static final java.util.concurrent.CountDownLatch clientGotSome = new java.util.concurrent.CountDownLatch(1);
 
     @BeforeAll
     static void start() throws Exception {
         icap = IcapServers.start(dir.resolve("icap"), 1);
         echo = EchoOrigin.start();
+        // a response of undeclared length (chunked), larger than the "small" service takes
+        streamed = Origins.random(3 * 1024 * 1024, 33);
+        echo.createContext("/held-back", exchange -> {
+            // half the body, then wait until the client has some of it: only a gateway that stops holding
+            // an over-limit body lets that happen
+            exchange.sendResponseHeaders(200, 0);
+            try (var out = exchange.getResponseBody()) {
+                out.write(streamed, 0, streamed.length / 2);
+                out.flush();
+                clientGotSome.await(20, java.util.concurrent.TimeUnit.SECONDS);
+                out.write(streamed, streamed.length / 2, streamed.length - streamed.length / 2);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        echo.createContext("/stream", exchange -> {
+            exchange.sendResponseHeaders(200, 0);
+            try (var out = exchange.getResponseBody()) {
+                for (int off = 0; off < streamed.length; off += 64 * 1024) {
+                    out.write(streamed, off, Math.min(64 * 1024, streamed.length - off));
+                }
+            }
+        });
         origins = Origins.start(dir.resolve("origins"),
                 "location /upload { proxy_pass http://127.0.0.1:" + echo.getAddress().getPort()
                 + "; client_max_body_size 0; }");
@@ -58,6 +83,12 @@ class IcapIT {
                     - name: av
                       mode: respmod
                       servers: [%1$s]
+                      hosts: [.test]
+                    - name: small
+                      mode: respmod
+                      servers: [%1$s]
+                      hosts: [127.0.0.1]
+                      max-body-bytes: 1048576
                 """.formatted(icap.uri(0), icap.urlCheckUri(0)));
     }
 
@@ -203,6 +234,37 @@ class IcapIT {
         Files.write(file, upload);
         Curl.Result post = curl(base + "/upload/x", "--data-binary", "@" + file);
         assertThat(status(post)).isEqualTo(403);
+    }
+
+    @Test
+    void aBodyOfUndeclaredLengthOverEveryLimitStreamsThroughUnscanned() throws Exception {
+        Path out = dir.resolve("streamed.out");
+        Curl.Result r = Curl.run(dir, "-x", loupe.proxy(), "-o", out.toString(), "-w", "%{http_code}",
+                "http://127.0.0.1:" + echo.getAddress().getPort() + "/stream");
+        assertThat(r.text()).as(r.stderr()).isEqualTo("200");
+        assertThat(Files.readAllBytes(out)).isEqualTo(streamed);
+        JsonNode small = icapResult(exchangeFor("/stream"), "small");
+        assertThat(small.get("result").asText()).isEqualTo("not-scanned");
+        assertThat(small.get("reason").asText()).contains("max-body-bytes");
+    }
+
+    @Test
+    void onceOverEveryLimitTheHeldStartIsSentWithoutWaitingForTheRest() throws Exception {
+        var proxy = new java.net.Proxy(java.net.Proxy.Type.HTTP, new java.net.InetSocketAddress("127.0.0.1", loupe.port));
+        var connection = (java.net.HttpURLConnection) java.net.URI.create("http://127.0.0.1:" + echo.getAddress().getPort()
+                + "/held-back").toURL().openConnection(proxy);
+        connection.setReadTimeout(15_000);
+        try (var in = connection.getInputStream()) {
+            byte[] first = in.readNBytes(streamed.length / 4); // arrives while the origin still holds the rest
+            clientGotSome.countDown();
+            byte[] rest = in.readAllBytes();
+            byte[] all = new byte[first.length + rest.length];
+            System.arraycopy(first, 0, all, 0, first.length);
+            System.arraycopy(rest, 0, all, first.length, rest.length);
+            assertThat(all).isEqualTo(streamed);
+        } finally {
+            clientGotSome.countDown();
+        }
     }
 
     @Test

@@ -36,6 +36,22 @@ final class ResponseForwarder {
     private Capture capture;
     /** A collected response is with the services or on its way to the client: the upstream may go. */
     private boolean adapting;
+    /** The held start of a response that outgrew every limit, on its way to the client unscanned. */
+    private Drain drain;
+
+    private static final class Drain {
+        final BodySpool spool;
+        final BodySpool.Reader reader;
+        final Exchange exchange;
+        boolean lastSeen;
+
+        Drain(BodySpool spool, Exchange exchange, boolean lastSeen) {
+            this.spool = spool;
+            this.reader = spool.reader(0);
+            this.exchange = exchange;
+            this.lastSeen = lastSeen;
+        }
+    }
     private boolean closeAfterDelivery;
 
     private static final class Capture {
@@ -189,6 +205,13 @@ final class ResponseForwarder {
             collect(content);
             return;
         }
+        if (drain != null) {
+            // still writing out what was held: queue behind it (on disk), in order
+            drain.spool.append(content.content());
+            drain.lastSeen |= content instanceof LastHttpContent;
+            content.release();
+            return;
+        }
         exchange.responseBytes += content.content().readableBytes();
         boolean last = content instanceof LastHttpContent;
         Channel client = relay.client();
@@ -221,6 +244,10 @@ final class ResponseForwarder {
             return;
         }
         content.release();
+        if (c.body.length() > icap.spoolLimit(c.selection)) {
+            outgrown(c, content instanceof LastHttpContent);
+            return;
+        }
         if (!(content instanceof LastHttpContent)) {
             return;
         }
@@ -233,6 +260,64 @@ final class ResponseForwarder {
         IcapMessage message = new IcapMessage(c.exchange.request, c.exchange.url, relay.origin().host(), c.original,
                 c.body.length() > 0 ? c.body : null, session.clientIp(), serverIp, null);
         icap.adapt(message, c.selection, relay.client().eventLoop(), adapted -> adapted(c, adapted));
+    }
+
+    /**
+     * The body outgrew every selected service's limit (a length the head did not declare): no service will
+     * see it. Blocked if a service says so; otherwise what was held goes to the client, then the rest
+     * streams through as if no service were configured.
+     */
+    private void outgrown(Capture c, boolean complete) {
+        capture = null;
+        IcapAdaptation.OverLimit over = icap.overLimit(c.selection);
+        c.exchange.icap(over.results());
+        if (over.blockedBy() != null) {
+            c.body.close();
+            failCurrent(new ErrorPage(403, "Blocked: too large to scan", "the response body is larger than ICAP "
+                    + "service '" + over.blockedBy() + "' scans", relay.origin().host()));
+            if (relay.upstream() != null) {
+                relay.upstream().close();
+            }
+            return;
+        }
+        relay.client().write(c.rewritten);
+        drain = new Drain(c.body, c.exchange, complete);
+        if (relay.upstream() != null) {
+            relay.upstream().config().setAutoRead(false); // let the client catch up before reading more
+        }
+        pumpDrain();
+    }
+
+    private void pumpDrain() {
+        Drain d = drain;
+        Channel client = relay.client();
+        if (!client.isActive()) {
+            d.spool.close();
+            drain = null;
+            return;
+        }
+        io.netty.channel.ChannelFuture last = null;
+        while (d.reader.hasRemaining() && client.isWritable()) {
+            io.netty.buffer.ByteBuf piece = d.reader.next(64 * 1024);
+            d.exchange.responseBytes += piece.readableBytes();
+            last = client.write(new io.netty.handler.codec.http.DefaultHttpContent(piece));
+        }
+        if (d.reader.hasRemaining()) {
+            if (last == null) {
+                last = client.write(new io.netty.handler.codec.http.DefaultHttpContent(io.netty.buffer.Unpooled.EMPTY_BUFFER));
+            }
+            client.flush();
+            last.addListener(f -> pumpDrain());
+            return;
+        }
+        d.spool.close();
+        drain = null;
+        if (d.lastSeen) {
+            body(d.exchange, LastHttpContent.EMPTY_LAST_CONTENT);
+        } else {
+            client.flush();
+            relay.updateUpstreamReads(); // caught up: the rest streams straight through
+        }
     }
 
     private void adapted(Capture c, Adapted adapted) {
@@ -337,6 +422,9 @@ final class ResponseForwarder {
     }
 
     void upstreamClosed() {
+        if (drain != null && drain.lastSeen) {
+            return; // the rest of the response is in the spool, on its way out
+        }
         if (adapting) {
             // the whole response is in hand; a tunnel without its origin cannot serve another request
             closeAfterDelivery = !relay.reconnectable();

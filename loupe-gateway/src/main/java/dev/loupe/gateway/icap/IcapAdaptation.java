@@ -156,6 +156,27 @@ public final class IcapAdaptation implements AutoCloseable {
         return max;
     }
 
+    /** A body that grew past every selected service's limit: what to log, and the service that blocks it, if any. */
+    public record OverLimit(String blockedBy, List<IcapResult> results) {
+    }
+
+    public OverLimit overLimit(Selection selection) {
+        List<IcapResult> results = new ArrayList<>(selection.skipped());
+        String blockedBy = null;
+        for (IcapService s : selection.services()) {
+            IcapServiceConfig sc = s.config();
+            String why = "body over max-body-bytes (" + sc.maxBodyBytes() + ")";
+            boolean block = sc.blockOverMax();
+            if (block && blockedBy == null) {
+                blockedBy = sc.name();
+            }
+            String result = block ? IcapResult.BLOCKED : IcapResult.NOT_SCANNED;
+            results.add(new IcapResult(sc.name(), sc.mode(), result, why, null, -1));
+            metrics.results.labelValues(sc.name(), result).inc();
+        }
+        return new OverLimit(blockedBy, List.copyOf(results));
+    }
+
     /** Runs the selected services on {@code message}; {@code done} runs on {@code replyOn}. */
     public void adapt(IcapMessage message, Selection selection, Executor replyOn, Consumer<Adapted> done) {
         Chain chain = new Chain(message, selection, result -> replyOn.execute(() -> done.accept(result)));

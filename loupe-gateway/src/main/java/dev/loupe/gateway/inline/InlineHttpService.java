@@ -166,9 +166,7 @@ public final class InlineHttpService implements AutoCloseable {
         String request = "GET /loupe-probe/" + id + " HTTP/1.1\r\nHost: loupe-probe.invalid\r\n"
                 + FlowRegistry.FLOW_HEADER + ": " + id + "\r\nConnection: close\r\n\r\n";
         try {
-            String answer = l3Probe.exchange(device, request, (int) Math.max(500, config.connectTimeout().toMillis()));
-            boolean ok = answer.startsWith("HTTP/1.") && answer.contains(" 200 ") && answer.contains(id);
-            mark(device, ok, ok ? null : "probe answered " + answer.lines().findFirst().orElse("nothing"));
+            judge(device, id, l3Probe.exchange(device, request, (int) Math.max(500, config.connectTimeout().toMillis())));
         } catch (IOException e) {
             mark(device, false, "probe failed: " + e.getMessage());
         } finally {
@@ -189,14 +187,18 @@ public final class InlineHttpService implements AutoCloseable {
             out.write(request.getBytes(StandardCharsets.US_ASCII));
             out.flush();
             InputStream in = s.getInputStream();
-            String answer = new String(in.readNBytes(16 * 1024), StandardCharsets.ISO_8859_1);
-            boolean ok = answer.startsWith("HTTP/1.") && answer.contains(" 200 ") && answer.contains(id);
-            mark(device, ok, ok ? null : "probe answered " + answer.lines().findFirst().orElse("nothing"));
+            judge(device, id, new String(in.readNBytes(16 * 1024), StandardCharsets.ISO_8859_1));
         } catch (IOException e) {
             mark(device, false, "probe failed: " + e.getMessage());
         } finally {
             flows.takeProbe(id);
         }
+    }
+
+    /** A probe passed when Loupe's own answer, naming it, came back through the device. */
+    private void judge(Device device, String id, String answer) {
+        boolean ok = answer.startsWith("HTTP/1.") && answer.contains(" 200 ") && answer.contains(id);
+        mark(device, ok, ok ? null : "probe answered " + answer.lines().findFirst().orElse("nothing"));
     }
 
     private void mark(Device device, boolean up, String why) {

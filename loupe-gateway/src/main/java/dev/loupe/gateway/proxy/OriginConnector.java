@@ -45,32 +45,24 @@ public final class OriginConnector {
 
     public ChannelFuture connectTransparent(io.netty.channel.EventLoop loop, InetSocketAddress server,
                                             InetSocketAddress source, int mark) {
-        return new Bootstrap()
-                .group(loop)
-                .channel(transport.socketChannel())
+        return bootstrap(loop)
                 .option(io.netty.channel.epoll.EpollChannelOption.IP_TRANSPARENT, true)
                 .option(dev.loupe.gateway.transport.Transport.SO_MARK, mark)
-                .option(ChannelOption.AUTO_READ, false)
-                .option(ChannelOption.TCP_NODELAY, true)
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) connectTimeout.toMillis())
-                .option(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
-                .handler(new ChannelInitializer<>() {
-                    @Override
-                    protected void initChannel(Channel ch) {
-                        ch.pipeline().addLast("idle", new IdleStateHandler(0, 0,
-                                idleTimeout.toMillis(), TimeUnit.MILLISECONDS));
-                        ch.pipeline().addLast("idle-close", IdleCloser.INSTANCE);
-                    }
-                })
                 .connect(server, new InetSocketAddress(source.getAddress(), 0));
     }
 
     /** Connects with reads off: the caller decides what the upstream pipeline does and when it reads. */
     public ChannelFuture connect(Channel client, Origin origin) {
-        return new Bootstrap()
-                .group(client.eventLoop())
-                .channel(transport.socketChannel())
+        return bootstrap(client.eventLoop())
                 .resolver(resolver)
+                .connect(InetSocketAddress.createUnresolved(origin.host(), origin.port()));
+    }
+
+    /** Reads off, no Nagle, the gateway's water marks and connect timeout, and the idle closer. */
+    private Bootstrap bootstrap(io.netty.channel.EventLoop loop) {
+        return new Bootstrap()
+                .group(loop)
+                .channel(transport.socketChannel())
                 .option(ChannelOption.AUTO_READ, false)
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) connectTimeout.toMillis())
@@ -82,7 +74,6 @@ public final class OriginConnector {
                                 idleTimeout.toMillis(), TimeUnit.MILLISECONDS));
                         ch.pipeline().addLast("idle-close", IdleCloser.INSTANCE);
                     }
-                })
-                .connect(InetSocketAddress.createUnresolved(origin.host(), origin.port()));
+                });
     }
 }

@@ -125,7 +125,7 @@ public final class Gateway implements AutoCloseable {
                         .childOption(ChannelOption.TCP_NODELAY, true)
                         .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, OriginConnector.WATER_MARK)
                         .childHandler(new dev.loupe.gateway.proxy.ReturnListenerInitializer(services,
-                                config.transparent().allowedClientNetworks()))
+                                config.transparent().allowedClientNetworks(), true))
                         .bind(config.transparent().address(), l3.returnPort()).sync().channel();
                 log.info("Loupe TPROXY return listener for inline L3 service {} on {}", l3.name(),
                         returnListener.localAddress());

@@ -104,6 +104,16 @@ class InlineHttpIT {
 
     @Test
     @Order(3)
+    void aClientCannotMakeTheDeviceJudgeAnotherHost() throws Exception {
+        // "@other/..." after "http://host:port" would read as user info plus another host
+        Curl.Result r = get(loupe, "/forbidden/secret.txt", "--request-target", "@localhost/forbidden/secret.txt");
+        assertThat(r.text()).endsWith("\n400").doesNotContain("must not leave");
+        Curl.Result forged = get(loupe, "/index.html?forged", "-H", "X-Loupe-Flow: 00112233445566778899aabbccddeeff");
+        assertThat(forged.text()).as("a client's own flow header is dropped, not trusted").endsWith("\n200");
+    }
+
+    @Test
+    @Order(3)
     void theReturnListenerIsNoOpenProxy() throws Exception {
         Curl.Result r = Curl.run(dir, "-x", "http://127.0.0.1:" + returnPort, "-w", "\n%{http_code}",
                 "http://" + Origins.HOST + ":" + origins.plainPort + "/index.html");

@@ -52,6 +52,20 @@ public final class HttpRelay {
     /** The verified origin's address: mirrored flows through a device are reported as going there. */
     private java.net.InetSocketAddress originAddress;
     private boolean directTapped;
+    /** The services' mirror, for the direct (fail-open) route whatever leg the device route taps. */
+    private Mirror directMirror;
+    /** Re-opens a validated TLS connection to the origin for the direct route once a device route closed it. */
+    private UpstreamTls directTls;
+    /** ICAP runs between the device and the origin (on the return leg) rather than here, unless sent direct. */
+    private boolean icapAfterDevice;
+    /** The device the current upstream connection was made through (null: not through a device). */
+    private InlineHttpService.Device connectedDevice;
+    /** The TLS server name the current upstream connection was made with (return mode). */
+    private String connectedServerName;
+    /** Return mode: this listener is the L3 (TPROXY) one: flows are known only by address, never by header. */
+    private boolean returnL3;
+    /** Return mode: the client the current flow belongs to, for ICAP's X-Client-IP. */
+    private String flowClientIp;
     private InlineHttpService.Device device;
     /** Where requests through {@link #device} are sent: the device itself, or (L3) the origin's address. */
     private Origin deviceTarget;
@@ -92,14 +106,17 @@ public final class HttpRelay {
      * request goes out through one of its devices instead (the verified origin connection is then let go).
      */
     public static HttpRelay tunnel(Session session, OriginConnector connector, Mirror mirror, IntelService intel,
-                                   IcapAdaptation icap, Inline inline, Channel upstream, Origin origin,
-                                   int maxInitialLine, int maxHeader) {
+                                   IcapAdaptation icap, Inline inline, UpstreamTls directTls, Channel upstream,
+                                   Origin origin, int maxInitialLine, int maxHeader) {
         // without inline devices the TLS interceptor has tapped the origin connection already; with them, the
         // configured order decides which leg the mirror records and which side of the device ICAP works on
         InlineConfig order = inline == null ? null : inline.order();
         HttpRelay relay = new HttpRelay(session, connector, order == null || order.mirrorOriginLeg() ? null : mirror,
-                intel, order != null && order.icapAfterDevice() ? null : icap, upstream, origin, true, null);
+                intel, icap, upstream, origin, true, null);
         relay.inline = inline;
+        relay.directMirror = mirror;
+        relay.directTls = directTls;
+        relay.icapAfterDevice = order != null && order.icapAfterDevice();
         relay.originAddress = upstream.remoteAddress() instanceof java.net.InetSocketAddress a ? a : null;
         relay.installClient(maxInitialLine, maxHeader);
         relay.installUpstream(upstream);
@@ -111,8 +128,9 @@ public final class HttpRelay {
      * upstream) to that flow's origin. The client here is the device.
      */
     public static HttpRelay returning(Session session, OriginConnector connector, UpstreamTls tls,
-                                      FlowRegistry flows, IcapAdaptation icap, Mirror mirror) {
+                                      FlowRegistry flows, IcapAdaptation icap, Mirror mirror, boolean l3) {
         HttpRelay relay = new HttpRelay(session, connector, mirror, null, icap, null, null, false, null);
+        relay.returnL3 = l3;
         relay.tls = tls;
         relay.returnFlows = flows;
         return relay;
@@ -169,11 +187,18 @@ public final class HttpRelay {
             pending.add(msg);
             return;
         }
-        if (upstream != null && upstream.isActive() && target.equals(connectedTo)) {
+        boolean sameDevice = device == null || !target.equals(deviceTarget) || device == connectedDevice;
+        boolean sameName = tls == null || java.util.Objects.equals(serverName, connectedServerName);
+        if (upstream != null && upstream.isActive() && target.equals(connectedTo) && sameDevice && sameName) {
             upstream.write(msg, upstream.voidPromise());
             return;
         }
-        if (tunnel && (device == null || !target.equals(deviceTarget))) {
+        boolean direct = device == null || !target.equals(deviceTarget);
+        if (tunnel && direct && directTls != null && inline != null) {
+            connect(target, msg); // the direct route after a device route: a fresh, validated TLS connection
+            return;
+        }
+        if (tunnel && direct) {
             ReferenceCountUtil.release(msg);
             failExchange(new ErrorPage(502, "Upstream connection closed", "the origin closed the connection",
                     origin.host()));
@@ -195,8 +220,9 @@ public final class HttpRelay {
             if (chosen == null) {
                 if (service.failOpen()) {
                     route = origin;
-                    if (!directTapped && upstream != null && upstream.isActive() && connectedTo.equals(origin)) {
-                        MirrorTap.install(mirror, client, upstream);
+                    if (!directTapped && upstream != null && upstream.isActive() && connectedTo.equals(origin)
+                            && connectedDevice == null) {
+                        MirrorTap.install(directMirror, client, upstream);
                         directTapped = true;
                     }
                     if (exchange != null) {
@@ -226,11 +252,17 @@ public final class HttpRelay {
                 route = new Origin(originAddress.getAddress().getHostAddress(), service.config().serverPort());
             } else {
                 route = chosen.address();
-                request.setUri("http://" + origin.authority() + request.uri());
+                // the device judges the name the client asked for (SNI), not an address
+                String name = session.sni() != null ? session.sni() : origin.host();
+                request.setUri("http://" + (name.indexOf(':') >= 0 ? "[" + name + "]" : name) + ":" + origin.port()
+                        + request.uri());
                 request.headers().set(FlowRegistry.FLOW_HEADER, flow.id());
                 request.headers().set(FlowRegistry.SCHEME_HEADER, "https");
             }
             deviceTarget = route;
+            if (exchange != null) {
+                exchange.viaDevice = true;
+            }
             service.sent(chosen);
             if (exchange != null) {
                 exchange.inline = service.name() + " via " + chosen.label();
@@ -248,6 +280,8 @@ public final class HttpRelay {
         boolean viaDevice = device != null && target.equals(deviceTarget);
         InlineHttpService.Device usedDevice = viaDevice ? device : null;
         connectedTo = target;
+        connectedDevice = usedDevice;
+        connectedServerName = serverName;
         if (!viaDevice) {
             origin = target;
             session.target(target.authority());
@@ -256,6 +290,9 @@ public final class HttpRelay {
         io.netty.util.concurrent.Future<Channel> f;
         if (tls != null) {
             f = tls.connect(client, target, serverName);
+            upstream = null;
+        } else if (tunnel && !viaDevice && directTls != null) {
+            f = directTls.connect(client, target, session.sni());
             upstream = null;
         } else {
             ChannelFuture cf;
@@ -266,7 +303,8 @@ public final class HttpRelay {
                 FlowRegistry.Flow l3Flow = flow;
                 cf.addListener(c -> {
                     if (c.isSuccess()) {
-                        inline.flows().registerPeer(cf.channel().localAddress(), l3Flow);
+                        inline.flows().registerPeer(cf.channel().localAddress(), cf.channel().remoteAddress(), l3Flow,
+                                cf.channel().closeFuture());
                     }
                 });
             } else {
@@ -284,7 +322,12 @@ public final class HttpRelay {
             f = promise;
         }
         f.addListener(done -> {
-            Channel connected = done.isSuccess() ? (Channel) done.getNow() : null;
+            Channel made = done.isSuccess() ? (Channel) done.getNow() : null;
+            if (made != null && !client.isActive()) {
+                made.close(); // the client left while this was being set up
+                made = null;
+            }
+            Channel connected = made;
             if (connected != null) {
                 upstream = connected;
             }
@@ -292,8 +335,14 @@ public final class HttpRelay {
             pending = null;
             List<java.util.function.Consumer<Channel>> waiting = onConnected;
             onConnected = null;
-            if (!done.isSuccess()) {
+            if (connected == null) {
                 queued.forEach(ReferenceCountUtil::release);
+                if (!client.isActive()) {
+                    if (waiting != null) {
+                        waiting.forEach(w -> w.accept(null));
+                    }
+                    return;
+                }
                 if (waiting != null) {
                     waiting.forEach(w -> w.accept(null));
                 }
@@ -312,7 +361,7 @@ public final class HttpRelay {
                 MirrorTap.install(mirror, client.remoteAddress() instanceof java.net.InetSocketAddress c ? c : null,
                         originAddress, connected);
             } else {
-                MirrorTap.install(mirror, client, connected);
+                MirrorTap.install(tunnel ? directMirror : mirror, client, connected);
             }
             installUpstream(connected);
             queued.forEach(m -> connected.write(m, connected.voidPromise()));
@@ -463,6 +512,29 @@ public final class HttpRelay {
     /** Return-listener mode: the flows requests may name; null otherwise. */
     FlowRegistry returnFlows() {
         return returnFlows;
+    }
+
+    /** Whether ICAP services see this exchange here (not on the device's return leg). */
+    boolean icapHere(Exchange exchange) {
+        return !icapAfterDevice || exchange == null || !exchange.viaDevice;
+    }
+
+    /** Whether ICAP services would see a request about to be routed now (no device up: it goes direct). */
+    boolean icapHereForNextRequest() {
+        return !icapAfterDevice || inline.service().pick(session.clientAddress().hashCode() * 31 + origin.hashCode()) == null;
+    }
+
+    boolean returnL3() {
+        return returnL3;
+    }
+
+    void flowClientIp(String ip) {
+        this.flowClientIp = ip;
+    }
+
+    /** X-Client-IP for ICAP: on the return leg, the flow's client rather than the device. */
+    String icapClientIp() {
+        return flowClientIp != null ? flowClientIp : session.clientIp();
     }
 
     /** Return-listener mode: the TLS server name for the next origin connection. */

@@ -140,6 +140,11 @@ final class RequestForwarder {
             url = "http://" + host + request.uri();
         } else if (tunnel) {
             target = relay.origin();
+            if (!request.uri().startsWith("/") && !originFormInTunnel(request)) {
+                refuse(request, 400, "Bad request", "a request inside a tunnel must name a path on its origin, got '"
+                        + request.uri() + "'");
+                return false;
+            }
             url = "https://" + (target.port() == 443 ? hostForUrl(target) : target.authority()) + request.uri();
         } else if (relay.returnFlows() != null) {
             String id = request.headers().get(FlowRegistry.FLOW_HEADER);
@@ -148,19 +153,31 @@ final class RequestForwarder {
                 refuse(request, new ErrorPage(200, "Loupe return path", "probe " + id + " came back", "-"));
                 return false;
             }
-            // an HTTP device names the flow in a header; after an L3 device it is known by the address it comes from
-            FlowRegistry.Flow flow = id != null ? relay.returnFlows().find(id)
-                    : relay.returnFlows().findByPeer(relay.client().remoteAddress());
+            // an HTTP device names the flow in a header; after an L3 device it is known only by the addresses
+            // the connection carries (a header there would come from the client)
+            FlowRegistry.Flow flow = relay.returnL3()
+                    ? relay.returnFlows().findByPeer(relay.client().remoteAddress(), relay.client().localAddress())
+                    : relay.returnFlows().find(id);
             if (flow == null) {
                 refuse(request, 403, "Forbidden", "the return listener only carries live inline flows");
                 return false;
             }
             target = flow.origin();
             relay.serverName(flow.serverName());
+            relay.flowClientIp(flow.clientIp());
             String path = request.uri();
             try {
                 URI uri = new URI(request.uri());
                 if (uri.isAbsolute()) {
+                    // the device judged this URL: it must be the flow's own origin, or the verdict was about another
+                    String name = flow.serverName() != null ? flow.serverName() : flow.origin().host();
+                    if (uri.getHost() == null || !uri.getHost().replace("[", "").replace("]", "").equalsIgnoreCase(name)
+                            || (uri.getPort() < 0 ? 80 : uri.getPort()) != flow.origin().port()
+                            || uri.getRawUserInfo() != null) {
+                        refuse(request, 403, "Forbidden", "the request names " + request.uri()
+                                + ", which is not its flow's origin");
+                        return false;
+                    }
                     path = originForm(uri);
                 }
             } catch (URISyntaxException e) {
@@ -205,7 +222,7 @@ final class RequestForwarder {
         tracker.started(current);
         rewriteHead(request, upgrade);
         current.request = request;
-        if (icap != null && !upgrade) {
+        if (icap != null && !upgrade && (!tunnel || relay.icapHereForNextRequest())) {
             IcapAdaptation.Selection selection = icap.select(true, target.host(), request.method().name(),
                     request.headers().get(HttpHeaderNames.CONTENT_TYPE), HttpUtil.getContentLength(request, -1L));
             if (selection.blockedBy() != null) {
@@ -257,7 +274,7 @@ final class RequestForwarder {
         String serverIp = relay.upstream() != null && relay.upstream().remoteAddress()
                 instanceof java.net.InetSocketAddress a ? a.getAddress().getHostAddress() : null;
         IcapMessage message = new IcapMessage(c.request(), c.exchange().url, to.host(), null,
-                c.body().length() > 0 ? c.body() : null, session.clientIp(), serverIp, null);
+                c.body().length() > 0 ? c.body() : null, relay.icapClientIp(), serverIp, null);
         icap.adapt(message, c.selection(), relay.client().eventLoop(), adapted -> adapted(c, to, adapted));
     }
 
@@ -344,7 +361,27 @@ final class RequestForwarder {
         }
     }
 
+    /** An absolute-form request in a tunnel is accepted only for the tunnel's own origin; made origin-form. */
+    private boolean originFormInTunnel(HttpRequest request) {
+        try {
+            URI uri = new URI(request.uri());
+            String name = session.sni() != null ? session.sni() : target.host();
+            boolean same = uri.isAbsolute() && uri.getHost() != null && uri.getRawUserInfo() == null
+                    && uri.getHost().equalsIgnoreCase(name)
+                    && (uri.getPort() < 0 || uri.getPort() == target.port());
+            if (same) {
+                request.setUri(originForm(uri));
+            }
+            return same;
+        } catch (URISyntaxException e) {
+            return false;
+        }
+    }
+
     private static void rewriteHead(HttpRequest request, boolean upgrade) {
+        // only Loupe puts these on a request (toward an inline device); a client's would be forged
+        request.headers().remove(FlowRegistry.FLOW_HEADER);
+        request.headers().remove(FlowRegistry.SCHEME_HEADER);
         boolean chunked = HttpUtil.isTransferEncodingChunked(request);
         String upgradeTo = request.headers().get(HttpHeaderNames.UPGRADE);
         HopByHopHeaders.strip(request.headers());

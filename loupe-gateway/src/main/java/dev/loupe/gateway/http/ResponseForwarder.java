@@ -142,7 +142,8 @@ final class ResponseForwarder {
             upstreamKeepAlive = false; // the body ends when the origin closes: that connection is spent
         }
         boolean bodyless = exchange.head || code == 204 || code == 304;
-        if (icap != null && !bodyless && !"0".equals(response.headers().get(HttpHeaderNames.CONTENT_LENGTH))) {
+        if (icap != null && !bodyless && relay.icapHere(exchange)
+                && !"0".equals(response.headers().get(HttpHeaderNames.CONTENT_LENGTH))) {
             IcapAdaptation.Selection selection = icap.select(false, relay.origin().host(), exchange.method,
                     response.headers().get(HttpHeaderNames.CONTENT_TYPE), HttpUtil.getContentLength(response, -1L));
             if (selection.blockedBy() != null) {
@@ -162,7 +163,7 @@ final class ResponseForwarder {
         }
         HopByHopHeaders.strip(response.headers());
         boolean http10Client = exchange.clientVersion.equals(HttpVersion.HTTP_1_0);
-        exchange.closeClientAfter = !exchange.clientKeepAlive || (!upstreamKeepAlive && relay.tunnel());
+        exchange.closeClientAfter = !exchange.clientKeepAlive || (!upstreamKeepAlive && !relay.reconnectable());
         if (!bodyless && !lengthKnown) {
             if (http10Client) {
                 exchange.closeClientAfter = true; // an HTTP/1.0 client learns the end from the close
@@ -258,7 +259,7 @@ final class ResponseForwarder {
         String serverIp = upstream != null && upstream.remoteAddress() instanceof java.net.InetSocketAddress a
                 ? a.getAddress().getHostAddress() : null;
         IcapMessage message = new IcapMessage(c.exchange.request, c.exchange.url, relay.origin().host(), c.original,
-                c.body.length() > 0 ? c.body : null, session.clientIp(), serverIp, null);
+                c.body.length() > 0 ? c.body : null, relay.icapClientIp(), serverIp, null);
         icap.adapt(message, c.selection, relay.client().eventLoop(), adapted -> adapted(c, adapted));
     }
 
@@ -441,6 +442,10 @@ final class ResponseForwarder {
         }
         Exchange exchange = tracker.current();
         if (exchange == null) {
+            if (relay.reconnectable()) {
+                relay.dropUpstream(); // an idle device connection: the next request opens another
+                return;
+            }
             if (relay.tunnel()) {
                 session.closeReason("upstream closed");
                 // flush first: the last part of a response may still be on its way to the client

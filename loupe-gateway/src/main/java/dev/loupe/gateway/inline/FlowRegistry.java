@@ -26,7 +26,11 @@ public final class FlowRegistry {
     private final Map<String, Flow> flows = new ConcurrentHashMap<>();
     private final Map<String, Boolean> probes = new ConcurrentHashMap<>();
     /** L3: the return listener knows a flow by the (spoofed) client address and port it comes from. */
-    private final Map<String, Flow> byPeer = new ConcurrentHashMap<>();
+    private final Map<String, Peer> byPeer = new ConcurrentHashMap<>();
+
+    /** An L3 plaintext connection: its flow, and the address it was sent to (where TPROXY delivers it). */
+    private record Peer(Flow flow, String destination) {
+    }
     private final Map<String, java.util.List<String>> peersOf = new ConcurrentHashMap<>();
 
     public Flow register(Origin origin, String serverName, String clientIp) {
@@ -43,19 +47,37 @@ public final class FlowRegistry {
         flows.remove(flow.id());
         java.util.List<String> peers = peersOf.remove(flow.id());
         if (peers != null) {
-            peers.forEach(byPeer::remove);
+            // only this flow's entries: a newer flow may have been given the same address and port since
+            peers.forEach(key -> byPeer.computeIfPresent(key, (k, p) -> p.flow() == flow ? null : p));
         }
     }
 
-    /** L3: {@code source} is the address and port a plaintext connection of {@code flow} was made from. */
-    public void registerPeer(java.net.SocketAddress source, Flow flow) {
-        String key = String.valueOf(source);
-        byPeer.put(key, flow);
+    /**
+     * L3: a plaintext connection of {@code flow} was made from {@code source} to {@code destination}; the entry
+     * goes when that connection closes, or with the flow.
+     */
+    public void registerPeer(java.net.SocketAddress source, java.net.SocketAddress destination, Flow flow,
+                             io.netty.util.concurrent.Future<?> closed) {
+        String key = normalized(source);
+        Peer peer = new Peer(flow, normalized(destination));
+        byPeer.put(key, peer);
         peersOf.computeIfAbsent(flow.id(), k -> new java.util.concurrent.CopyOnWriteArrayList<>()).add(key);
+        closed.addListener(f -> byPeer.remove(key, peer));
     }
 
-    public Flow findByPeer(java.net.SocketAddress peer) {
-        return byPeer.get(String.valueOf(peer));
+    /**
+     * L3: the flow of a connection the return listener accepted from {@code peer}, provided it was addressed
+     * to where Loupe sent it ({@code local}): proof that TPROXY delivered it, not a client connecting directly.
+     */
+    public Flow findByPeer(java.net.SocketAddress peer, java.net.SocketAddress local) {
+        Peer p = byPeer.get(normalized(peer));
+        return p != null && p.destination().equals(normalized(local)) ? p.flow() : null;
+    }
+
+    /** {@code ip:port} without any host name (Java maps ::ffff:a.b.c.d to a.b.c.d itself). */
+    private static String normalized(java.net.SocketAddress address) {
+        return address instanceof java.net.InetSocketAddress a && a.getAddress() != null
+                ? a.getAddress().getHostAddress() + ":" + a.getPort() : String.valueOf(address);
     }
 
     /** A one-off id for a health probe; {@link #takeProbe} recognises it once. */

@@ -25,6 +25,11 @@ final class DecryptedProtocolSniffer extends ChannelInboundHandlerAdapter {
     private final Origin origin;
     private final Channel upstream;
     private ScheduledFuture<?> timeout;
+    /** What the client sent so far, while it is too short to tell (e.g. a one-byte first record). */
+    private ByteBuf held;
+
+    /** What the first bytes say. */
+    enum Guess { HTTP, OTHER, UNDECIDED }
 
     private DecryptedProtocolSniffer(GatewayServices services, Session session, Origin origin, Channel upstream) {
         this.services = services;
@@ -46,7 +51,8 @@ final class DecryptedProtocolSniffer extends ChannelInboundHandlerAdapter {
     private static void startHttp(GatewayServices services, Session session, Origin origin, Channel upstream) {
         var limits = services.config().limits();
         HttpRelay.tunnel(session, services.connector(), services.mirror(), services.decider().intel(), services.icap(),
-                services.inline(), upstream, origin, limits.maxInitialLineLength(), limits.maxHeaderSize());
+                services.inline(), services.inline() == null ? null : new TlsOriginConnector(services)::connect,
+                upstream, origin, limits.maxInitialLineLength(), limits.maxHeaderSize());
     }
 
     @Override
@@ -57,17 +63,52 @@ final class DecryptedProtocolSniffer extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        decide(ctx, (ByteBuf) msg);
+        ByteBuf in = (ByteBuf) msg;
+        if (held == null) {
+            held = in;
+        } else {
+            held = ctx.alloc().compositeBuffer().addComponents(true, held, in);
+        }
+        if (classify(held) == Guess.UNDECIDED && held.readableBytes() < 64) {
+            return; // wait for more (or the timeout): a request line split over records is still HTTP
+        }
+        ByteBuf first = held;
+        held = null;
+        decide(ctx, first);
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        if (held != null) {
+            held.release();
+            held = null;
+        }
     }
 
     /** Takes ownership of {@code first} (may be null on timeout) and forwards it to the chosen relay. */
     private void decide(ChannelHandlerContext ctx, ByteBuf first) {
+        if (first == null && held != null) {
+            first = held; // the timeout, with a few undecided bytes in hand
+            held = null;
+        }
         timeout.cancel(false);
         ctx.pipeline().remove(this);
         Channel client = ctx.channel();
         if (first != null && looksLikeHttp(first)) {
             startHttp(services, session, origin, upstream);
             Replay.into(client.pipeline(), "http", first);
+            return;
+        }
+        if (services.inline() != null && !services.inline().service().failOpen()) {
+            // the inline service only understands HTTP: with fail-closed, nothing goes around it
+            if (first != null) {
+                first.release();
+            }
+            session.verdict("block", "decrypted, not HTTP: inline service " + services.inline().service().name()
+                    + " cannot inspect it (fail-closed)");
+            session.closeReason("not HTTP, and the inline service is fail-closed");
+            client.close();
+            upstream.close();
             return;
         }
         session.verdict("decrypt", "decrypted, not HTTP: relayed as plaintext bytes");
@@ -82,20 +123,33 @@ final class DecryptedProtocolSniffer extends ChannelInboundHandlerAdapter {
     }
 
     static boolean looksLikeHttp(ByteBuf buf) {
-        int n = Math.min(buf.readableBytes(), MAX_METHOD);
+        return classify(buf) == Guess.HTTP;
+    }
+
+    /**
+     * An upper-case method and a space, after any empty lines (RFC 9112 lets a server ignore CRLFs before a
+     * request line); undecided while the bytes so far are only the start of a method.
+     */
+    static Guess classify(ByteBuf buf) {
         int start = buf.readerIndex();
+        int end = buf.writerIndex();
+        while (start < end && (buf.getByte(start) == '\r' || buf.getByte(start) == '\n')) {
+            start++;
+        }
+        int n = Math.min(end - start, MAX_METHOD);
         for (int i = 0; i < n; i++) {
             byte b = buf.getByte(start + i);
             if (b == ' ') {
                 // "PRI" opens the HTTP/2 connection preface, which an HTTP/1.1 codec must not parse
-                return i >= 3 && !(i == 3 && buf.getByte(start) == 'P' && buf.getByte(start + 1) == 'R'
-                        && buf.getByte(start + 2) == 'I');
+                boolean pri = i == 3 && buf.getByte(start) == 'P' && buf.getByte(start + 1) == 'R'
+                        && buf.getByte(start + 2) == 'I';
+                return i >= 3 && !pri ? Guess.HTTP : Guess.OTHER;
             }
             if (b < 'A' || b > 'Z') {
-                return false;
+                return Guess.OTHER;
             }
         }
-        return false;
+        return n < MAX_METHOD ? Guess.UNDECIDED : Guess.OTHER;
     }
 
     @Override

@@ -17,14 +17,17 @@ public final class ReturnListenerInitializer extends ChannelInitializer<SocketCh
     private final List<Cidr> allowed;
     private final TlsOriginConnector tls;
 
+    private final boolean l3;
+
     public ReturnListenerInitializer(GatewayServices services) {
-        this(services, services.config().inline().returnAllowedNetworks());
+        this(services, services.config().inline().returnAllowedNetworks(), false);
     }
 
     /** {@code allowed}: for the L3 return listener, the clients (their addresses come back through the device). */
-    public ReturnListenerInitializer(GatewayServices services, List<Cidr> allowed) {
+    public ReturnListenerInitializer(GatewayServices services, List<Cidr> allowed, boolean l3) {
         this.services = services;
         this.allowed = allowed;
+        this.l3 = l3;
         this.tls = new TlsOriginConnector(services);
     }
 
@@ -37,7 +40,8 @@ public final class ReturnListenerInitializer extends ChannelInitializer<SocketCh
         var limits = services.config().limits();
         var order = services.config().inline();
         HttpRelay relay = HttpRelay.returning(session, services.connector(), tls::connect, services.inline().flows(),
-                order.icapAfterDevice() ? services.icap() : null, order.mirrorOriginLeg() ? services.mirror() : null);
+                order.icapAfterDevice() ? services.icap() : null, order.mirrorOriginLeg() ? services.mirror() : null,
+                l3);
         ch.pipeline()
                 .addLast("http", new HttpServerCodec(limits.maxInitialLineLength(), limits.maxHeaderSize(), 64 * 1024))
                 .addLast("exchange", relay.newClientHandler());

@@ -25,4 +25,20 @@ class DecryptedProtocolSnifferTest {
         assertThat(buf.readerIndex()).isZero();
         buf.release();
     }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "G|UNDECIDED",
+        "GE|UNDECIDED",
+        "GET|UNDECIDED",
+        "\\r\\nGET / HTTP/1.1|HTTP",
+        "x|OTHER",
+        "ABCDEFGHIJKLMNOPQ|OTHER",
+    })
+    void waitsForEnoughBytesAndSkipsLeadingEmptyLines(String firstBytes, DecryptedProtocolSniffer.Guess guess) {
+        var buf = Unpooled.copiedBuffer(firstBytes.replace("\\r", "\r").replace("\\n", "\n"),
+                StandardCharsets.US_ASCII);
+        assertThat(DecryptedProtocolSniffer.classify(buf)).isEqualTo(guess);
+        buf.release();
+    }
 }

@@ -89,7 +89,7 @@ public final class Gateway implements AutoCloseable {
             metrics.observe(openConnections, mirror, decider.autoBypass(), decider.intel());
             GatewayServices services = new GatewayServices(config, ca, transport, connector, tls, forged, validator,
                     new MeteredAccessLog(accessLog, metrics.registry()), mirror, decider,
-                    IcapAdaptation.start(config.icap(), transport, new IcapMetrics(metrics.registry())),
+                    IcapAdaptation.start(config.icap(), transport, loops, new IcapMetrics(metrics.registry())),
                     Inline.create(config.inline(), metrics.registry()), openConnections,
                     new AtomicLong());
             Channel listener = new ServerBootstrap()

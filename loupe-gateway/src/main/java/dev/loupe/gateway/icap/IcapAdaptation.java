@@ -25,39 +25,74 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The ICAP services of a gateway and the chain that runs them: REQMOD services in order on a request, then
- * RESPMOD services in order on its response; each sees the message as the previous one left it. All ICAP
- * I/O runs on one event loop of its own, so pools and health need no locks; results are handed back to
- * the caller's executor (the client connection's event loop).
+ * RESPMOD services in order on its response; each sees the message as the previous one left it. Each of the
+ * gateway's event loops has its own copy of the services (own connection pools, no locks) and runs the ICAP
+ * work of the clients it serves, so a message never changes threads; a server's health is shared by all
+ * copies ({@link ServerHealth}).
  */
 public final class IcapAdaptation implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(IcapAdaptation.class);
 
     private final IcapConfig config;
+    /** Owned only when created without the gateway's loops (tests, tools): shut down on close. */
+    private final EventLoopGroup ownGroup;
     private final EventLoopGroup group;
+    /** The loop of the prototype services: the background OPTIONS probes run here. */
     private final EventLoop loop;
+    private final Transport transport;
     private final List<IcapService> reqmod = new ArrayList<>();
     private final List<IcapService> respmod = new ArrayList<>();
+    /** Each other event loop's own copy of the services (own connections, shared health). */
+    private final java.util.Map<EventLoop, java.util.Map<IcapService, IcapService>> perLoop =
+            new java.util.concurrent.ConcurrentHashMap<>();
     private final IcapMetrics metrics;
 
-    private IcapAdaptation(IcapConfig config, Transport transport, IcapMetrics metrics) {
+    private IcapAdaptation(IcapConfig config, Transport transport, EventLoopGroup loops, IcapMetrics metrics) {
         this.config = config;
         this.metrics = metrics;
-        this.group = transport.newGroup(1, new DefaultThreadFactory("loupe-icap", true));
+        this.transport = transport;
+        this.ownGroup = loops == null ? transport.newGroup(1, new DefaultThreadFactory("loupe-icap", true)) : null;
+        this.group = loops != null ? loops : ownGroup;
         this.loop = group.next();
-        Bootstrap template = new Bootstrap().group(loop).channel(transport.socketChannel());
+        int count = 0;
+        for (var ignored : group) {
+            count++;
+        }
         for (IcapServiceConfig service : config.services()) {
-            IcapService s = new IcapService(service, loop, template, metrics, config.spoolMemoryBytes(),
-                    config.spoolDirectory());
+            IcapService s = new IcapService(service, loop, template(loop), metrics, config.spoolMemoryBytes(),
+                    config.spoolDirectory(), count);
             (service.reqmod() ? reqmod : respmod).add(s);
         }
     }
 
+    private Bootstrap template(EventLoop on) {
+        return new Bootstrap().group(on).channel(transport.socketChannel());
+    }
+
+    /** The service as served from {@code on}: ICAP connections live on the client's own loop (no hand-offs). */
+    private IcapService local(EventLoop on, IcapService prototype) {
+        if (on == loop) {
+            return prototype;
+        }
+        return perLoop.computeIfAbsent(on, l -> new java.util.HashMap<>())
+                .computeIfAbsent(prototype, p -> p.forLoop(on, template(on)));
+    }
+
     /** Null when no service is configured: the relay then never spools anything. */
     public static IcapAdaptation start(IcapConfig config, Transport transport, IcapMetrics metrics) {
+        return start(config, transport, null, metrics);
+    }
+
+    /**
+     * With {@code loops} (the gateway's), each loop talks ICAP itself for the connections it serves; without,
+     * a loop of its own does (a hand-off each way).
+     */
+    public static IcapAdaptation start(IcapConfig config, Transport transport, EventLoopGroup loops,
+                                       IcapMetrics metrics) {
         if (!config.enabled()) {
             return null;
         }
-        IcapAdaptation adaptation = new IcapAdaptation(config, transport, metrics);
+        IcapAdaptation adaptation = new IcapAdaptation(config, transport, loops, metrics);
         adaptation.loop.execute(() -> {
             adaptation.reqmod.forEach(IcapService::startProbing);
             adaptation.respmod.forEach(IcapService::startProbing);
@@ -177,10 +212,18 @@ public final class IcapAdaptation implements AutoCloseable {
         return new OverLimit(blockedBy, List.copyOf(results));
     }
 
-    /** Runs the selected services on {@code message}; {@code done} runs on {@code replyOn}. */
+    /**
+     * Runs the selected services on {@code message}; {@code done} runs on {@code replyOn}. When that is one of
+     * this adaptation's event loops, the ICAP work runs there too.
+     */
     public void adapt(IcapMessage message, Selection selection, Executor replyOn, Consumer<Adapted> done) {
-        Chain chain = new Chain(message, selection, result -> replyOn.execute(() -> done.accept(result)));
-        loop.execute(() -> chain.step(0));
+        EventLoop on = replyOn instanceof EventLoop l && l.parent() == group ? l : loop;
+        Chain chain = new Chain(message, selection, on, result -> replyOn.execute(() -> done.accept(result)));
+        if (on.inEventLoop()) {
+            chain.step(0);
+        } else {
+            on.execute(() -> chain.step(0));
+        }
     }
 
     /** The per-message walk through the selected services; lives on the ICAP loop. */
@@ -196,7 +239,10 @@ public final class IcapAdaptation implements AutoCloseable {
         private HttpMessage modified;
         private BodySpool body;
 
-        Chain(IcapMessage message, Selection selection, Consumer<Adapted> done) {
+        private final EventLoop on;
+
+        Chain(IcapMessage message, Selection selection, EventLoop on, Consumer<Adapted> done) {
+            this.on = on;
             this.message = message;
             this.services = selection.steps();
             this.results = new ArrayList<>();
@@ -230,7 +276,7 @@ public final class IcapAdaptation implements AutoCloseable {
                 step(index + 1);
                 return;
             }
-            IcapService service = (IcapService) services.get(index);
+            IcapService service = local(on, (IcapService) services.get(index));
             IcapServiceConfig sc = service.config();
             if (body != null && service.scope().overLimit(body.length())) {
                 if (sc.blockOverMax()) {
@@ -370,10 +416,17 @@ public final class IcapAdaptation implements AutoCloseable {
 
     @Override
     public void close() {
-        loop.execute(() -> {
-            reqmod.forEach(IcapService::close);
-            respmod.forEach(IcapService::close);
-        });
-        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
+        try {
+            loop.execute(() -> {
+                reqmod.forEach(IcapService::close);
+                respmod.forEach(IcapService::close);
+            });
+            perLoop.forEach((l, services) -> l.execute(() -> services.values().forEach(IcapService::close)));
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // the gateway's loops are already gone, and their channels with them
+        }
+        if (ownGroup != null) {
+            ownGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
+        }
     }
 }

@@ -37,13 +37,13 @@ final class IcapServer {
     private final ArrayDeque<Consumer<IcapConnection>> waiting = new ArrayDeque<>();
     private IcapOptions options;
     private long optionsExpireNanos;
-    private int consecutiveFailures;
-    private boolean down;
-    private long downUntilNanos;
+    private final ServerHealth health;
     private int busy;
+    /** Event loops with a pool of their own for this server: the connection limit is shared among them. */
+    private final int loops;
 
     IcapServer(String serviceName, URI uri, IcapServiceConfig config, EventLoop loop, Bootstrap template,
-               IcapMetrics metrics) {
+               IcapMetrics metrics, ServerHealth health, int loops) {
         this.serviceName = serviceName;
         this.uri = uri;
         this.label = uri.getHost() + ":" + port() + uri.getRawPath();
@@ -54,7 +54,17 @@ final class IcapServer {
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) config.connectTimeout().toMillis())
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(128 * 1024, 512 * 1024));
-        metrics.up.labelValues(serviceName, label).set(1);
+        this.health = health != null ? health : new ServerHealth(serviceName, label, config, metrics);
+        this.loops = Math.max(1, loops);
+    }
+
+    ServerHealth health() {
+        return health;
+    }
+
+    /** The same server served from another event loop: its own connections, the same health. */
+    IcapServer forLoop(EventLoop other, Bootstrap template) {
+        return new IcapServer(serviceName, uri, config, other, template, metrics, health, loops);
     }
 
     String label() {
@@ -71,11 +81,11 @@ final class IcapServer {
 
     /** In rotation, or out but due for a probe. */
     boolean selectable(long now) {
-        return !down || now - downUntilNanos >= 0;
+        return health.selectable(now);
     }
 
     boolean isDown() {
-        return down;
+        return health.isDown();
     }
 
     /** Connections in use: the least-connections balancer's measure. */
@@ -85,7 +95,7 @@ final class IcapServer {
 
     /** Current OPTIONS, or null when they must be (re)fetched first. */
     IcapOptions freshOptions(long now) {
-        return options != null && (optionsExpireNanos == 0 || now - optionsExpireNanos < 0) && !down ? options : null;
+        return options != null && (optionsExpireNanos == 0 || now - optionsExpireNanos < 0) && !health.isDown() ? options : null;
     }
 
     void optionsReceived(IcapOptions received) {
@@ -100,10 +110,12 @@ final class IcapServer {
         }
     }
 
+    /** This loop's share of the server's connection limit (the lower of the configured and the advertised). */
     int maxConnections() {
         Integer advertised = options == null ? null : options.maxConnections();
-        return advertised == null || advertised < 1 ? config.maxConnections()
+        int total = advertised == null || advertised < 1 ? config.maxConnections()
                 : Math.min(config.maxConnections(), advertised);
+        return Math.max(1, total / loops);
     }
 
     /** Hands a connection to {@code use} now or when one frees up; null means it could not connect. */
@@ -181,29 +193,13 @@ final class IcapServer {
     void recordSuccess(long nanos) {
         metrics.requests.labelValues(serviceName, label).inc();
         metrics.latency.labelValues(serviceName, label).observe(nanos / 1e9);
-        consecutiveFailures = 0;
-        if (down) {
-            down = false;
-            metrics.up.labelValues(serviceName, label).set(1);
-            log.info("ICAP {} {}: back in rotation", serviceName, label);
-        }
+        health.success();
     }
 
     void recordFailure(String reason) {
         metrics.requests.labelValues(serviceName, label).inc();
         metrics.errors.labelValues(serviceName, label).inc();
-        consecutiveFailures++;
-        if (down) {
-            // a failed probe: stay out for another period
-            downUntilNanos = System.nanoTime() + config.reviveAfter().toNanos();
-            return;
-        }
-        if (consecutiveFailures >= config.markDownAfter()) {
-            down = true;
-            downUntilNanos = System.nanoTime() + config.reviveAfter().toNanos();
-            metrics.up.labelValues(serviceName, label).set(0);
-            log.warn("ICAP {} {}: out of rotation after {} consecutive failures (last: {}); probing again in {} ms",
-                    serviceName, label, consecutiveFailures, reason, config.reviveAfter().toMillis());
+        if (health.failure(reason)) {
             idle.forEach(IcapConnection::close);
             idle.clear();
         }

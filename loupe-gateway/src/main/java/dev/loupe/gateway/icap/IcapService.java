@@ -34,15 +34,31 @@ final class IcapService {
     private int next;
 
     IcapService(IcapServiceConfig config, EventLoop loop, Bootstrap template, IcapMetrics metrics, long spoolMemory,
-                Path spoolDirectory) {
+                Path spoolDirectory, int loops) {
         this.config = config;
         this.scope = new ServiceScope(config);
         this.loop = loop;
         this.spoolMemory = spoolMemory;
         this.spoolDirectory = spoolDirectory;
         for (URI uri : config.servers()) {
-            servers.add(new IcapServer(config.name(), uri, config, loop, template, metrics));
+            servers.add(new IcapServer(config.name(), uri, config, loop, template, metrics, null, loops));
         }
+    }
+
+    private IcapService(IcapService prototype, EventLoop loop, Bootstrap template) {
+        this.config = prototype.config;
+        this.scope = prototype.scope;
+        this.loop = loop;
+        this.spoolMemory = prototype.spoolMemory;
+        this.spoolDirectory = prototype.spoolDirectory;
+        for (IcapServer server : prototype.servers) {
+            servers.add(server.forLoop(loop, template));
+        }
+    }
+
+    /** This service on another event loop: connections of its own, health shared with this one. */
+    IcapService forLoop(EventLoop other, Bootstrap template) {
+        return new IcapService(this, other, template);
     }
 
     IcapServiceConfig config() {

@@ -20,7 +20,8 @@ import org.slf4j.LoggerFactory;
  * One ICAP server of a service: its persistent connections (at most {@code max-connections}, or the
  * server's own lower {@code Max-Connections}), its OPTIONS (refreshed when {@code Options-TTL} runs out) and
  * its health (out of rotation after {@code mark-down-after} consecutive failures, probed again with OPTIONS
- * after {@code revive-after}). Confined to the ICAP event loop, so nothing here is synchronised.
+ * after {@code revive-after}, through the shared {@link ServerHealth}). One instance per event loop, confined
+ * to it, so nothing here is synchronised.
  */
 final class IcapServer {
     private static final Logger log = LoggerFactory.getLogger(IcapServer.class);

@@ -18,7 +18,7 @@ import java.util.function.Consumer;
 /**
  * One configured ICAP service: picks a server (round-robin or least-connections among those in rotation),
  * makes sure its OPTIONS are current, runs the transaction, and on failure retries on another server
- * (the whole message is spooled, so any transaction can be repeated). Confined to the ICAP event loop.
+ * (the whole message is spooled, so any transaction can be repeated). One instance per event loop, confined to it.
  */
 final class IcapService {
     /** What a service did with a job, and where. */
@@ -87,7 +87,7 @@ final class IcapService {
         }, period, period, TimeUnit.MILLISECONDS);
     }
 
-    /** Runs {@code job} on this service; {@code done} is called once, on the ICAP event loop. */
+    /** Runs {@code job} on this service; {@code done} is called once, on this service's event loop. */
     void run(IcapJob job, Consumer<Answer> done) {
         attempt(job, new HashSet<>(), config.retries() + 1, null, done);
     }

@@ -23,7 +23,7 @@ import java.util.function.Consumer;
 /**
  * One ICAP request and its answer on one connection. The body is written from the spool for as long as
  * the server reads it, whether or not it has answered yet (a scanner may answer only after the last
- * byte); an answer that arrives first stops the writing. Confined to the ICAP event loop.
+ * byte); an answer that arrives first stops the writing. Confined to its connection's event loop.
  */
 final class IcapTransaction {
     private static final IcapRequestEncoder ENCODER = new IcapRequestEncoder();

@@ -108,6 +108,7 @@ class InlineL3IT {
         Path logs = Files.createDirectories(dir.resolve("suricata"));
         Files.writeString(dir.resolve("ips.rules"), """
                 rejectboth http any any -> any any (msg:"IPS-TEST marker in URL"; flow:established,to_server; http.uri; content:"BLOCK-ME-MARKER"; sid:1000001; rev:1;)
+                drop tcp any any -> any any (msg:"IPS-TEST silent drop"; flow:established; content:"SILENT-DROP-MARKER"; sid:1000005; rev:1;)
                 """);
         Files.writeString(dir.resolve("suricata.yaml"), """
                 %YAML 1.1
@@ -169,7 +170,8 @@ class InlineL3IT {
                 inline:
                   services:
                     - {name: ips, type: l3, marks: [2], server-port: 80, return-port: 15002, return-mark: 3,
-                       probe-source: 10.78.0.254, probe-destination: 10.78.1.2, health-interval: 500ms}
+                       probe-source: 10.78.0.254, probe-destination: 10.78.1.2, health-interval: 500ms,
+                       response-timeout: 2s}
                 """.formatted(dir.resolve("data"), dir.resolve("origin-ca.pem"), dir.resolve("access.log")));
         LoupeProcess.Result rules = LoupeProcess.run(dir, "transparent", "rules", "--config", config.toString());
         assertThat(rules.exitCode()).as(rules.stderr()).isZero();
@@ -249,6 +251,15 @@ class InlineL3IT {
         String exchange = log.lines().filter(l -> l.contains("BLOCK-ME-MARKER")).findFirst().orElseThrow();
         assertThat(exchange).contains("\"status\":502").contains("\"inline\":\"ips via mark:2\"")
                 .contains("the inline service ended the connection");
+    }
+
+    @Test
+    @org.junit.jupiter.api.Order(3)
+    void aFlowTheIpsSilentlyDropsEndsAfterTheResponseTimeoutNamingTheService() throws Exception {
+        Curl.Result r = curlFromClient("-w", "\n%{http_code}", "https://origin.test/index.html?SILENT-DROP-MARKER");
+        assertThat(r.text()).as(r.stderr()).endsWith("\n502").contains("inline service ips")
+                .doesNotContain(Origins.MARKER);
+        awaitFile(dir.resolve("access.log"), "inline service ips (mark:2) gave no answer within 2000 ms");
     }
 
     @Test

@@ -21,11 +21,13 @@ import java.util.Locale;
  *                       without it, a device taken out after a failure is simply tried again after
  *                       {@code health-interval}
  * @param probeDestination l3: destination address of loop probes (routed through the device by its mark)
+ * @param responseTimeout  how long a request sent through a device may wait for its response head; a device
+ *                         that silently drops a flow (an IPS {@code drop} rule) then ends it with a 502 naming it
  */
 public record InlineServiceConfig(String name, String type, List<String> devices, String failureMode,
                                   Duration healthInterval, Duration connectTimeout, List<Integer> marks,
                                   Integer serverPort, Integer returnPort, Integer returnMark, String probeSource,
-                                  String probeDestination) {
+                                  String probeDestination, Duration responseTimeout) {
     public static final String HTTP = "http";
     public static final String L3 = "l3";
 
@@ -76,6 +78,7 @@ public record InlineServiceConfig(String name, String type, List<String> devices
         }
         healthInterval = Check.positive("health-interval", Check.orDefault(healthInterval, Duration.ofSeconds(5)));
         connectTimeout = Check.positive("connect-timeout", Check.orDefault(connectTimeout, Duration.ofSeconds(2)));
+        responseTimeout = Check.positive("response-timeout", Check.orDefault(responseTimeout, Duration.ofSeconds(60)));
     }
 
     public boolean l3() {

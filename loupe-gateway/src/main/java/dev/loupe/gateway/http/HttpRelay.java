@@ -52,6 +52,8 @@ public final class HttpRelay {
     /** The verified origin's address: mirrored flows through a device are reported as going there. */
     private java.net.InetSocketAddress originAddress;
     private boolean directTapped;
+    private io.netty.util.concurrent.ScheduledFuture<?> deviceTimer;
+    private java.time.Duration deviceTimeout;
     /** The services' mirror, for the direct (fail-open) route whatever leg the device route taps. */
     private Mirror directMirror;
     /** Re-opens a validated TLS connection to the origin for the direct route once a device route closed it. */
@@ -265,6 +267,9 @@ public final class HttpRelay {
             }
             service.sent(chosen);
             if (exchange != null) {
+                awaitDeviceAnswer(exchange, service.config().responseTimeout());
+            }
+            if (exchange != null) {
                 exchange.inline = service.name() + " via " + chosen.label();
             }
         }
@@ -399,6 +404,9 @@ public final class HttpRelay {
      * origin already answered it in full (an early 401/413 while the body was still streaming).
      */
     void requestComplete(Exchange exchange) {
+        if (deviceTimer != null) {
+            awaitDeviceAnswer(exchange, deviceTimeout); // the wait counts from the request's last byte
+        }
         awaitingResponse = tracker.current() == exchange;
         updateClientReads();
     }
@@ -490,9 +498,34 @@ public final class HttpRelay {
 
     /** A response head came back through the inline device: its latency, from the exchange's start. */
     void inlineAnswered(long nanos) {
+        if (deviceTimer != null) {
+            deviceTimer.cancel(false);
+            deviceTimer = null;
+        }
         if (inlineDevice() != null) {
             inline.service().answered(device, nanos);
         }
+    }
+
+    /**
+     * A device that silently drops a flow (an IPS {@code drop} rule) would leave the client waiting until the
+     * idle timeout: past {@code timeout} without a response head, its connection is closed, which answers the
+     * client with a page naming the service.
+     */
+    private void awaitDeviceAnswer(Exchange exchange, java.time.Duration timeout) {
+        if (deviceTimer != null) {
+            deviceTimer.cancel(false);
+        }
+        deviceTimeout = timeout;
+        deviceTimer = client.eventLoop().schedule(() -> {
+            deviceTimer = null;
+            if (tracker.current() == exchange && exchange.status == 0 && upstream != null
+                    && connectedTo != null && connectedTo.equals(deviceTarget)) {
+                session.closeReason("inline service " + inlineDevice() + " gave no answer within "
+                        + timeout.toMillis() + " ms");
+                upstream.close();
+            }
+        }, timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
     }
 
     /** Whether a lost upstream can be replaced for the next request (plain HTTP, or an inline device). */

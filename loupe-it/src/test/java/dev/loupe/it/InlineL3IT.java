@@ -185,32 +185,13 @@ class InlineL3IT {
                 nft add rule inet loupe divert iifname "i1" tcp dport 80 tproxy ip to :15002 meta mark set 0x1 accept
                 """);
         Net.run("ip", "netns", "exec", gw, "sh", dir.resolve("rules.sh").toString());
-        List<String> cmd = new ArrayList<>(List.of(Partners.require("ip"), "netns", "exec", gw));
-        cmd.addAll(LoupeProcess.builder(List.of("-Xmx256m"), "run", "--config", config.toString()).command());
-        loupe = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve("loupe.out").toFile())
-                .start();
+        loupe = Net.startLoupe(gw, config, dir.resolve("loupe.out"), "return listener for inline L3");
         loupeCa = dir.resolve("data/ca.crt");
-        long deadline = System.currentTimeMillis() + 30_000;
-        while (!Files.readString(dir.resolve("loupe.out")).contains("return listener for inline L3")) {
-            assertThat(loupe.isAlive()).as(Files.readString(dir.resolve("loupe.out"))).isTrue();
-            assertThat(System.currentTimeMillis()).as("Loupe start").isLessThan(deadline);
-            Thread.sleep(100);
-        }
     }
 
     @AfterAll
     static void teardown() throws Exception {
-        for (Process p : new Process[] {loupe, suricata, nginx}) {
-            if (p != null) {
-                p.destroy();
-                if (!p.waitFor(10, TimeUnit.SECONDS)) {
-                    p.destroyForcibly();
-                }
-            }
-        }
-        for (String ns : List.of(cli, gw, ips, srv)) {
-            new ProcessBuilder("ip", "netns", "del", ns).start().waitFor();
-        }
+        Net.teardown(java.util.Arrays.asList(loupe, suricata, nginx), List.of(cli, gw, ips, srv));
     }
 
     @Test
@@ -273,15 +254,10 @@ class InlineL3IT {
     }
 
     private static Curl.Result curlFromClient(String... args) throws Exception {
-        List<String> full = new ArrayList<>(List.of(Partners.require("ip"), "netns", "exec", cli,
-                Partners.require("curl"), "--silent", "--show-error", "--max-time", "20", "--noproxy", "*",
-                "--cacert", loupeCa.toString(), "--resolve", "origin.test:443:" + SERVER));
-        full.addAll(List.of(args));
-        Path out = Files.createTempFile(dir, "curl", ".out");
-        Process p = new ProcessBuilder(full).redirectOutput(out.toFile()).start();
-        String err = new String(p.getErrorStream().readAllBytes());
-        p.waitFor(30, TimeUnit.SECONDS);
-        return new Curl.Result(p.exitValue(), Files.readAllBytes(out), err);
+        List<String> all = new ArrayList<>(List.of("--cacert", loupeCa.toString(), "--resolve",
+                "origin.test:443:" + SERVER));
+        all.addAll(List.of(args));
+        return Net.curl(dir, cli, all);
     }
 
     private static String awaitFile(Path file, String fragment) throws Exception {
@@ -301,9 +277,7 @@ class InlineL3IT {
         return "\nloupe.out:\n" + Files.readString(dir.resolve("loupe.out"));
     }
 
-    private static ProcessBuilder inNamespace(String ns, String... cmd) throws Exception {
-        List<String> full = new ArrayList<>(List.of(Partners.require("ip"), "netns", "exec", ns));
-        full.addAll(List.of(cmd));
-        return new ProcessBuilder(full);
+    private static ProcessBuilder inNamespace(String ns, String... cmd) {
+        return Net.inNamespace(ns, cmd);
     }
 }

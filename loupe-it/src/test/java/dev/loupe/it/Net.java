@@ -2,7 +2,13 @@ package dev.loupe.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** Runs ip/netns commands for tests that build their own network namespaces (needs root). */
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** Runs ip/netns commands, and programs inside namespaces, for tests that build their own labs (needs root). */
 final class Net {
     private Net() {
     }
@@ -12,5 +18,52 @@ final class Net {
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes());
         assertThat(p.waitFor()).as(String.join(" ", cmd) + ": " + out).isZero();
+    }
+
+    static ProcessBuilder inNamespace(String ns, String... cmd) {
+        List<String> full = new ArrayList<>(List.of(Partners.require("ip"), "netns", "exec", ns));
+        full.addAll(List.of(cmd));
+        return new ProcessBuilder(full);
+    }
+
+    /** curl inside {@code ns} (silent, errors shown, 20 s at most, no proxy from the environment). */
+    static Curl.Result curl(Path dir, String ns, List<String> args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(Partners.require("curl"), "--silent", "--show-error",
+                "--max-time", "20", "--noproxy", "*"));
+        cmd.addAll(args);
+        Path out = Files.createTempFile(dir, "curl", ".out");
+        Process p = inNamespace(ns, cmd.toArray(String[]::new)).redirectOutput(out.toFile()).start();
+        String err = new String(p.getErrorStream().readAllBytes());
+        p.waitFor(30, TimeUnit.SECONDS);
+        return new Curl.Result(p.exitValue(), Files.readAllBytes(out), err);
+    }
+
+    /** Loupe in its own JVM inside {@code ns}, output to {@code out}; returns once it printed {@code ready}. */
+    static Process startLoupe(String ns, Path config, Path out, String ready) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(Partners.require("ip"), "netns", "exec", ns));
+        cmd.addAll(LoupeProcess.builder(List.of("-Xmx256m"), "run", "--config", config.toString()).command());
+        Process loupe = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+        long deadline = System.currentTimeMillis() + 30_000;
+        while (!Files.readString(out).contains(ready)) {
+            assertThat(loupe.isAlive()).as(Files.readString(out)).isTrue();
+            assertThat(System.currentTimeMillis()).as("Loupe start").isLessThan(deadline);
+            Thread.sleep(100);
+        }
+        return loupe;
+    }
+
+    /** Stops what a lab started (by PID) and deletes its namespaces, with the veth pairs in them. */
+    static void teardown(List<Process> processes, List<String> namespaces) throws Exception {
+        for (Process p : processes) {
+            if (p != null) {
+                p.destroy();
+                if (!p.waitFor(10, TimeUnit.SECONDS)) {
+                    p.destroyForcibly();
+                }
+            }
+        }
+        for (String ns : namespaces) {
+            new ProcessBuilder("ip", "netns", "del", ns).start().waitFor();
+        }
     }
 }

@@ -114,32 +114,13 @@ class TransparentIT {
         assertThat(rules.exitCode()).as(rules.stderr()).isZero();
         Files.writeString(dir.resolve("rules.sh"), rules.stdout());
         Net.run("ip", "netns", "exec", gw, "sh", dir.resolve("rules.sh").toString());
-        List<String> cmd = new ArrayList<>(List.of(Partners.require("ip"), "netns", "exec", gw));
-        cmd.addAll(LoupeProcess.builder(List.of("-Xmx256m"), "run", "--config", config.toString()).command());
-        loupe = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve("loupe.out").toFile())
-                .start();
+        loupe = Net.startLoupe(gw, config, dir.resolve("loupe.out"), "transparent (TPROXY) listener");
         loupeCa = dir.resolve("data/ca.crt");
-        long deadline = System.currentTimeMillis() + 30_000;
-        while (!Files.readString(dir.resolve("loupe.out")).contains("transparent (TPROXY) listener")) {
-            assertThat(loupe.isAlive()).as(Files.readString(dir.resolve("loupe.out"))).isTrue();
-            assertThat(System.currentTimeMillis()).as("Loupe start").isLessThan(deadline);
-            Thread.sleep(100);
-        }
     }
 
     @AfterAll
     static void teardown() throws Exception {
-        for (Process p : new Process[] {loupe, nginx, echo}) {
-            if (p != null) {
-                p.destroy();
-                if (!p.waitFor(5, TimeUnit.SECONDS)) {
-                    p.destroyForcibly();
-                }
-            }
-        }
-        for (String ns : List.of(cli, gw, srv)) {
-            new ProcessBuilder("ip", "netns", "del", ns).start().waitFor(); // also removes the veth pairs
-        }
+        Net.teardown(java.util.Arrays.asList(loupe, nginx, echo), List.of(cli, gw, srv));
     }
 
     @Test
@@ -206,16 +187,7 @@ class TransparentIT {
     }
 
     private static Curl.Result curlFromClient(String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of("--noproxy", "*"));
-        cmd.addAll(List.of(args));
-        Path out = Files.createTempFile(dir, "curl", ".out");
-        List<String> full = new ArrayList<>(List.of(Partners.require("ip"), "netns", "exec", cli,
-                Partners.require("curl"), "--silent", "--show-error", "--max-time", "20"));
-        full.addAll(cmd);
-        Process p = new ProcessBuilder(full).redirectOutput(out.toFile()).start();
-        String err = new String(p.getErrorStream().readAllBytes());
-        p.waitFor(30, TimeUnit.SECONDS);
-        return new Curl.Result(p.exitValue(), Files.readAllBytes(out), err);
+        return Net.curl(dir, cli, List.of(args));
     }
 
     private static boolean awaitLog(String... fragments) throws Exception {
@@ -231,9 +203,7 @@ class TransparentIT {
         return false;
     }
 
-    private static ProcessBuilder inNamespace(String ns, String... cmd) throws Exception {
-        List<String> full = new ArrayList<>(List.of(Partners.require("ip"), "netns", "exec", ns));
-        full.addAll(List.of(cmd));
-        return new ProcessBuilder(full);
+    private static ProcessBuilder inNamespace(String ns, String... cmd) {
+        return Net.inNamespace(ns, cmd);
     }
 }

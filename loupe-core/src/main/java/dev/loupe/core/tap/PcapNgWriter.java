@@ -11,7 +11,7 @@ import java.util.Objects;
  * microsecond timestamps, then an Enhanced Packet Block per frame. Little-endian throughout, which the
  * section's byte-order magic declares to readers. Not thread-safe.
  */
-public final class PcapNgWriter implements CaptureWriter {
+public final class PcapNgWriter extends StreamCaptureWriter {
     static final int SECTION_HEADER_BLOCK = 0x0A0D_0D0A;
     static final int INTERFACE_DESCRIPTION_BLOCK = 1;
     static final int ENHANCED_PACKET_BLOCK = 6;
@@ -24,18 +24,13 @@ public final class PcapNgWriter implements CaptureWriter {
     private static final int MICROSECONDS = 6;
     private static final long UNKNOWN_SECTION_LENGTH = -1L;
 
-    private final OutputStream out;
     private final ByteBuffer packetHeader = ByteBuffer.allocate(PACKET_HEADER_LENGTH).order(ByteOrder.LITTLE_ENDIAN);
     /** Up to three padding zeros followed by the trailing block length. */
     private final ByteBuffer packetTrailer = ByteBuffer.allocate(7).order(ByteOrder.LITTLE_ENDIAN);
-    private long bytesWritten;
 
     /** Writes the section and interface headers immediately, so even an empty capture is a valid file. */
     public PcapNgWriter(OutputStream out) throws IOException {
-        this.out = Objects.requireNonNull(out, "out");
-        byte[] header = sectionHeader();
-        out.write(header);
-        bytesWritten = header.length;
+        super(out, sectionHeader());
     }
 
     /** The SHB and IDB that must precede any packet; a streaming server sends them to each new reader. */
@@ -77,21 +72,4 @@ public final class PcapNgWriter implements CaptureWriter {
         bytesWritten += blockLength;
     }
 
-    @Override
-    public long bytesWritten() {
-        return bytesWritten;
-    }
-
-    @Override
-    public void flush() throws IOException {
-        out.flush();
-    }
-
-    /** Flushes and closes the underlying stream. */
-    @Override
-    public void close() throws IOException {
-        try (out) {
-            out.flush();
-        }
-    }
 }

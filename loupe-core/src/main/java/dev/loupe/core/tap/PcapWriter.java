@@ -10,7 +10,7 @@ import java.util.Objects;
  * Writes classic libpcap files: microsecond timestamps, Ethernet link type. Everything is little-endian
  * like the files tcpdump writes on x86; readers detect the order from the magic number. Not thread-safe.
  */
-public final class PcapWriter implements CaptureWriter {
+public final class PcapWriter extends StreamCaptureWriter {
     static final int MAGIC_MICROSECONDS = 0xA1B2_C3D4;
     static final int SNAPLEN = 262_144;
     static final int LINKTYPE_ETHERNET = 1;
@@ -18,16 +18,11 @@ public final class PcapWriter implements CaptureWriter {
     static final int RECORD_HEADER_LENGTH = 16;
     private static final long MAX_SECONDS = 0xFFFF_FFFFL;
 
-    private final OutputStream out;
     private final ByteBuffer recordHeader = ByteBuffer.allocate(RECORD_HEADER_LENGTH).order(ByteOrder.LITTLE_ENDIAN);
-    private long bytesWritten;
 
     /** Writes the global header immediately, so even an empty capture is a valid file. */
     public PcapWriter(OutputStream out) throws IOException {
-        this.out = Objects.requireNonNull(out, "out");
-        byte[] header = globalHeader();
-        out.write(header);
-        bytesWritten = header.length;
+        super(out, globalHeader());
     }
 
     /** The 24-byte file header; a PCAP-over-IP server sends it first to every newly connected reader. */
@@ -72,21 +67,4 @@ public final class PcapWriter implements CaptureWriter {
         return captured;
     }
 
-    @Override
-    public long bytesWritten() {
-        return bytesWritten;
-    }
-
-    @Override
-    public void flush() throws IOException {
-        out.flush();
-    }
-
-    /** Flushes and closes the underlying stream. */
-    @Override
-    public void close() throws IOException {
-        try (out) {
-            out.flush();
-        }
-    }
 }

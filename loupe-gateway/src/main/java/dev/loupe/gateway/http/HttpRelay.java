@@ -53,6 +53,7 @@ public final class HttpRelay {
     private java.net.InetSocketAddress originAddress;
     private boolean directTapped;
     private io.netty.util.concurrent.ScheduledFuture<?> deviceTimer;
+    private Integer flowHash;
     private java.time.Duration deviceTimeout;
     /** The services' mirror, for the direct (fail-open) route whatever leg the device route taps. */
     private Mirror directMirror;
@@ -217,7 +218,7 @@ public final class HttpRelay {
     private Origin inlineRoute(Object msg) {
         if (msg instanceof io.netty.handler.codec.http.HttpRequest request) {
             InlineHttpService service = inline.service();
-            InlineHttpService.Device chosen = service.pick(session.clientAddress().hashCode() * 31 + origin.hashCode());
+            InlineHttpService.Device chosen = service.pick(flowHash());
             Exchange exchange = tracker.current();
             if (chosen == null) {
                 if (service.failOpen()) {
@@ -496,6 +497,14 @@ public final class HttpRelay {
                 ? inline.service().name() + " (" + device.label() + ")" : null;
     }
 
+    /** Spreads flows over devices: the client's address and port and the origin, fixed for the connection. */
+    private int flowHash() {
+        if (flowHash == null) {
+            flowHash = String.valueOf(client.remoteAddress()).hashCode() * 31 + origin.hashCode();
+        }
+        return flowHash;
+    }
+
     /** A response head came back through the inline device: its latency, from the exchange's start. */
     void inlineAnswered(long nanos) {
         if (deviceTimer != null) {
@@ -554,7 +563,7 @@ public final class HttpRelay {
 
     /** Whether ICAP services would see a request about to be routed now (no device up: it goes direct). */
     boolean icapHereForNextRequest() {
-        return !icapAfterDevice || inline.service().pick(session.clientAddress().hashCode() * 31 + origin.hashCode()) == null;
+        return !icapAfterDevice || inline.service().pick(flowHash()) == null;
     }
 
     boolean returnL3() {

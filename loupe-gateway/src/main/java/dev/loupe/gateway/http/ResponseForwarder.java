@@ -59,13 +59,17 @@ final class ResponseForwarder {
         final HttpResponse original;
         final IcapAdaptation.Selection selection;
         final BodySpool body;
+        /** Beyond this many body bytes no selected service would take it (computed once, checked per read). */
+        final long limit;
         HttpResponse rewritten;
 
-        Capture(Exchange exchange, HttpResponse original, IcapAdaptation.Selection selection, BodySpool body) {
+        Capture(Exchange exchange, HttpResponse original, IcapAdaptation.Selection selection, BodySpool body,
+                long limit) {
             this.exchange = exchange;
             this.original = original;
             this.selection = selection;
             this.body = body;
+            this.limit = limit;
         }
     }
 
@@ -158,7 +162,7 @@ final class ResponseForwarder {
             } else {
                 // the services see the origin's own head, before Loupe rewrites it for the client
                 capture = new Capture(exchange, new DefaultHttpResponse(response.protocolVersion(), response.status(),
-                        response.headers().copy()), selection, icap.newSpool());
+                        response.headers().copy()), selection, icap.newSpool(), icap.spoolLimit(selection));
             }
         }
         HopByHopHeaders.strip(response.headers());
@@ -245,7 +249,7 @@ final class ResponseForwarder {
             return;
         }
         content.release();
-        if (c.body.length() > icap.spoolLimit(c.selection)) {
+        if (c.body.length() > c.limit) {
             outgrown(c, content instanceof LastHttpContent);
             return;
         }

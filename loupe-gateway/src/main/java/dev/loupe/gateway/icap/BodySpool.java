@@ -74,10 +74,6 @@ public final class BodySpool implements AutoCloseable {
         finished = true;
     }
 
-    public boolean finished() {
-        return finished;
-    }
-
     public long length() {
         return length;
     }
@@ -138,6 +134,9 @@ public final class BodySpool implements AutoCloseable {
     /** Reads the spool in pieces; each piece is a new buffer the caller owns. */
     public final class Reader {
         private long position;
+        /** The in-memory part the position is in, and where that part starts: no rescan per piece. */
+        private int part;
+        private long partStart;
 
         private Reader(long from) {
             this.position = Math.min(from, length);
@@ -154,15 +153,15 @@ public final class BodySpool implements AutoCloseable {
         /** Up to {@code max} bytes from the current position. */
         public ByteBuf next(int max) {
             if (position < memoryBytes) {
-                long skip = position;
-                for (byte[] part : memory) {
-                    if (skip < part.length) {
-                        int n = (int) Math.min(max, part.length - skip);
-                        position += n;
-                        return Unpooled.wrappedBuffer(part, (int) skip, n);
-                    }
-                    skip -= part.length;
+                while (position - partStart >= memory.get(part).length) {
+                    partStart += memory.get(part).length;
+                    part++;
                 }
+                byte[] bytes = memory.get(part);
+                int skip = (int) (position - partStart);
+                int n = Math.min(max, bytes.length - skip);
+                position += n;
+                return Unpooled.wrappedBuffer(bytes, skip, n);
             }
             int n = (int) Math.min(max, length - position);
             ByteBuffer buffer = ByteBuffer.allocate(n);

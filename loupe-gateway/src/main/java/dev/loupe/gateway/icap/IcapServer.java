@@ -6,7 +6,6 @@ import dev.loupe.gateway.relay.Failures;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOption;
-import io.netty.channel.EventLoop;
 import io.netty.channel.WriteBufferWaterMark;
 import java.net.URI;
 import java.util.ArrayDeque;
@@ -30,7 +29,6 @@ final class IcapServer {
     private final URI uri;
     private final String label;
     private final IcapServiceConfig config;
-    private final EventLoop loop;
     private final Bootstrap bootstrap;
     private final IcapMetrics metrics;
     private final Set<IcapConnection> open = new HashSet<>();
@@ -43,13 +41,13 @@ final class IcapServer {
     /** Event loops with a pool of their own for this server: the connection limit is shared among them. */
     private final int loops;
 
-    IcapServer(String serviceName, URI uri, IcapServiceConfig config, EventLoop loop, Bootstrap template,
-               IcapMetrics metrics, ServerHealth health, int loops) {
+    /** {@code template}: a bootstrap on this pool's event loop. */
+    IcapServer(String serviceName, URI uri, IcapServiceConfig config, Bootstrap template, IcapMetrics metrics,
+               ServerHealth health, int loops) {
         this.serviceName = serviceName;
         this.uri = uri;
         this.label = uri.getHost() + ":" + port() + uri.getRawPath();
         this.config = config;
-        this.loop = loop;
         this.metrics = metrics;
         this.bootstrap = template.clone()
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) config.connectTimeout().toMillis())
@@ -59,13 +57,9 @@ final class IcapServer {
         this.loops = Math.max(1, loops);
     }
 
-    ServerHealth health() {
-        return health;
-    }
-
     /** The same server served from another event loop: its own connections, the same health. */
-    IcapServer forLoop(EventLoop other, Bootstrap template) {
-        return new IcapServer(serviceName, uri, config, other, template, metrics, health, loops);
+    IcapServer forLoop(Bootstrap template) {
+        return new IcapServer(serviceName, uri, config, template, metrics, health, loops);
     }
 
     String label() {
@@ -216,9 +210,5 @@ final class IcapServer {
     void close() {
         waiting.clear();
         new java.util.ArrayList<>(open).forEach(IcapConnection::close);
-    }
-
-    EventLoop loop() {
-        return loop;
     }
 }

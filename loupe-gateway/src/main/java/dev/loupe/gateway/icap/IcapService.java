@@ -1,7 +1,6 @@
 package dev.loupe.gateway.icap;
 
 import dev.loupe.core.config.IcapServiceConfig;
-import dev.loupe.core.icap.IcapMethod;
 import dev.loupe.core.icap.IcapOptions;
 import dev.loupe.core.icap.ServiceScope;
 import io.netty.bootstrap.Bootstrap;
@@ -41,7 +40,7 @@ final class IcapService {
         this.spoolMemory = spoolMemory;
         this.spoolDirectory = spoolDirectory;
         for (URI uri : config.servers()) {
-            servers.add(new IcapServer(config.name(), uri, config, loop, template, metrics, null, loops));
+            servers.add(new IcapServer(config.name(), uri, config, template, metrics, null, loops));
         }
     }
 
@@ -52,7 +51,7 @@ final class IcapService {
         this.spoolMemory = prototype.spoolMemory;
         this.spoolDirectory = prototype.spoolDirectory;
         for (IcapServer server : prototype.servers) {
-            servers.add(server.forLoop(loop, template));
+            servers.add(server.forLoop(template));
         }
     }
 
@@ -67,10 +66,6 @@ final class IcapService {
 
     ServiceScope scope() {
         return scope;
-    }
-
-    List<IcapServer> servers() {
-        return servers;
     }
 
     /** OPTIONS to every server now, and to servers out of rotation whenever they are due for a probe. */
@@ -204,9 +199,5 @@ final class IcapService {
 
     void close() {
         servers.forEach(IcapServer::close);
-    }
-
-    static boolean isReqmod(IcapMethod method) {
-        return method == IcapMethod.REQMOD;
     }
 }

@@ -3,7 +3,6 @@ package dev.loupe.gateway.icap;
 import dev.loupe.core.icap.HttpHead;
 import dev.loupe.core.icap.IcapEvent;
 import dev.loupe.core.icap.IcapExchange;
-import dev.loupe.core.icap.IcapMethod;
 import dev.loupe.core.icap.IcapOptions;
 import dev.loupe.core.icap.IcapOutcome;
 import dev.loupe.core.icap.IcapProtocolException;
@@ -235,9 +234,5 @@ final class IcapTransaction {
             // the connection is back in the pool: a failure past this point is not this transaction's
             org.slf4j.LoggerFactory.getLogger(IcapTransaction.class).error("ICAP result handling failed", e);
         }
-    }
-
-    boolean isOptions() {
-        return job == null || job.method() == IcapMethod.OPTIONS;
     }
 }

@@ -110,8 +110,20 @@ public final class InlineHttpService implements AutoCloseable {
 
     /** The device for a flow: a hash of the flow picks among the devices that are up; null when none is. */
     public Device pick(int flowHash) {
-        List<Device> up = devices.stream().filter(d -> d.up).toList();
-        return up.isEmpty() ? null : up.get(Math.floorMod(flowHash, up.size()));
+        int up = 0;
+        for (Device d : devices) {
+            up += d.up ? 1 : 0;
+        }
+        if (up == 0) {
+            return null;
+        }
+        int wanted = Math.floorMod(flowHash, up);
+        for (Device d : devices) {
+            if (d.up && wanted-- == 0) {
+                return d;
+            }
+        }
+        return null; // a device went down between the two passes
     }
 
     public void answered(Device device, long nanos) {

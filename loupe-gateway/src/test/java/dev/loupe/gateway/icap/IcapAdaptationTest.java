@@ -219,6 +219,35 @@ class IcapAdaptationTest {
     }
 
     @Test
+    void leastConnectionsSendsWorkAwayFromABusyServer() throws Exception {
+        ScriptedIcapServer slow = server(r -> {
+            try {
+                Thread.sleep(1_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return ascii("ICAP/1.0 204 No Content\r\n\r\n");
+        });
+        ScriptedIcapServer fast = server(r -> ascii("ICAP/1.0 204 No Content\r\n\r\n"));
+        IcapAdaptation a = adaptation("- {name: av, mode: respmod, balance: least-connections, servers: ["
+                + slow.uri("av") + ", " + fast.uri("av") + "]}");
+        CompletableFuture<Adapted> first = new CompletableFuture<>();
+        a.adapt(new IcapMessage(get(), "https://origin.test/first", "origin.test", ok(), body("x"), null, null, null),
+                a.select(false, "origin.test", "GET", null), Runnable::run, first::complete);
+        long deadline = System.currentTimeMillis() + 5_000;
+        while (slow.count("RESPMOD") == 0) { // the first job (equal loads: the first server) is now in progress
+            assertThat(System.currentTimeMillis()).isLessThan(deadline);
+            Thread.sleep(10);
+        }
+        for (int i = 0; i < 4; i++) {
+            assertThat(respmod(a, body("y" + i))).isInstanceOf(Adapted.Pass.class);
+        }
+        assertThat(fast.count("RESPMOD")).as("round-robin would have queued some behind the busy server").isEqualTo(4);
+        assertThat(first.get(10, TimeUnit.SECONDS)).isInstanceOf(Adapted.Pass.class);
+        assertThat(slow.count("RESPMOD")).isEqualTo(1);
+    }
+
+    @Test
     void aFailedServerIsRetriedOnAnotherAndCounted() throws Exception {
         ScriptedIcapServer broken = server(r -> ascii("ICAP/1.0 500 Server Error\r\n\r\n"));
         ScriptedIcapServer good = server(r -> ascii("ICAP/1.0 204 No Content\r\n\r\n"));

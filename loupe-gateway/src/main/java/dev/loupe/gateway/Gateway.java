@@ -78,19 +78,21 @@ public final class Gateway implements AutoCloseable {
                     upstreamConfig.extraCaBundles());
             var validator = new CachingCertificateValidator(new UpstreamCertificateValidator(anchors, clock), clock);
             var forged = new ForgedContextCache(new CertificateForge(ca, clock), tls, forgeExecutor, clock, 10_000);
-            var connector = new OriginConnector(transport, Resolvers.create(config.resolver(), transport),
+            var guard = new dev.loupe.core.net.DestinationGuard(upstreamConfig.allowLocalDestinations(),
+                    dev.loupe.core.net.DestinationGuard.systemAddresses());
+            var connector = new OriginConnector(transport, Resolvers.create(config.resolver(), transport), guard,
                     upstreamConfig.connectTimeout(), config.limits().idleTimeout());
             long rotateMillis = config.ca().leafKeyLifetime().toMillis();
             loops.scheduleAtFixedRate(forged::rotateLeafKey, rotateMillis, rotateMillis, TimeUnit.MILLISECONDS);
             Mirror mirror = Mirror.start(config.mirror(), loops, transport.serverChannel());
             ConnectionDecider decider = Policies.decider(config, clock);
             GatewayMetrics metrics = new GatewayMetrics();
-            AtomicInteger openConnections = new AtomicInteger();
-            metrics.observe(openConnections, mirror, decider.autoBypass(), decider.intel());
+            var defences = new dev.loupe.gateway.session.Defences();
+            metrics.observe(defences, mirror, decider.autoBypass(), decider.intel());
             GatewayServices services = new GatewayServices(config, ca, transport, connector, tls, forged, validator,
                     new MeteredAccessLog(accessLog, metrics.registry()), mirror, decider,
                     IcapAdaptation.start(config.icap(), transport, loops, new IcapMetrics(metrics.registry())),
-                    Inline.create(config.inline(), metrics.registry()), openConnections,
+                    Inline.create(config.inline(), metrics.registry()), defences,
                     new AtomicLong());
             Channel listener = new ServerBootstrap()
                     .group(loops)
@@ -102,6 +104,7 @@ public final class Gateway implements AutoCloseable {
                     .childHandler(new ExplicitProxyInitializer(services))
                     .bind(config.listener().address(), config.listener().port())
                     .sync().channel();
+            guard.addListener((InetSocketAddress) listener.localAddress());
             log.info("Loupe listening on {} (explicit proxy; transport {}, TLS {}, {} trusted roots)",
                     listener.localAddress(), transport.name(), tls.providerName(), anchors.size());
             // admin work (e.g. rebuilding a large indicator store) must not delay certificate forging
@@ -110,8 +113,12 @@ public final class Gateway implements AutoCloseable {
                     AdminToken.loadOrCreate(config.admin().tokenFile(config.dataDir())),
                     AdminRoutes.of(decider.intel(), decider.autoBypass(), mirror, metrics, clock), loops,
                     transport.serverChannel(), adminExecutor);
+            guard.addListener(admin.address());
             Channel transparent = config.transparent().enabled() ? bindTransparent(config, transport, loops, services)
                     : null;
+            if (transparent != null) {
+                guard.addListener((InetSocketAddress) transparent.localAddress());
+            }
             Channel returnListener = null;
             if (services.inline() != null && services.inline().service().l3()) {
                 var l3 = services.inline().service().config();
@@ -142,6 +149,9 @@ public final class Gateway implements AutoCloseable {
                         .bind(config.inline().returnAddress(), config.inline().returnPort()).sync().channel();
                 log.info("Loupe return listener for inline devices on {}", returnListener.localAddress());
                 services.inline().service().startProbing();
+            }
+            if (returnListener != null) {
+                guard.addListener((InetSocketAddress) returnListener.localAddress());
             }
             return new Gateway(loops, forgeExecutor, services, listener, transparent, admin, adminExecutor,
                     returnListener);

@@ -12,7 +12,6 @@ import dev.loupe.gateway.proxy.OriginConnector;
 import dev.loupe.gateway.tls.ForgedContextCache;
 import dev.loupe.gateway.tls.TlsContexts;
 import dev.loupe.gateway.transport.Transport;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -34,7 +33,7 @@ public record GatewayServices(
         ConnectionDecider decider,
         IcapAdaptation icap,
         Inline inline,
-        AtomicInteger openConnections,
+        dev.loupe.gateway.session.Defences defences,
         AtomicLong connectionIds) {
 
     public byte[] caCertificatePem() {

@@ -20,9 +20,11 @@ final class Policies {
 
     static ConnectionDecider decider(LoupeConfig config, Clock clock) {
         var policy = config.policy();
-        DecryptPolicy rules = new DecryptPolicy(policy.rules(), policy.defaultActionValue(), categories(policy.categoryFiles()));
-        return new ConnectionDecider(rules, new AutoBypass(policy.autoBypass(), clock),
-                new IntelService(config.intel(), clock));
+        CategoryList categories = categories(policy.categoryFiles());
+        DecryptPolicy rules = new DecryptPolicy(policy.rules(), policy.defaultActionValue(), categories);
+        IntelService intel = new IntelService(config.intel(), clock);
+        return new ConnectionDecider(rules, new AutoBypass(policy.autoBypass(), clock, categories,
+                ConnectionDecider.eligibility(rules, intel)), intel);
     }
 
     private static CategoryList categories(java.util.List<Path> files) {

@@ -28,6 +28,9 @@ import java.util.Locale;
  * @param markDownAfter  consecutive failures that take a server out of rotation
  * @param reviveAfter    how long a server stays out before it is probed again with OPTIONS
  * @param retries        how many other servers a failed transaction may be retried on
+ * @param nonHttp        what happens to a decrypted or tunnelled stream in the service's host scope that is not
+ *                       HTTP (ICAP cannot scan it): {@code block} (refused, logged) or {@code relay}; default
+ *                       {@code block} for a fail-closed service, since nothing in its scope may pass unscanned
  */
 public record IcapServiceConfig(
         String name,
@@ -46,7 +49,8 @@ public record IcapServiceConfig(
         Integer maxConnections,
         Integer markDownAfter,
         Duration reviveAfter,
-        Integer retries) {
+        Integer retries,
+        String nonHttp) {
 
     public static final String REQMOD = "reqmod";
     public static final String RESPMOD = "respmod";
@@ -92,6 +96,7 @@ public record IcapServiceConfig(
         markDownAfter = Check.range("mark-down-after", Check.orDefault(markDownAfter, 3), 1, 1000);
         reviveAfter = Check.positive("revive-after", Check.orDefault(reviveAfter, Duration.ofSeconds(10)));
         retries = Check.range("retries", Check.orDefault(retries, 1), 0, 10);
+        nonHttp = oneOf("non-http", nonHttp, failureMode.equals(FAIL_CLOSED) ? "block" : "relay", "block", "relay");
     }
 
     public boolean reqmod() {
@@ -100,6 +105,10 @@ public record IcapServiceConfig(
 
     public boolean failOpen() {
         return failureMode.equals(FAIL_OPEN);
+    }
+
+    public boolean blocksNonHttp() {
+        return nonHttp.equals("block");
     }
 
     public boolean blockOverMax() {

@@ -23,11 +23,14 @@ import java.util.Locale;
  * @param probeDestination l3: destination address of loop probes (routed through the device by its mark)
  * @param responseTimeout  how long a request sent through a device may wait for its response head; a device
  *                         that silently drops a flow (an IPS {@code drop} rule) then ends it with a 502 naming it
+ * @param nonHttp        a decrypted stream that is not HTTP cannot go through the device: {@code block} (refused,
+ *                       logged; default for fail-closed) or {@code relay} (straight to the origin; default for
+ *                       fail-open)
  */
 public record InlineServiceConfig(String name, String type, List<String> devices, String failureMode,
                                   Duration healthInterval, Duration connectTimeout, List<Integer> marks,
                                   Integer serverPort, Integer returnPort, Integer returnMark, String probeSource,
-                                  String probeDestination, Duration responseTimeout) {
+                                  String probeDestination, Duration responseTimeout, String nonHttp) {
     public static final String HTTP = "http";
     public static final String L3 = "l3";
 
@@ -73,6 +76,12 @@ public record InlineServiceConfig(String name, String type, List<String> devices
             }
         }
         failureMode = Check.orDefault(failureMode, IcapServiceConfig.FAIL_CLOSED).toLowerCase(Locale.ROOT);
+        // a device sees only HTTP; with fail-closed, nothing may go around it unless the operator says so
+        nonHttp = Check.orDefault(nonHttp, failureMode.equals(IcapServiceConfig.FAIL_CLOSED) ? "block" : "relay")
+                .toLowerCase(Locale.ROOT);
+        if (!nonHttp.equals("block") && !nonHttp.equals("relay")) {
+            throw new ConfigException("non-http", nonHttp, "must be one of block, relay");
+        }
         if (!failureMode.equals(IcapServiceConfig.FAIL_OPEN) && !failureMode.equals(IcapServiceConfig.FAIL_CLOSED)) {
             throw new ConfigException("failure-mode", failureMode, "must be fail-open or fail-closed");
         }
@@ -83,6 +92,11 @@ public record InlineServiceConfig(String name, String type, List<String> devices
 
     public boolean l3() {
         return type.equals(L3);
+    }
+
+    /** Whether decrypted streams that are not HTTP are refused rather than relayed around the device. */
+    public boolean blocksNonHttp() {
+        return nonHttp.equals("block");
     }
 
     public boolean failOpen() {

@@ -14,7 +14,11 @@ public record UpstreamConfig(
         List<Path> extraCaBundles,
         String onInvalidCertificate,
         Duration connectTimeout,
-        Duration handshakeTimeout) {
+        Duration handshakeTimeout,
+        String localDestinations) {
+
+    public static final String REFUSE = "refuse";
+    public static final String ALLOW = "allow";
 
     public UpstreamConfig {
         extraCaBundles = List.copyOf(Check.orDefault(extraCaBundles, List.of()));
@@ -22,6 +26,11 @@ public record UpstreamConfig(
         InvalidCertificateAction.fromConfigName("on-invalid-certificate", onInvalidCertificate);
         connectTimeout = Check.positive("connect-timeout", Check.orDefault(connectTimeout, Duration.ofSeconds(10)));
         handshakeTimeout = Check.positive("handshake-timeout", Check.orDefault(handshakeTimeout, Duration.ofSeconds(10)));
+        // no SSRF into the gateway's own host by default; labs and tests on loopback opt in
+        localDestinations = Check.orDefault(localDestinations, REFUSE);
+        if (!localDestinations.equals(REFUSE) && !localDestinations.equals(ALLOW)) {
+            throw new ConfigException("local-destinations", localDestinations, "must be one of refuse, allow");
+        }
         if (systemCaBundle != null && !Files.isReadable(systemCaBundle)) {
             throw new ConfigException("system-ca-bundle", systemCaBundle.toString(), "file is not readable");
         }
@@ -34,7 +43,12 @@ public record UpstreamConfig(
     }
 
     public static UpstreamConfig defaults() {
-        return new UpstreamConfig(null, null, null, null, null);
+        return new UpstreamConfig(null, null, null, null, null, null);
+    }
+
+    /** Whether clients may reach loopback, link-local and this host's own addresses through Loupe. */
+    public boolean allowLocalDestinations() {
+        return localDestinations.equals(ALLOW);
     }
 
     public InvalidCertificateAction invalidCertificateAction() {

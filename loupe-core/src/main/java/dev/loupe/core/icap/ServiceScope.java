@@ -42,6 +42,11 @@ public final class ServiceScope {
         return null;
     }
 
+    /** Whether the service's host scope covers {@code host} (a stream with no method or content type). */
+    public boolean coversHost(String host) {
+        return hosts.isEmpty() || host != null && hostMatches(host.toLowerCase(Locale.ROOT));
+    }
+
     /** Whether a body of this many bytes is over the service's limit. */
     public boolean overLimit(long bodyBytes) {
         return bodyBytes > maxBodyBytes;

@@ -7,46 +7,82 @@ import java.net.InetAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Learns which hosts cannot be intercepted and bypasses them for a while: apps that pin their
  * server's certificate reject the forged one (the gateway reports each rejection), and servers that
- * request a client certificate (mTLS) can never be intercepted, so they are bypassed at once.
+ * request a client certificate (mTLS) can never be intercepted.
  *
- * <p>{@code failures} rejections within {@code window} grant a bypass lasting {@code duration}; after
- * that the host is decrypted again (the app may have been updated). Thread-safe: state changes are
- * atomic per host via {@code compute}. Memory is bounded: at most {@code maxTracked} hosts (or
- * client/host pairs) are tracked, beyond that Caffeine evicts, and entries expire by themselves.
- * Time comes only from the given {@link Clock}, so tests can move it.
+ * <p>A bypass switches inspection off, so a client must not be able to grant one for others (malware can
+ * reject certificates for its own C2 host on purpose). Hence: per-client scope by default; in global
+ * scope rejections from {@code global-min-clients} distinct clients; never for a host that an indicator,
+ * a block rule or the {@code never-bypass} list covers ({@link Eligibility}); at most
+ * {@code max-grants-per-minute} grants; every grant and refusal logged and counted. Only real certificate
+ * rejections are reported here; telling them from other handshake failures is the gateway's job.
+ *
+ * <p>Thread-safe: state changes are atomic per key via {@code compute}. Memory is bounded: at most
+ * {@code maxTracked} keys, evicted by Caffeine, and entries expire by themselves. Time comes only from the
+ * given {@link Clock}, so tests can move it.
  */
 public final class AutoBypass {
+    private static final Logger log = LoggerFactory.getLogger(AutoBypass.class);
     /** The {@link Verdict#rule()} of bypasses granted here. */
     public static final String RULE_NAME = "auto-bypass";
     static final int DEFAULT_MAX_TRACKED = 100_000;
+    /** Rejections remembered per key: enough to count distinct clients, bounded against floods. */
+    private static final int MAX_REMEMBERED = 256;
+    private static final int HISTORY = 100;
 
     /**
-     * An active bypass. {@code client} is null in global scope; {@code failures} is the number of
-     * certificate rejections that led to it (0 for mTLS).
+     * An active (or past, in {@link #recentGrants}) bypass. {@code client} is null in global scope;
+     * {@code failures} is the number of certificate rejections that led to it (0 for mTLS).
      */
     public record Entry(String host, String client, String reason, Instant since, Instant until, int failures) {
     }
+
+    /** Why a host must not be bypassed: {@code kind} is a short metric label (indicator, block-rule, ...). */
+    public record Refusal(String kind, String detail) {
+    }
+
+    /** Says whether a host may be bypassed for the connection described by the facts. */
+    @FunctionalInterface
+    public interface Eligibility {
+        Optional<Refusal> whyNot(ConnectionFacts facts);
+
+        Eligibility ANY = facts -> Optional.empty();
+    }
+
+    /** What a report led to. */
+    public enum Outcome { IGNORED, COUNTED, GRANTED, ALREADY_BYPASSED, REFUSED }
 
     /** {@code client} is null in global scope, so all clients share one entry per host. */
     private record Key(String host, InetAddress client) {
     }
 
-    /** Recent rejections (epoch millis, oldest first); {@code until} is null while not bypassed. */
-    private record State(long[] failureTimes, Instant since, Instant until, String reason) {
+    /**
+     * Recent rejections (epoch millis, oldest first, with the client of each); {@code until} is null while not
+     * bypassed.
+     */
+    private record State(long[] failureTimes, InetAddress[] clients, Instant since, Instant until, String reason) {
         boolean bypassedAt(Instant now) {
             return until != null && now.isBefore(until);
+        }
+
+        long distinctClients() {
+            return Arrays.stream(clients).distinct().count();
         }
     }
 
@@ -54,14 +90,33 @@ public final class AutoBypass {
     private final Clock clock;
     private final Cache<Key, State> states;
     private final LongAdder granted = new LongAdder();
+    private final Map<String, LongAdder> refused = new ConcurrentHashMap<>();
+    private final List<NamePattern> neverHosts;
+    private final CategoryList categories;
+    private final Eligibility eligibility;
+    /** Grant times within the last minute (epoch millis), for the rate limit; guarded by itself. */
+    private final ArrayDeque<Long> recentGrantTimes = new ArrayDeque<>();
+    /** The latest grants, newest last; guarded by itself. */
+    private final ArrayDeque<Entry> history = new ArrayDeque<>();
 
     public AutoBypass(AutoBypassSettings settings, Clock clock) {
-        this(settings, clock, DEFAULT_MAX_TRACKED);
+        this(settings, clock, CategoryList.empty(), Eligibility.ANY, DEFAULT_MAX_TRACKED);
     }
 
-    AutoBypass(AutoBypassSettings settings, Clock clock, int maxTracked) {
+    public AutoBypass(AutoBypassSettings settings, Clock clock, CategoryList categories, Eligibility eligibility) {
+        this(settings, clock, categories, eligibility, DEFAULT_MAX_TRACKED);
+    }
+
+    AutoBypass(AutoBypassSettings settings, Clock clock, CategoryList categories, Eligibility eligibility,
+               int maxTracked) {
         this.settings = Objects.requireNonNull(settings, "settings");
         this.clock = Objects.requireNonNull(clock, "clock");
+        this.categories = Objects.requireNonNull(categories, "categories");
+        this.eligibility = Objects.requireNonNull(eligibility, "eligibility");
+        List<String> hosts = settings.neverBypass().hosts();
+        this.neverHosts = java.util.stream.IntStream.range(0, hosts.size())
+                .mapToObj(i -> NamePattern.parse("never-bypass.hosts[" + i + "]", hosts.get(i), "never-bypass",
+                        NamePattern.Syntax.HOST)).toList();
         this.states = Caffeine.newBuilder()
                 .maximumSize(maxTracked)
                 .expireAfter(new StateExpiry())
@@ -71,24 +126,44 @@ public final class AutoBypass {
     }
 
     /** A client aborted the handshake on our forged certificate (certificate alert, or closed right after it). */
-    public void clientRejectedCertificate(InetAddress client, String host) {
-        Key key = key(client, host);
-        if (key == null) {
-            return;
-        }
-        Instant now = clock.instant();
-        states.asMap().compute(key, (k, old) -> afterRejection(old, now));
+    public Outcome clientRejectedCertificate(InetAddress client, String host) {
+        return clientRejectedCertificate(facts(client, host));
     }
 
-    /** The server asked for a client certificate: interception cannot work, so bypass at once. */
-    public void serverRequestedClientCertificate(InetAddress client, String host) {
-        Key key = key(client, host);
+    public Outcome clientRejectedCertificate(ConnectionFacts facts) {
+        Key key = key(facts.client(), facts.host());
         if (key == null) {
-            return;
+            return Outcome.IGNORED;
         }
         Instant now = clock.instant();
-        states.asMap().compute(key, (k, old) -> old != null && old.bypassedAt(now) ? old
-                : grant(new long[0], now, "server requested a client certificate (mTLS cannot be intercepted)"));
+        Outcome[] outcome = {Outcome.COUNTED};
+        states.asMap().compute(key, (k, old) -> afterRejection(k, old, facts, now, outcome));
+        return outcome[0];
+    }
+
+    /** The server asked for a client certificate: interception cannot work, so bypass at once (if allowed). */
+    public Outcome serverRequestedClientCertificate(InetAddress client, String host) {
+        return serverRequestedClientCertificate(facts(client, host));
+    }
+
+    public Outcome serverRequestedClientCertificate(ConnectionFacts facts) {
+        Key key = key(facts.client(), facts.host());
+        if (key == null) {
+            return Outcome.IGNORED;
+        }
+        Instant now = clock.instant();
+        Outcome[] outcome = {Outcome.GRANTED};
+        states.asMap().compute(key, (k, old) -> {
+            if (old != null && old.bypassedAt(now)) {
+                outcome[0] = Outcome.ALREADY_BYPASSED;
+                return old;
+            }
+            State granted = tryGrant(k, old, new long[0], new InetAddress[0], facts, now,
+                    "server requested a client certificate (mTLS cannot be intercepted)");
+            outcome[0] = granted.bypassedAt(now) ? Outcome.GRANTED : Outcome.REFUSED;
+            return granted.failureTimes().length == 0 && granted.until() == null ? null : granted;
+        });
+        return outcome[0];
     }
 
     /** A bypass verdict while {@code host} (for {@code client}, in per-client scope) is bypassed. */
@@ -111,9 +186,27 @@ public final class AutoBypass {
                 .toList();
     }
 
+    /** The latest grants (at most 100), oldest first, whether or not still in force. */
+    public List<Entry> recentGrants() {
+        synchronized (history) {
+            return List.copyOf(history);
+        }
+    }
+
     /** How many bypasses were granted since start (a host bypassed twice counts twice). */
     public long bypassesGranted() {
         return granted.sum();
+    }
+
+    /** Grants refused since start, by reason kind (indicator, block-rule, never-bypass, rate-limit). */
+    public Map<String, Long> refusals() {
+        Map<String, Long> out = new java.util.TreeMap<>();
+        refused.forEach((k, v) -> out.put(k, v.sum()));
+        return out;
+    }
+
+    public AutoBypassSettings settings() {
+        return settings;
     }
 
     private Key key(InetAddress client, String host) {
@@ -124,26 +217,116 @@ public final class AutoBypass {
         return new Key(h, settings.perClient() ? client : null);
     }
 
-    private State afterRejection(State old, Instant now) {
+    private State afterRejection(Key key, State old, ConnectionFacts facts, Instant now, Outcome[] outcome) {
         if (old != null && old.bypassedAt(now)) {
+            outcome[0] = Outcome.ALREADY_BYPASSED;
             return old;
         }
         long windowStart = now.toEpochMilli() - settings.window().toMillis();
         // An expired bypass starts the count afresh: the host gets a full new chance.
-        long[] previous = old == null || old.until() != null ? new long[0] : old.failureTimes();
-        long[] recent = Arrays.stream(previous).filter(t -> t > windowStart).toArray();
-        recent = Arrays.copyOf(recent, recent.length + 1);
-        recent[recent.length - 1] = now.toEpochMilli();
-        if (recent.length < settings.failures()) {
-            return new State(recent, null, null, null);
+        boolean fresh = old == null || old.until() != null;
+        long[] previous = fresh ? new long[0] : old.failureTimes();
+        InetAddress[] previousClients = fresh ? new InetAddress[0] : old.clients();
+        int keep = 0;
+        int from = 0;
+        for (int i = 0; i < previous.length; i++) {
+            if (previous[i] > windowStart) {
+                keep++;
+            } else {
+                from = i + 1;
+            }
         }
-        return grant(recent, now, "client rejected the forged certificate " + recent.length + " times within "
-                + describe(settings.window()) + " (certificate pinning?)");
+        int n = Math.min(keep + 1, MAX_REMEMBERED);
+        int skip = keep + 1 - n;
+        long[] recent = new long[n];
+        InetAddress[] clients = new InetAddress[n];
+        System.arraycopy(previous, from + skip, recent, 0, n - 1);
+        System.arraycopy(previousClients, from + skip, clients, 0, n - 1);
+        recent[n - 1] = now.toEpochMilli();
+        clients[n - 1] = facts.client();
+        State counting = new State(recent, clients, null, null, null);
+        if (recent.length < settings.failures()
+                || (!settings.perClient() && counting.distinctClients() < settings.globalMinClients())) {
+            return counting;
+        }
+        String reason = "client" + (settings.perClient() ? "" : "s") + " rejected the forged certificate "
+                + recent.length + " times within " + describe(settings.window())
+                + (settings.perClient() ? "" : " (" + counting.distinctClients() + " distinct clients)")
+                + " (certificate pinning?)";
+        State next = tryGrant(key, old, recent, clients, facts, now, reason);
+        outcome[0] = next.bypassedAt(now) ? Outcome.GRANTED : Outcome.REFUSED;
+        return next;
     }
 
-    private State grant(long[] failures, Instant now, String reason) {
+    /** A bypass, unless the host may not be bypassed or the grant rate is exhausted (then: counting goes on). */
+    private State tryGrant(Key key, State old, long[] failures, InetAddress[] clients, ConnectionFacts facts,
+                           Instant now, String reason) {
+        Optional<Refusal> refusal = neverBypass(key.host());
+        if (refusal.isEmpty()) {
+            refusal = eligibility.whyNot(facts);
+        }
+        if (refusal.isEmpty() && !takeGrant(now)) {
+            refusal = Optional.of(new Refusal("rate-limit", "more than " + settings.maxGrantsPerMinute()
+                    + " bypasses granted within a minute (auto-bypass.max-grants-per-minute)"));
+        }
+        if (refusal.isPresent()) {
+            refused.computeIfAbsent(refusal.get().kind(), k -> new LongAdder()).increment();
+            log.info("auto-bypass refused for {}{}: {} ({})", key.host(), clientLabel(key, facts), reason,
+                    refusal.get().detail());
+            return new State(failures, clients, null, null, null);
+        }
         granted.increment();
-        return new State(failures, now, now.plus(settings.duration()), reason);
+        State state = new State(failures, clients, now, now.plus(settings.duration()), reason);
+        Entry entry = toEntry(key, state);
+        synchronized (history) {
+            if (history.size() == HISTORY) {
+                history.removeFirst();
+            }
+            history.addLast(entry);
+        }
+        log.info("auto-bypass granted for {}{} until {}: {}", key.host(), clientLabel(key, facts), state.until(),
+                reason);
+        return state;
+    }
+
+    private Optional<Refusal> neverBypass(String host) {
+        for (NamePattern p : neverHosts) {
+            if (p.matches(host)) {
+                return Optional.of(new Refusal("never-bypass", "host matches never-bypass " + p.source()));
+            }
+        }
+        List<String> never = settings.neverBypass().categories();
+        if (!never.isEmpty()) {
+            for (String category : categories.categoriesOf(host)) {
+                if (never.contains(category)) {
+                    return Optional.of(new Refusal("never-bypass", "category " + category + " is in never-bypass"));
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    private boolean takeGrant(Instant now) {
+        long cutoff = now.toEpochMilli() - 60_000;
+        synchronized (recentGrantTimes) {
+            while (!recentGrantTimes.isEmpty() && recentGrantTimes.peekFirst() <= cutoff) {
+                recentGrantTimes.removeFirst();
+            }
+            if (recentGrantTimes.size() >= settings.maxGrantsPerMinute()) {
+                return false;
+            }
+            recentGrantTimes.addLast(now.toEpochMilli());
+            return true;
+        }
+    }
+
+    private static String clientLabel(Key key, ConnectionFacts facts) {
+        return key.client() == null ? " (all clients; reported by " + facts.client().getHostAddress() + ")"
+                : " (client " + key.client().getHostAddress() + ")";
+    }
+
+    private static ConnectionFacts facts(InetAddress client, String host) {
+        return new ConnectionFacts(client, null, 0, host, null, List.of(), null, null);
     }
 
     private static Entry toEntry(Key key, State state) {
@@ -161,7 +344,7 @@ public final class AutoBypass {
         public long expireAfterCreate(Key key, State state, long currentTime) {
             long[] failures = state.failureTimes();
             long endMillis = state.until() != null ? state.until().toEpochMilli()
-                    : failures[failures.length - 1] + settings.window().toMillis();
+                    : failures.length == 0 ? 0 : failures[failures.length - 1] + settings.window().toMillis();
             return Math.max(0, TimeUnit.MILLISECONDS.toNanos(endMillis) - currentTime);
         }
 

@@ -28,7 +28,7 @@ class AutoBypassTest {
     static final Instant START = Instant.parse("2030-01-01T00:00:00Z");
 
     private final MutableClock clock = new MutableClock(START);
-    private final AutoBypass global = new AutoBypass(AutoBypassSettings.defaults(), clock);
+    private final AutoBypass global = new AutoBypass(settings(null, null, null, "global", 1, null), clock);
 
     @Test
     void threeRejectionsWithinTheWindowBypassTheHost() {
@@ -83,14 +83,14 @@ class AutoBypassTest {
 
         assertThat(global.check(BOB, APP)).isPresent();
         assertThat(global.active()).containsExactly(new AutoBypass.Entry(APP, null,
-                "client rejected the forged certificate 3 times within 5m (certificate pinning?)",
+                "clients rejected the forged certificate 3 times within 5m (1 distinct clients) (certificate pinning?)",
                 START, START.plus(Duration.ofHours(1)), 3));
     }
 
     @Test
     void perClientScopeBypassesOnlyThatClient() {
-        AutoBypass perClient = new AutoBypass(new AutoBypassSettings(null, 2, null, Duration.ofMinutes(30),
-                "per-client"), clock);
+        AutoBypass perClient = new AutoBypass(settings(2, null, Duration.ofMinutes(30), null, null,
+                null), clock);
 
         reject(perClient, ALICE, APP, 1);
         reject(perClient, BOB, APP, 1);
@@ -123,7 +123,7 @@ class AutoBypassTest {
 
     @Test
     void disabledOrHostlessReportsChangeNothing() {
-        AutoBypass off = new AutoBypass(new AutoBypassSettings(false, null, null, null, null), clock);
+        AutoBypass off = new AutoBypass(new AutoBypassSettings(false, null, null, null, null, null, null, null), clock);
         off.serverRequestedClientCertificate(ALICE, APP);
         global.serverRequestedClientCertificate(ALICE, null);
         global.serverRequestedClientCertificate(ALICE, " ");
@@ -136,7 +136,8 @@ class AutoBypassTest {
 
     @Test
     void memoryIsBounded() {
-        AutoBypass small = new AutoBypass(AutoBypassSettings.defaults(), clock, 50);
+        AutoBypass small = new AutoBypass(settings(null, null, null, null, null, 100_000), clock,
+                CategoryList.empty(), AutoBypass.Eligibility.ANY, 50);
         for (int i = 0; i < 1000; i++) {
             small.serverRequestedClientCertificate(ALICE, "h" + i + ".example");
         }
@@ -176,6 +177,9 @@ class AutoBypassTest {
         "duration=-1       | duration | -1s",
         "duration=40d      | duration | 3456000s",
         "scope=everyone    | scope    | everyone",
+        "global-min-clients=0 | global-min-clients | 0",
+        "max-grants-per-minute=0 | max-grants-per-minute | 0",
+        "never-bypass=a*b.example | never-bypass.hosts[0] | a*b.example",
     })
     void settingsAreValidated(String change, String field, String value) {
         ConfigException e = catchThrowableOfType(ConfigException.class, () -> settings(change));
@@ -189,20 +193,97 @@ class AutoBypassTest {
     void settingsDefaults() {
         AutoBypassSettings d = AutoBypassSettings.defaults();
 
-        assertThat(d).isEqualTo(new AutoBypassSettings(true, 3, Duration.ofMinutes(5), Duration.ofHours(1), "global"));
-        assertThat(d.perClient()).isFalse();
+        assertThat(d).isEqualTo(new AutoBypassSettings(true, 3, Duration.ofMinutes(5), Duration.ofHours(1),
+                "per-client", 5, 10, new AutoBypassSettings.NeverBypass(null, null)));
+        assertThat(d.perClient()).isTrue();
     }
 
     private static AutoBypassSettings settings(String change) {
         String[] kv = change.split("=");
         return switch (kv[0]) {
-            case "failures" -> new AutoBypassSettings(null, Integer.parseInt(kv[1]), null, null, null);
-            case "window" -> new AutoBypassSettings(null, null, Duration.ofSeconds(Long.parseLong(kv[1])), null, null);
-            case "duration" -> new AutoBypassSettings(null, null, null, kv[1].endsWith("d")
+            case "failures" -> settings(Integer.parseInt(kv[1]), null, null, null, null, null);
+            case "window" -> new AutoBypassSettings(null, null, Duration.ofSeconds(Long.parseLong(kv[1])), null, null,
+                    null, null, null);
+            case "duration" -> settings(null, null, kv[1].endsWith("d")
                     ? Duration.ofDays(Long.parseLong(kv[1].replace("d", "")))
-                    : Duration.ofSeconds(Long.parseLong(kv[1])), null);
-            default -> new AutoBypassSettings(null, null, null, null, kv[1]);
+                    : Duration.ofSeconds(Long.parseLong(kv[1])), null, null, null);
+            case "global-min-clients" -> settings(null, null, null, null, Integer.parseInt(kv[1]), null);
+            case "max-grants-per-minute" -> settings(null, null, null, null, null, Integer.parseInt(kv[1]));
+            case "never-bypass" -> new AutoBypassSettings(null, null, null, null, null, null, null,
+                    new AutoBypassSettings.NeverBypass(List.of(kv[1]), null));
+            default -> settings(null, null, null, kv[1], null, null);
         };
+    }
+
+    static AutoBypassSettings settings(Integer failures, Duration window, Duration duration, String scope,
+                                       Integer minClients, Integer maxGrants) {
+        return new AutoBypassSettings(null, failures, window, duration, scope, minClients, maxGrants, null);
+    }
+
+    // ---- hardening: nobody can switch inspection off for others ---------------------------------------
+
+    @Test
+    void byDefaultOneClientsRejectionsBypassOnlyThatClient() {
+        AutoBypass defaults = new AutoBypass(AutoBypassSettings.defaults(), clock);
+        reject(defaults, ALICE, APP, 3);
+
+        assertThat(defaults.check(ALICE, APP)).isPresent();
+        assertThat(defaults.check(BOB, APP)).isEmpty();
+    }
+
+    @Test
+    void globalScopeNeedsRejectionsFromEnoughDistinctClients() {
+        AutoBypass g = new AutoBypass(settings(null, null, null, "global", null, null), clock);
+        reject(g, ALICE, APP, 50); // one client, however often, is not enough
+        for (int i = 2; i <= 4; i++) {
+            reject(g, ip("192.0.2." + (10 + i)), APP, 1);
+        }
+        assertThat(g.check(BOB, APP)).as("4 distinct clients").isEmpty();
+
+        assertThat(g.clientRejectedCertificate(ip("192.0.2.99"), APP)).isEqualTo(AutoBypass.Outcome.GRANTED);
+        assertThat(g.check(BOB, APP)).hasValueSatisfying(v -> assertThat(v.reason()).contains("5 distinct clients"));
+    }
+
+    @Test
+    void hostsTheEligibilityRefusesAreNeverBypassedButCounted() {
+        AutoBypass guarded = new AutoBypass(AutoBypassSettings.defaults(), clock, CategoryList.empty(),
+                facts -> facts.host().equals("c2.example")
+                        ? java.util.Optional.of(new AutoBypass.Refusal("indicator", "listed")) : java.util.Optional.empty());
+        reject(guarded, ALICE, "c2.example", 2);
+        assertThat(guarded.clientRejectedCertificate(ALICE, "c2.example")).isEqualTo(AutoBypass.Outcome.REFUSED);
+        assertThat(guarded.serverRequestedClientCertificate(ALICE, "c2.example")).isEqualTo(AutoBypass.Outcome.REFUSED);
+
+        assertThat(guarded.check(ALICE, "c2.example")).isEmpty();
+        assertThat(guarded.refusals()).containsEntry("indicator", 2L);
+        assertThat(guarded.bypassesGranted()).isZero();
+    }
+
+    @Test
+    void neverBypassHostsAndCategoriesAreRefused() {
+        CategoryList cats = CategoryList.parse("bank.example finance\n", "test");
+        AutoBypass guarded = new AutoBypass(new AutoBypassSettings(null, 1, null, null, null, null, null,
+                new AutoBypassSettings.NeverBypass(List.of("*.corp.example"), List.of("Finance"))), clock, cats,
+                AutoBypass.Eligibility.ANY);
+
+        assertThat(guarded.clientRejectedCertificate(ALICE, "www.corp.example")).isEqualTo(AutoBypass.Outcome.REFUSED);
+        assertThat(guarded.clientRejectedCertificate(ALICE, "bank.example")).isEqualTo(AutoBypass.Outcome.REFUSED);
+        assertThat(guarded.clientRejectedCertificate(ALICE, APP)).isEqualTo(AutoBypass.Outcome.GRANTED);
+        assertThat(guarded.refusals()).containsEntry("never-bypass", 2L);
+    }
+
+    @Test
+    void grantsAreRateLimitedAndRemembered() {
+        AutoBypass limited = new AutoBypass(settings(1, null, null, null, null, 2), clock);
+        assertThat(limited.clientRejectedCertificate(ALICE, "a.example")).isEqualTo(AutoBypass.Outcome.GRANTED);
+        assertThat(limited.clientRejectedCertificate(ALICE, "b.example")).isEqualTo(AutoBypass.Outcome.GRANTED);
+        assertThat(limited.clientRejectedCertificate(ALICE, "c.example")).isEqualTo(AutoBypass.Outcome.REFUSED);
+        assertThat(limited.check(ALICE, "c.example")).isEmpty();
+        assertThat(limited.refusals()).containsEntry("rate-limit", 1L);
+
+        clock.advance(Duration.ofSeconds(61));
+        assertThat(limited.clientRejectedCertificate(ALICE, "c.example")).isEqualTo(AutoBypass.Outcome.GRANTED);
+        assertThat(limited.recentGrants()).extracting(AutoBypass.Entry::host)
+                .containsExactly("a.example", "b.example", "c.example");
     }
 
     private static void reject(AutoBypass bypass, InetAddress client, String host, int times) {

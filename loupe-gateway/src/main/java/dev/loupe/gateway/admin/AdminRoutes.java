@@ -49,16 +49,9 @@ public final class AdminRoutes {
         });
         routes.put("GET /api/bypasses", r -> AdminRoute.Response.ok(Map.of(
                 "granted_total", autoBypass.bypassesGranted(),
-                "active", autoBypass.active().stream().map(e -> {
-                    Map<String, Object> m = new LinkedHashMap<>();
-                    m.put("host", e.host());
-                    m.put("client", e.client());
-                    m.put("reason", e.reason());
-                    m.put("since", e.since().toString());
-                    m.put("until", e.until().toString());
-                    m.put("failures", e.failures());
-                    return m;
-                }).toList())));
+                "refused", autoBypass.refusals(),
+                "active", autoBypass.active().stream().map(AdminRoutes::bypass).toList(),
+                "recent_grants", autoBypass.recentGrants().stream().map(AdminRoutes::bypass).toList())));
         routes.put("GET /api/status", r -> {
             Map<String, Object> status = new LinkedHashMap<>();
             status.put("indicators_pushed", intel.stores().get(0).size());
@@ -69,6 +62,17 @@ public final class AdminRoutes {
             return AdminRoute.Response.ok(status);
         });
         return routes;
+    }
+
+    private static Map<String, Object> bypass(AutoBypass.Entry e) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("host", e.host());
+        m.put("client", e.client());
+        m.put("reason", e.reason());
+        m.put("since", e.since().toString());
+        m.put("until", e.until().toString());
+        m.put("failures", e.failures());
+        return m;
     }
 
     /** Pushed indicators first, then the feeds', as one paged list. */

@@ -46,6 +46,9 @@ public final class HttpRelay {
     private boolean awaitingResponse;
 
     private final IcapAdaptation icap;
+    private final RelayGuards guards;
+    /** The scheme of the exchanges' URLs: https when decrypted, http for plain HTTP (also inside a tunnel). */
+    private String scheme = "https";
     /** Inline device between this (decrypted) client and its origin; null when none is configured. */
     private Inline inline;
     private FlowRegistry.Flow flow;
@@ -83,9 +86,10 @@ public final class HttpRelay {
     /** Waiting for a plain-HTTP upstream connection to be made (see {@link #whenUpstreamReady}). */
     private List<java.util.function.Consumer<Channel>> onConnected;
 
-    private HttpRelay(Session session, OriginConnector connector, Mirror mirror, IntelService intel, IcapAdaptation icap,
-                      Channel upstream, Origin origin, boolean tunnel, Origin fixedOrigin) {
+    private HttpRelay(Session session, RelayGuards guards, OriginConnector connector, Mirror mirror, IntelService intel,
+                      IcapAdaptation icap, Channel upstream, Origin origin, boolean tunnel, Origin fixedOrigin) {
         this.session = session;
+        this.guards = guards;
         this.client = session.client();
         this.connector = connector;
         this.mirror = mirror;
@@ -108,14 +112,14 @@ public final class HttpRelay {
      * Decrypted tunnel: both channels are connected and past their TLS handshakes. With {@code inline}, each
      * request goes out through one of its devices instead (the verified origin connection is then let go).
      */
-    public static HttpRelay tunnel(Session session, OriginConnector connector, Mirror mirror, IntelService intel,
-                                   IcapAdaptation icap, Inline inline, UpstreamTls directTls, Channel upstream,
-                                   Origin origin, int maxInitialLine, int maxHeader) {
+    public static HttpRelay tunnel(Session session, RelayGuards guards, OriginConnector connector, Mirror mirror,
+                                   IntelService intel, IcapAdaptation icap, Inline inline, UpstreamTls directTls,
+                                   Channel upstream, Origin origin, int maxInitialLine, int maxHeader) {
         // without inline devices the TLS interceptor has tapped the origin connection already; with them, the
         // configured order decides which leg the mirror records and which side of the device ICAP works on
         InlineConfig order = inline == null ? null : inline.order();
-        HttpRelay relay = new HttpRelay(session, connector, order == null || order.mirrorOriginLeg() ? null : mirror,
-                intel, icap, upstream, origin, true, null);
+        HttpRelay relay = new HttpRelay(session, guards, connector,
+                order == null || order.mirrorOriginLeg() ? null : mirror, intel, icap, upstream, origin, true, null);
         relay.inline = inline;
         relay.directMirror = mirror;
         relay.directTls = directTls;
@@ -127,12 +131,28 @@ public final class HttpRelay {
     }
 
     /**
+     * Plain HTTP inside a CONNECT tunnel (e.g. {@code CONNECT host:80}): the upstream is connected already; the
+     * exchanges get the same checks and services as any plain HTTP (the caller has tapped the mirror).
+     */
+    public static HttpRelay tunnelPlain(Session session, RelayGuards guards, OriginConnector connector,
+                                        IntelService intel, IcapAdaptation icap, Channel upstream, Origin origin,
+                                        int maxInitialLine, int maxHeader) {
+        HttpRelay relay = new HttpRelay(session, guards, connector, null, intel, icap, upstream, origin, true, null);
+        relay.scheme = "http";
+        relay.directMirror = null;
+        relay.installClient(maxInitialLine, maxHeader);
+        relay.installUpstream(upstream);
+        return relay;
+    }
+
+    /**
      * The return leg of inline devices: each request names its flow; it goes over TLS (validated like any
      * upstream) to that flow's origin. The client here is the device.
      */
     public static HttpRelay returning(Session session, OriginConnector connector, UpstreamTls tls,
                                       FlowRegistry flows, IcapAdaptation icap, Mirror mirror, boolean l3) {
-        HttpRelay relay = new HttpRelay(session, connector, mirror, null, icap, null, null, false, null);
+        HttpRelay relay = new HttpRelay(session, RelayGuards.NONE, connector, mirror, null, icap, null, null, false,
+                null);
         relay.returnL3 = l3;
         relay.tls = tls;
         relay.returnFlows = flows;
@@ -140,15 +160,20 @@ public final class HttpRelay {
     }
 
     /** Plain-HTTP proxying: the client pipeline already parses HTTP; each upstream is mirrored if configured. */
-    public static HttpRelay plain(Session session, OriginConnector connector, Mirror mirror, IntelService intel,
-                                  IcapAdaptation icap) {
-        return new HttpRelay(session, connector, mirror, intel, icap, null, null, false, null);
+    public static HttpRelay plain(Session session, RelayGuards guards, OriginConnector connector, Mirror mirror,
+                                  IntelService intel, IcapAdaptation icap) {
+        HttpRelay relay = new HttpRelay(session, guards, connector, mirror, intel, icap, null, null, false, null);
+        relay.scheme = "http";
+        return relay;
     }
 
     /** Transparent plain HTTP: origin-form requests to the client's original destination. */
-    public static HttpRelay transparent(Session session, OriginConnector connector, Mirror mirror, IntelService intel,
-                                        IcapAdaptation icap, Origin destination, int maxInitialLine, int maxHeader) {
-        HttpRelay relay = new HttpRelay(session, connector, mirror, intel, icap, null, null, false, destination);
+    public static HttpRelay transparent(Session session, RelayGuards guards, OriginConnector connector, Mirror mirror,
+                                        IntelService intel, IcapAdaptation icap, Origin destination,
+                                        int maxInitialLine, int maxHeader) {
+        HttpRelay relay = new HttpRelay(session, guards, connector, mirror, intel, icap, null, null, false,
+                destination);
+        relay.scheme = "http";
         relay.installClient(maxInitialLine, maxHeader);
         return relay;
     }
@@ -156,6 +181,9 @@ public final class HttpRelay {
     private void installClient(int maxInitialLine, int maxHeader) {
         client.pipeline().addLast("http", new io.netty.handler.codec.http.HttpServerCodec(
                 maxInitialLine, maxHeader, 64 * 1024));
+        if (guards.headTimeout() != null) {
+            client.pipeline().addLast(RequestHeadTimeout.NAME, guards.headTimeout().get());
+        }
         client.pipeline().addLast("exchange", newClientHandler());
     }
 
@@ -314,7 +342,7 @@ public final class HttpRelay {
                     }
                 });
             } else {
-                cf = connector.connect(client, target);
+                cf = viaDevice ? connector.connectDevice(client, target) : connector.connect(client, target);
             }
             upstream = cf.channel();
             io.netty.util.concurrent.Promise<Channel> promise = client.eventLoop().newPromise();
@@ -359,9 +387,26 @@ public final class HttpRelay {
                             "device " + usedDevice.label() + ": " + Failures.describe(done.cause()), origin.host()));
                     return;
                 }
-                failExchange(new ErrorPage(kind == Failures.Kind.TIMEOUT ? 504 : 502,
-                        "Cannot reach " + target.host(), Failures.describe(done.cause()), target.host()));
+                failExchange(kind == Failures.Kind.FORBIDDEN
+                        ? new ErrorPage(403, "Destination refused", Failures.describe(done.cause()), target.host())
+                        : new ErrorPage(kind == Failures.Kind.TIMEOUT ? 504 : 502,
+                                "Cannot reach " + target.host(), Failures.describe(done.cause()), target.host()));
                 return;
+            }
+            if (usedDevice == null && tls == null && !(tunnel && directTls != null)) {
+                // the destination's address is known only now: the same decision a CONNECT to it would get
+                var refusal = guards.destinations().refuse(session, target,
+                        connected.remoteAddress() instanceof java.net.InetSocketAddress a ? a.getAddress() : null);
+                if (refusal.isPresent()) {
+                    queued.forEach(ReferenceCountUtil::release);
+                    connected.close();
+                    upstream = null;
+                    if (waiting != null) {
+                        waiting.forEach(w -> w.accept(null));
+                    }
+                    failExchange(refusal.get());
+                    return;
+                }
             }
             if (usedDevice != null) {
                 MirrorTap.install(mirror, client.remoteAddress() instanceof java.net.InetSocketAddress c ? c : null,
@@ -453,6 +498,9 @@ public final class HttpRelay {
         Channel up = upstream;
         up.pipeline().remove("exchange");
         client.pipeline().remove("exchange");
+        if (client.pipeline().get(RequestHeadTimeout.NAME) != null) {
+            client.pipeline().remove(RequestHeadTimeout.NAME);
+        }
         ByteRelayHandler.link(client, up, "relay");
         // Only now remove the codecs: removing one hands the bytes it still holds (e.g. a first
         // WebSocket frame that arrived with the 101) to the next handler, which must be the relay.
@@ -489,6 +537,23 @@ public final class HttpRelay {
 
     Origin origin() {
         return origin;
+    }
+
+    /** http or https: the scheme of this connection's exchange URLs. */
+    String scheme() {
+        return scheme;
+    }
+
+    RelayGuards guards() {
+        return guards;
+    }
+
+    /**
+     * The name a tunnel's requests must carry in Host and are logged and inspected under: the TLS server name
+     * (verified by the origin's certificate) when there is one, else the CONNECT host or original destination.
+     */
+    String boundName() {
+        return session.sni() != null ? session.sni() : origin.host();
     }
 
     /** The inline device the upstream goes through ("ips (mark:2)"), or null when it goes to the origin. */

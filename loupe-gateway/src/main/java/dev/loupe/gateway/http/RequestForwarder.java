@@ -10,6 +10,7 @@ import dev.loupe.gateway.proxy.ConnectionDecider;
 import dev.loupe.gateway.proxy.Origin;
 import dev.loupe.gateway.session.Session;
 import dev.loupe.core.http.ErrorPage;
+import dev.loupe.core.http.RequestChecks;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
@@ -133,19 +134,44 @@ final class RequestForwarder {
             refuse(request, page);
             return false;
         }
+        var nameProblem = RequestChecks.headerNameProblem(request.headers().names());
+        if (nameProblem.isPresent()) {
+            refuse(request, 400, "Bad request", nameProblem.get());
+            return false;
+        }
         String url;
+        // the host policy, intel, ICAP and the log see: in a tunnel, the name the connection is bound to
+        String exchangeHost;
         if (fixedOrigin != null) {
             target = fixedOrigin;
-            String host = request.headers().get(HttpHeaderNames.HOST, target.authority());
-            url = "http://" + host + request.uri();
+            java.util.List<String> hosts = request.headers().getAll(HttpHeaderNames.HOST);
+            var authority = hosts.size() == 1 ? RequestChecks.Authority.parse(hosts.get(0), target.port()) : null;
+            if (authority == null) {
+                refuse(request, 400, "Bad request", hosts.size() == 1 ? "malformed Host header"
+                        : "the request has " + hosts.size() + " Host headers; exactly one is required");
+                return false;
+            }
+            url = "http://" + hosts.get(0).strip() + request.uri();
+            exchangeHost = authority.host().toLowerCase(java.util.Locale.ROOT);
         } else if (tunnel) {
             target = relay.origin();
-            if (!request.uri().startsWith("/") && !originFormInTunnel(request)) {
+            String bound = relay.boundName();
+            int defaultPort = relay.scheme().equals("https") ? 443 : 80;
+            if (!request.uri().startsWith("/") && !originFormInTunnel(request, bound)) {
                 refuse(request, 400, "Bad request", "a request inside a tunnel must name a path on its origin, got '"
                         + request.uri() + "'");
                 return false;
             }
-            url = "https://" + (target.port() == 443 ? hostForUrl(target) : target.authority()) + request.uri();
+            var hostProblem = RequestChecks.hostProblem(request.headers().getAll(HttpHeaderNames.HOST), bound,
+                    target.port(), defaultPort);
+            if (hostProblem.isPresent()) {
+                refuse(request, 400, "Bad request", hostProblem.get());
+                return false;
+            }
+            String name = bound.indexOf(':') >= 0 ? "[" + bound + "]" : bound;
+            url = relay.scheme() + "://" + (target.port() == defaultPort ? name : name + ":" + target.port())
+                    + request.uri();
+            exchangeHost = bound;
         } else if (relay.returnFlows() != null) {
             String id = request.headers().get(FlowRegistry.FLOW_HEADER);
             if (relay.returnFlows().takeProbe(id)) {
@@ -188,6 +214,7 @@ final class RequestForwarder {
             request.setUri(path);
             request.headers().remove(FlowRegistry.FLOW_HEADER);
             request.headers().remove(FlowRegistry.SCHEME_HEADER);
+            exchangeHost = flow.serverName() != null ? flow.serverName() : target.host();
         } else {
             try {
                 URI uri = new URI(request.uri());
@@ -198,18 +225,24 @@ final class RequestForwarder {
                 }
                 target = new Origin(uri.getHost(), uri.getPort() < 0 ? 80 : uri.getPort());
                 url = request.uri();
+                exchangeHost = target.host();
                 request.setUri(originForm(uri));
                 request.headers().set(HttpHeaderNames.HOST, uri.getPort() < 0 ? hostForUrl(target) : target.authority());
             } catch (URISyntaxException | IllegalArgumentException e) {
                 refuse(request, 400, "Bad request", "malformed request URI '" + request.uri() + "'");
                 return false;
             }
+            // one decision for CONNECT and absolute-URI requests: rules on destination and port apply here too
+            var refusal = relay.guards().destinations().refuse(session, target,
+                    dev.loupe.core.net.IpLiterals.address(target.host()).orElse(null));
+            if (refusal.isPresent()) {
+                refuse(request, refusal.get());
+                return false;
+            }
         }
         if (intel != null) {
             String pathAndQuery = tunnel || fixedOrigin != null ? request.uri() : originFormOf(url);
-            String host = fixedOrigin != null ? hostOnly(request.headers().get(HttpHeaderNames.HOST, target.host()))
-                    : target.host();
-            var match = intel.matchUrl(tunnel ? "https" : "http", host, target.port(), pathAndQuery);
+            var match = intel.matchUrl(relay.scheme(), exchangeHost, target.port(), pathAndQuery);
             if (match.isPresent()) {
                 var block = ConnectionDecider.blockFor(match.get());
                 refuse(request, new ErrorPage(403, "Blocked by threat intelligence", block.reason(), target.host()));
@@ -223,7 +256,7 @@ final class RequestForwarder {
         rewriteHead(request, upgrade);
         current.request = request;
         if (icap != null && !upgrade && (!tunnel || relay.icapHereForNextRequest())) {
-            IcapAdaptation.Selection selection = icap.select(true, target.host(), request.method().name(),
+            IcapAdaptation.Selection selection = icap.select(true, exchangeHost, request.method().name(),
                     request.headers().get(HttpHeaderNames.CONTENT_TYPE), HttpUtil.getContentLength(request, -1L));
             if (selection.blockedBy() != null) {
                 current.icap(selection.skipped());
@@ -362,13 +395,14 @@ final class RequestForwarder {
     }
 
     /** An absolute-form request in a tunnel is accepted only for the tunnel's own origin; made origin-form. */
-    private boolean originFormInTunnel(HttpRequest request) {
+    private boolean originFormInTunnel(HttpRequest request, String bound) {
         try {
             URI uri = new URI(request.uri());
-            String name = session.sni() != null ? session.sni() : target.host();
             boolean same = uri.isAbsolute() && uri.getHost() != null && uri.getRawUserInfo() == null
-                    && uri.getHost().equalsIgnoreCase(name)
-                    && (uri.getPort() < 0 || uri.getPort() == target.port());
+                    && relay.scheme().equalsIgnoreCase(uri.getScheme())
+                    && RequestChecks.authorityProblem(uri.getHost(), uri.getPort() < 0
+                            ? (relay.scheme().equals("https") ? 443 : 80) : uri.getPort(), bound, target.port(), "")
+                    .isEmpty();
             if (same) {
                 request.setUri(originForm(uri));
             }
@@ -400,15 +434,22 @@ final class RequestForwarder {
     }
 
     private void refuse(HttpRequest request, ErrorPage page) {
-        Exchange refused = new Exchange(session.nextExchangeSequence(), request.method().name(), request.uri(),
+        Exchange refused = new Exchange(session.nextExchangeSequence(), request.method().name(), urlFor(request),
                 request.protocolVersion(), false, false);
         tracker.started(refused);
         relay.failExchange(page);
     }
 
-    private static String hostOnly(String hostHeader) {
-        int colon = hostHeader.lastIndexOf(':');
-        return colon > 0 && hostHeader.indexOf(']') < colon ? hostHeader.substring(0, colon) : hostHeader;
+    /** The URL a refused request is logged under: absolute, as for the exchanges that pass. */
+    private String urlFor(HttpRequest request) {
+        String uri = request.uri();
+        if (!uri.startsWith("/") || target == null) {
+            return uri;
+        }
+        String host = tunnel ? relay.boundName() : fixedOrigin != null
+                ? request.headers().get(HttpHeaderNames.HOST, target.authority()) : target.host();
+        String name = host.indexOf(':') >= 0 && !host.startsWith("[") && tunnel ? "[" + host + "]" : host;
+        return relay.scheme() + "://" + name + (tunnel ? ":" + target.port() : "") + uri;
     }
 
     private static String originFormOf(String absoluteUrl) {

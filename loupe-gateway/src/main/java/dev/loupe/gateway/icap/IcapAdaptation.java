@@ -65,6 +65,22 @@ public final class IcapAdaptation implements AutoCloseable {
         }
     }
 
+    /**
+     * The first service (REQMOD, then RESPMOD) with {@code non-http: block} whose host scope covers {@code host}:
+     * why a stream that is not HTTP must be refused; empty when none applies.
+     */
+    public java.util.Optional<String> refusesNonHttp(String host) {
+        for (List<IcapService> chain : List.of(reqmod, respmod)) {
+            for (IcapService s : chain) {
+                if (s.config().blocksNonHttp() && s.scope().coversHost(host)) {
+                    return java.util.Optional.of("ICAP service " + s.config().name() + " ("
+                            + s.config().failureMode() + ") cannot scan a stream that is not HTTP (non-http: block)");
+                }
+            }
+        }
+        return java.util.Optional.empty();
+    }
+
     private Bootstrap template(EventLoop on) {
         return new Bootstrap().group(on).channel(transport.socketChannel());
     }

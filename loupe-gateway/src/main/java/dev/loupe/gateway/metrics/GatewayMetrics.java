@@ -11,7 +11,7 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.util.concurrent.atomic.AtomicInteger;
+import dev.loupe.gateway.session.Defences;
 
 /**
  * The gateway's metrics in Prometheus text format (served on the admin API at {@code /metrics}).
@@ -26,9 +26,17 @@ public final class GatewayMetrics {
     }
 
     /** Registers the read-at-scrape-time metrics; {@code mirror} may be null (no sinks). */
-    public void observe(AtomicInteger openConnections, Mirror mirror, AutoBypass autoBypass, IntelService intel) {
+    public void observe(Defences defences, Mirror mirror, AutoBypass autoBypass, IntelService intel) {
         GaugeWithCallback.builder().name("loupe_connections_open").help("Client connections open now")
-                .callback(cb -> cb.call(openConnections.get())).register(registry);
+                .callback(cb -> cb.call(defences.open())).register(registry);
+        CounterWithCallback.builder().name("loupe_refusals_total")
+                .help("Connections and requests refused to protect the gateway or its host, by reason")
+                .labelNames("reason").callback(cb -> defences.refusals().forEach((r, n) -> cb.call(n, r)))
+                .register(registry);
+        CounterWithCallback.builder().name("loupe_auto_bypass_refused_total")
+                .help("Automatic bypasses refused (indicator, block rule, never-bypass list, rate limit)")
+                .labelNames("reason").callback(cb -> autoBypass.refusals().forEach((r, n) -> cb.call(n, r)))
+                .register(registry);
         CounterWithCallback.builder().name("loupe_auto_bypass_granted_total")
                 .help("Automatic bypasses granted (pinning, mTLS)")
                 .callback(cb -> cb.call(autoBypass.bypassesGranted())).register(registry);

@@ -31,20 +31,21 @@ final class ConnectionAdmission {
             ch.close();
             return null;
         }
-        int limit = services.config().limits().maxConnections();
-        if (services.openConnections().incrementAndGet() > limit) {
-            services.openConnections().decrementAndGet();
-            log.warn("refused connection from {}: limits.max-connections ({}) reached", remote, limit);
+        var limits = services.config().limits();
+        int perClient = limits.maxConnectionsPerClient();
+        String refusedBy = services.defences().admit(remote.getAddress(), limits.maxConnections(), perClient);
+        if (refusedBy != null) {
+            log.warn("refused connection from {}: limits.{} ({}) reached", remote, refusedBy,
+                    refusedBy.equals("max-connections") ? limits.maxConnections() : perClient);
             ch.close();
             return null;
         }
         Session session = new Session(services.nextConnectionId(), listener, ch, services.accessLog());
         ch.attr(Session.KEY).set(session);
         ch.closeFuture().addListener(f -> {
-            services.openConnections().decrementAndGet();
+            services.defences().release(remote.getAddress(), perClient);
             session.logClosed();
         });
-        var limits = services.config().limits();
         ch.pipeline()
                 .addLast("bytes", session.counter())
                 .addLast("idle", new IdleStateHandler(0, 0, limits.idleTimeout().toMillis(), TimeUnit.MILLISECONDS))

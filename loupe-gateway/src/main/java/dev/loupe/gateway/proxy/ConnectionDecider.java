@@ -13,8 +13,9 @@ import java.util.Optional;
  * What to do with a connection, decided in one place, in this order:
  * 1) threat intelligence on the host (SNI or CONNECT host): a bad domain is blocked without decrypting;
  * 2) threat intelligence on the destination address;
- * 3) an automatic bypass in force for this host (pinned app, mTLS);
- * 4) the operator's rules, first match wins, then the default.
+ * 3) the operator's block rules: a host a rule blocks stays blocked whatever an automatic bypass says;
+ * 4) an automatic bypass in force for this host (pinned app, mTLS);
+ * 5) the operator's other rules, first match wins, then the default.
  * The same order applies when the upstream certificate arrives and a rule asked to see it.
  */
 public final class ConnectionDecider {
@@ -36,13 +37,34 @@ public final class ConnectionDecider {
         if (bad.isPresent()) {
             return new PolicyDecision.Decided(blockFor(bad.get()));
         }
+        PolicyDecision ruled = policy.decide(facts);
+        if (ruled instanceof PolicyDecision.Decided(Verdict.Block b)) {
+            return ruled;
+        }
         if (facts.host() != null) {
             Optional<Verdict.Bypass> bypass = autoBypass.check(facts.client(), facts.host());
             if (bypass.isPresent()) {
                 return new PolicyDecision.Decided(bypass.get());
             }
         }
-        return policy.decide(facts);
+        return ruled;
+    }
+
+    /**
+     * What may never be bypassed automatically: a host an indicator lists, or one a block rule covers for the
+     * connection that reported the rejection.
+     */
+    public static AutoBypass.Eligibility eligibility(DecryptPolicy policy, IntelService intel) {
+        return facts -> {
+            Optional<Match> listed = intel.matchHost(facts.host());
+            if (listed.isPresent()) {
+                return Optional.of(new AutoBypass.Refusal("indicator", blockFor(listed.get()).reason()));
+            }
+            if (policy.decide(facts) instanceof PolicyDecision.Decided(Verdict.Block b)) {
+                return Optional.of(new AutoBypass.Refusal("block-rule", "rule " + b.rule() + " blocks it"));
+            }
+            return Optional.empty();
+        };
     }
 
     public static Verdict.Block blockFor(Match match) {

@@ -2,6 +2,7 @@ package dev.loupe.gateway.proxy;
 
 import dev.loupe.gateway.GatewayServices;
 import dev.loupe.gateway.http.HttpRelay;
+import dev.loupe.gateway.mirror.MirrorTap;
 import dev.loupe.gateway.relay.ByteRelayHandler;
 import dev.loupe.gateway.session.Session;
 import io.netty.buffer.ByteBuf;
@@ -9,13 +10,17 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.ssl.SslHandler;
+import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Chooses the codec for decrypted plaintext: 1) ALPN agreed http/1.1 → HTTP; 2) the first bytes
- * look like an HTTP request line → HTTP; 3) anything else, or silence until the sniff timeout
- * (server-speaks-first protocols such as IMAPS) → opaque byte relay of the plaintext.
+ * Chooses the codec for decrypted plaintext: 1) ALPN agreed http/1.1 → HTTP; 2) the origin speaks first
+ * (IMAPS, POP3S, SMTPS greet) → not HTTP, and its bytes go to the client at once; 3) the client's first
+ * bytes look like an HTTP request line → HTTP; 4) anything else, or silence until the sniff timeout →
+ * opaque byte relay of the plaintext, unless a fail-closed service refuses streams it cannot inspect
+ * ({@link NonHttpGate}). What the origin sends is never held back by the wait for the client.
  */
 final class DecryptedProtocolSniffer extends ChannelInboundHandlerAdapter {
     private static final int MAX_METHOD = 16;
@@ -24,9 +29,12 @@ final class DecryptedProtocolSniffer extends ChannelInboundHandlerAdapter {
     private final Session session;
     private final Origin origin;
     private final Channel upstream;
+    /** Why a non-HTTP stream would be refused here; then origin bytes are held rather than relayed early. */
+    private final Optional<String> refusal;
     private ScheduledFuture<?> timeout;
     /** What the client sent so far, while it is too short to tell (e.g. a one-byte first record). */
     private ByteBuf held;
+    private boolean decided;
 
     /** What the first bytes say. */
     enum Guess { HTTP, OTHER, UNDECIDED }
@@ -36,34 +44,52 @@ final class DecryptedProtocolSniffer extends ChannelInboundHandlerAdapter {
         this.session = session;
         this.origin = origin;
         this.upstream = upstream;
+        this.refusal = NonHttpGate.refusal(services, session.sni() != null ? session.sni() : origin.host(), true);
     }
 
     static void install(GatewayServices services, Session session, Origin origin, Channel upstream) {
         Channel client = session.client();
         SslHandler tls = client.pipeline().get(SslHandler.class);
+        ByteBuf early = HeldBytes.take(upstream);
         if ("http/1.1".equals(tls.applicationProtocol())) {
             startHttp(services, session, origin, upstream);
+            if (early != null) {
+                Replay.into(upstream.pipeline(), "http", early); // out of turn for HTTP: the relay says so
+            }
             return;
         }
-        client.pipeline().addLast("plaintext-sniff", new DecryptedProtocolSniffer(services, session, origin, upstream));
+        DecryptedProtocolSniffer sniffer = new DecryptedProtocolSniffer(services, session, origin, upstream);
+        client.pipeline().addLast("plaintext-sniff", sniffer);
+        if (early != null) {
+            sniffer.originSpoke(client.pipeline().context(sniffer), early);
+            return;
+        }
+        // watch the origin while the client is sniffed: a greeting decides at once and is relayed at once
+        upstream.pipeline().addLast("origin-first", new OriginFirst(sniffer, client));
+        upstream.config().setAutoRead(true);
     }
 
     private static void startHttp(GatewayServices services, Session session, Origin origin, Channel upstream) {
         var limits = services.config().limits();
-        HttpRelay.tunnel(session, services.connector(), services.mirror(), services.decider().intel(), services.icap(),
-                services.inline(), services.inline() == null ? null : new TlsOriginConnector(services)::connect,
+        HttpRelay.tunnel(session, Guards.of(services), services.connector(), services.mirror(),
+                services.decider().intel(), services.icap(), services.inline(),
+                services.inline() == null ? null : new TlsOriginConnector(services)::connect,
                 upstream, origin, limits.maxInitialLineLength(), limits.maxHeaderSize());
     }
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
-        timeout = ctx.executor().schedule(() -> decide(ctx, null),
+        timeout = ctx.executor().schedule(() -> decide(ctx, null, null),
                 services.config().limits().sniffTimeout().toMillis(), TimeUnit.MILLISECONDS);
     }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         ByteBuf in = (ByteBuf) msg;
+        if (decided) {
+            ReferenceCountUtil.release(in);
+            return;
+        }
         if (held == null) {
             held = in;
         } else {
@@ -74,7 +100,18 @@ final class DecryptedProtocolSniffer extends ChannelInboundHandlerAdapter {
         }
         ByteBuf first = held;
         held = null;
-        decide(ctx, first);
+        decide(ctx, first, null);
+    }
+
+    /** The origin sent bytes before the client's first bytes decided anything: a server-first protocol. */
+    private void originSpoke(ChannelHandlerContext ctx, ByteBuf fromOrigin) {
+        if (decided) {
+            ReferenceCountUtil.release(fromOrigin);
+            return;
+        }
+        ByteBuf first = held;
+        held = null;
+        decide(ctx, first, fromOrigin);
     }
 
     @Override
@@ -83,40 +120,57 @@ final class DecryptedProtocolSniffer extends ChannelInboundHandlerAdapter {
             held.release();
             held = null;
         }
+        if (timeout != null) {
+            timeout.cancel(false);
+        }
     }
 
-    /** Takes ownership of {@code first} (may be null on timeout) and forwards it to the chosen relay. */
-    private void decide(ChannelHandlerContext ctx, ByteBuf first) {
+    /**
+     * Takes ownership of {@code first} (the client's bytes; may be null on timeout or when the origin spoke
+     * first) and {@code fromOrigin} (non-null when the origin spoke first), and starts the chosen relay.
+     */
+    private void decide(ChannelHandlerContext ctx, ByteBuf first, ByteBuf fromOrigin) {
+        if (decided) {
+            ReferenceCountUtil.release(first);
+            ReferenceCountUtil.release(fromOrigin);
+            return;
+        }
+        decided = true;
         if (first == null && held != null) {
             first = held; // the timeout, with a few undecided bytes in hand
             held = null;
         }
         timeout.cancel(false);
+        if (upstream.pipeline().get("origin-first") != null) {
+            upstream.pipeline().remove("origin-first");
+        }
+        upstream.config().setAutoRead(false);
         ctx.pipeline().remove(this);
         Channel client = ctx.channel();
-        if (first != null && looksLikeHttp(first)) {
+        if (fromOrigin == null && first != null && looksLikeHttp(first)) {
             startHttp(services, session, origin, upstream);
             Replay.into(client.pipeline(), "http", first);
             return;
         }
-        if (services.inline() != null && !services.inline().service().failOpen()) {
-            // the inline service only understands HTTP: with fail-closed, nothing goes around it
-            if (first != null) {
-                first.release();
-            }
-            session.verdict("block", "decrypted, not HTTP: inline service " + services.inline().service().name()
-                    + " cannot inspect it (fail-closed)");
-            session.closeReason("not HTTP, and the inline service is fail-closed");
+        if (refusal.isPresent()) {
+            ReferenceCountUtil.release(first);
+            ReferenceCountUtil.release(fromOrigin);
+            session.verdict("block", "decrypted, not HTTP: " + refusal.get());
+            session.closeReason("not HTTP, refused: " + refusal.get());
             client.close();
             upstream.close();
             return;
         }
-        session.verdict("decrypt", "decrypted, not HTTP: relayed as plaintext bytes");
+        session.verdict("decrypt", "decrypted, not HTTP" + (fromOrigin != null ? " (the origin spoke first)" : "")
+                + ": relayed as plaintext bytes");
         if (services.inline() != null) {
             // not HTTP, so no inline device: the mirror taps the origin connection as without inline services
-            dev.loupe.gateway.mirror.MirrorTap.install(services.mirror(), client, upstream);
+            MirrorTap.install(services.mirror(), client, upstream);
         }
         ByteRelayHandler.link(client, upstream, "relay");
+        if (fromOrigin != null) {
+            client.writeAndFlush(fromOrigin);
+        }
         if (first != null) {
             upstream.writeAndFlush(first);
         }
@@ -156,5 +210,36 @@ final class DecryptedProtocolSniffer extends ChannelInboundHandlerAdapter {
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         Session.of(ctx.channel()).closeReason("client error: " + dev.loupe.gateway.relay.Failures.describe(cause));
         ctx.close();
+    }
+
+    /** On the origin's side while the client is sniffed: its first bytes decide, its close ends the client. */
+    private static final class OriginFirst extends ChannelInboundHandlerAdapter {
+        private final DecryptedProtocolSniffer sniffer;
+        private final Channel client;
+
+        OriginFirst(DecryptedProtocolSniffer sniffer, Channel client) {
+            this.sniffer = sniffer;
+            this.client = client;
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            ChannelHandlerContext sniff = client.pipeline().context(sniffer);
+            if (!(msg instanceof ByteBuf buf) || sniff == null) {
+                ReferenceCountUtil.release(msg);
+                return;
+            }
+            sniffer.originSpoke(sniff, buf);
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            Session session = Session.of(client);
+            if (session != null) {
+                session.closeReason("upstream closed");
+            }
+            client.close();
+            ctx.fireChannelInactive();
+        }
     }
 }

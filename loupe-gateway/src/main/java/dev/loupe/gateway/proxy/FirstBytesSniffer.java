@@ -86,6 +86,11 @@ abstract class FirstBytesSniffer extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /** Removes this handler and hands over the held bytes (ownership passes to the caller); null if none. */
+    final ByteBuf takeHeld(ChannelHandlerContext ctx) {
+        return take(ctx);
+    }
+
     /** Removes this handler and hands over the held bytes (ownership passes to the caller). */
     private ByteBuf take(ChannelHandlerContext ctx) {
         ByteBuf bytes = held;

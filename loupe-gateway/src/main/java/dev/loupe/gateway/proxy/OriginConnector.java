@@ -23,13 +23,18 @@ public final class OriginConnector {
 
     private final Transport transport;
     private final AddressResolverGroup<InetSocketAddress> resolver;
+    /** The resolver for clients' destinations: refuses what the destination guard forbids. */
+    private final AddressResolverGroup<InetSocketAddress> guarded;
+    private final dev.loupe.core.net.DestinationGuard guard;
     private final Duration connectTimeout;
     private final Duration idleTimeout;
 
     public OriginConnector(Transport transport, AddressResolverGroup<InetSocketAddress> resolver,
-                           Duration connectTimeout, Duration idleTimeout) {
+                           dev.loupe.core.net.DestinationGuard guard, Duration connectTimeout, Duration idleTimeout) {
         this.transport = transport;
         this.resolver = resolver;
+        this.guard = guard;
+        this.guarded = new GuardedResolverGroup(resolver, guard);
         this.connectTimeout = connectTimeout;
         this.idleTimeout = idleTimeout;
     }
@@ -51,11 +56,27 @@ public final class OriginConnector {
                 .connect(server, new InetSocketAddress(source.getAddress(), 0));
     }
 
-    /** Connects with reads off: the caller decides what the upstream pipeline does and when it reads. */
+    /**
+     * Connects to a client's destination with reads off: the caller decides what the upstream pipeline does and
+     * when it reads. A destination the guard forbids fails with {@link
+     * dev.loupe.gateway.relay.ForbiddenDestinationException}.
+     */
     public ChannelFuture connect(Channel client, Origin origin) {
         return bootstrap(client.eventLoop())
-                .resolver(resolver)
+                .resolver(guarded)
                 .connect(InetSocketAddress.createUnresolved(origin.host(), origin.port()));
+    }
+
+    /** Connects to a device the operator configured (e.g. an inline proxy on loopback): not guarded. */
+    public ChannelFuture connectDevice(Channel client, Origin device) {
+        return bootstrap(client.eventLoop())
+                .resolver(resolver)
+                .connect(InetSocketAddress.createUnresolved(device.host(), device.port()));
+    }
+
+    /** The guard, for registering Loupe's own listeners once bound. */
+    public dev.loupe.core.net.DestinationGuard guard() {
+        return guard;
     }
 
     /** Reads off, no Nagle, the gateway's water marks and connect timeout, and the idle closer. */

@@ -53,8 +53,8 @@ final class ProxyRequestRouter extends ChannelInboundHandlerAdapter {
             ReferenceCountUtil.release(msg);
             connect(ctx, request);
         } else if (request.uri().regionMatches(true, 0, "http://", 0, 7)) {
-            HttpRelay relay = HttpRelay.plain(Session.of(ctx.channel()), services.connector(), services.mirror(),
-                    services.decider().intel(), services.icap());
+            HttpRelay relay = HttpRelay.plain(Session.of(ctx.channel()), Guards.of(services), services.connector(),
+                    services.mirror(), services.decider().intel(), services.icap());
             ctx.pipeline().replace(this, "exchange", relay.newClientHandler());
             Replay.into(ctx.pipeline(), "exchange", msg);
         } else {
@@ -86,6 +86,12 @@ final class ProxyRequestRouter extends ChannelInboundHandlerAdapter {
         services.connector().connect(client, origin).addListener((ChannelFutureListener) f -> {
             if (!f.isSuccess()) {
                 Failures.Kind kind = Failures.classify(f.cause());
+                if (kind == Failures.Kind.FORBIDDEN) {
+                    session.verdict("block", "destination refused: " + Failures.describe(f.cause()));
+                    respondAndClose(ctx, new ErrorPage(403, "Destination refused", Failures.describe(f.cause()),
+                            origin.host()), accept);
+                    return;
+                }
                 session.verdict("error-page", "upstream connect failed");
                 respondAndClose(ctx, new ErrorPage(kind == Failures.Kind.TIMEOUT ? 504 : 502,
                         "Cannot reach " + origin.host(), Failures.describe(f.cause()), origin.host()), accept);
@@ -112,6 +118,7 @@ final class ProxyRequestRouter extends ChannelInboundHandlerAdapter {
         var pipeline = ctx.pipeline();
         pipeline.addLast("sniff", new TlsSniffer(services, origin, upstream));
         pipeline.remove(this);
+        pipeline.remove(dev.loupe.gateway.http.RequestHeadTimeout.NAME);
         // Removing the codec passes any bytes it already holds (an early ClientHello) to the sniffer.
         pipeline.remove("http");
         ctx.channel().config().setAutoRead(true);

@@ -75,6 +75,8 @@ final class TlsInterceptor {
         upstream.pipeline().addBefore("idle-close", "tls", tls);
         // The handshake future only says "closed" when the origin resets; keep the real cause.
         FirstError firstError = new FirstError();
+        // what the origin sends right after its handshake (a TLS 1.3 greeting) waits here for the relay
+        upstream.pipeline().addLast(HeldBytes.NAME, new HeldBytes());
         upstream.pipeline().addLast("tls-errors", firstError);
         upstream.config().setAutoRead(true);
         tls.handshakeFuture().addListener(f -> {

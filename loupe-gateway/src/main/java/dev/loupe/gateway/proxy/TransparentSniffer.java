@@ -43,9 +43,19 @@ final class TransparentSniffer extends FirstBytesSniffer {
         if (bytes != null && DecryptedProtocolSniffer.looksLikeHttp(bytes)) {
             session.verdict("http", "transparent plain HTTP");
             var limits = services.config().limits();
-            HttpRelay.transparent(session, services.connector(), services.mirror(), services.decider().intel(), services.icap(),
+            HttpRelay.transparent(session, Guards.of(services), services.connector(), services.mirror(), services.decider().intel(), services.icap(),
                     origin, limits.maxInitialLineLength(), limits.maxHeaderSize());
             Replay.into(ctx.pipeline(), "http", bytes);
+            return;
+        }
+        var refusal = NonHttpGate.refusal(services, origin.host(), false);
+        if (refusal.isPresent()) {
+            if (bytes != null) {
+                bytes.release();
+            }
+            session.verdict("block", why + "; " + refusal.get());
+            session.closeReason("not HTTP, refused: " + refusal.get());
+            ctx.close();
             return;
         }
         session.verdict("relay", why);

@@ -18,10 +18,13 @@ public final class Failures {
     private Failures() {
     }
 
-    public enum Kind { DNS, REFUSED, TIMEOUT, RESET, UNREACHABLE, TLS, CLOSED, OTHER }
+    public enum Kind { FORBIDDEN, DNS, REFUSED, TIMEOUT, RESET, UNREACHABLE, TLS, CLOSED, OTHER }
 
     public static Kind classify(Throwable t) {
         Throwable c = unwrap(t);
+        if (c instanceof ForbiddenDestinationException) {
+            return Kind.FORBIDDEN;
+        }
         if (c instanceof UnknownHostException) {
             return Kind.DNS;
         }
@@ -57,6 +60,7 @@ public final class Failures {
         Throwable c = unwrap(t);
         String message = c.getMessage();
         return switch (classify(c)) {
+            case FORBIDDEN -> message;
             case DNS -> "could not resolve host" + (message == null ? "" : " " + message);
             case REFUSED -> "connection refused";
             case TIMEOUT -> "timed out";

@@ -50,15 +50,19 @@ final class TlsInterceptor {
     private String sni;
     private ByteBuf clientHello;
     private SslHandler upstreamTls;
+    /** Bytes written to the client before its handshake was answered, to tell whether it got the certificate. */
+    private long clientBytesBeforeHandshake;
+    private final ConnectionFacts facts;
 
     TlsInterceptor(GatewayServices services, Session session, Origin origin, Channel upstream,
-                   ConnectionFacts pendingFacts) {
+                   ConnectionFacts facts, boolean certificateDecides) {
         this.services = services;
         this.session = session;
         this.origin = origin;
         this.client = session.client();
         this.upstream = upstream;
-        this.pendingFacts = pendingFacts;
+        this.facts = facts;
+        this.pendingFacts = certificateDecides ? facts : null;
     }
 
     /** Takes ownership of {@code helloBytes}; they are replayed into the client-side TLS handler. */
@@ -174,7 +178,7 @@ final class TlsInterceptor {
         if (!services.tls().clientCertificateRequests().takeRequested(upstreamTls.engine())) {
             return false;
         }
-        services.decider().autoBypass().serverRequestedClientCertificate(clientAddress(), host());
+        services.decider().autoBypass().serverRequestedClientCertificate(factsWithHost());
         upstream.close();
         session.verdict("bypass", "auto-bypass: the origin requested a client certificate (mTLS)");
         BypassRelay.start(services, session, origin, null, takeHello());
@@ -253,21 +257,33 @@ final class TlsInterceptor {
                     clientRefused(f.cause());
                 }
             });
+            clientBytesBeforeHandshake = session.counter().bytesOut();
             Replay.into(client.pipeline(), "tls", takeHello());
             client.config().setAutoRead(true);
         }, client.eventLoop());
     }
 
     /**
-     * The client gave up on our handshake. Unless it merely went silent (a timeout), it has seen our
-     * certificate and refused it: the signature of certificate pinning, counted towards an automatic bypass.
+     * The client gave up on our handshake. Only a real rejection of our certificate (a certificate alert, or a
+     * close after it was sent: the signature of certificate pinning) counts towards an automatic bypass.
      */
     private void clientRefused(Throwable cause) {
         session.closeReason("client TLS handshake failed: " + Failures.describe(cause));
-        if (Failures.classify(cause) != Failures.Kind.TIMEOUT && session.sni() != null) {
-            services.decider().autoBypass().clientRejectedCertificate(clientAddress(), host());
+        var rejection = dev.loupe.gateway.tls.ClientRejections.rejection(cause,
+                session.counter().bytesOut() - clientBytesBeforeHandshake);
+        if (rejection.isPresent() && session.sni() != null) {
+            var outcome = services.decider().autoBypass().clientRejectedCertificate(factsWithHost());
+            log.debug("[{}] client rejected the certificate for {} ({}): {}", session.id(), host(), rejection.get(),
+                    outcome);
         }
         client.close();
+    }
+
+    /** The connection's facts, naming the host the certificate was forged for. */
+    private ConnectionFacts factsWithHost() {
+        return new ConnectionFacts(clientAddress(), facts == null ? null : facts.destination(), origin.port(),
+                host(), facts == null ? origin.host() : facts.connectHost(),
+                facts == null ? java.util.List.of() : facts.alpnOffered(), session.listener(), null);
     }
 
     private void relay() {

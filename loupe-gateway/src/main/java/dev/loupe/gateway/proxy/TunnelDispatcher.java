@@ -34,8 +34,8 @@ final class TunnelDispatcher {
         switch (decision) {
             case PolicyDecision.Decided decided -> act(services, session, origin, upstream, hello, helloBytes, facts,
                     decided.verdict());
-            case PolicyDecision.NeedsCertificate needs -> new TlsInterceptor(services, session, origin, upstream, facts)
-                    .start(hello, helloBytes);
+            case PolicyDecision.NeedsCertificate needs -> new TlsInterceptor(services, session, origin, upstream, facts,
+                    true).start(hello, helloBytes);
         }
     }
 
@@ -61,7 +61,7 @@ final class TunnelDispatcher {
         switch (verdict) {
             case Verdict.Decrypt d -> {
                 session.verdict("decrypt", d.rule() + ": " + d.reason());
-                new TlsInterceptor(services, session, origin, upstream, null).start(hello, helloBytes);
+                new TlsInterceptor(services, session, origin, upstream, facts, false).start(hello, helloBytes);
             }
             case Verdict.Bypass b -> {
                 session.sni(hello.serverName());

@@ -1,0 +1,53 @@
+package dev.loupe.gateway.tls;
+
+import dev.loupe.gateway.relay.Failures;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * Tells a client that refused Loupe's forged certificate (what an automatic bypass may count) from every
+ * other failed handshake (what it must never count: no shared cipher, a scanner's odd hello, a timeout).
+ *
+ * <p>Counted: a certificate-rejection alert from the client ({@code bad_certificate}, {@code unknown_ca},
+ * {@code certificate_unknown}, {@code decrypt_error}, ...), or a close after Loupe's certificate flight was
+ * written (the pattern of clients that drop the connection without an alert). The alert is read from the TLS
+ * library's error text (BoringSSL {@code TLSV1_ALERT_UNKNOWN_CA}, the JDK's {@code unknown_ca}): neither
+ * offers it any other way.
+ */
+public final class ClientRejections {
+    /** More than an alert record: the server flight with the certificate was written. */
+    static final long CERTIFICATE_FLIGHT_BYTES = 100;
+    private static final List<String> ALERTS = List.of("BAD_CERTIFICATE", "UNKNOWN_CA", "CERTIFICATE_UNKNOWN",
+            "DECRYPT_ERROR", "UNSUPPORTED_CERTIFICATE", "CERTIFICATE_REVOKED", "CERTIFICATE_EXPIRED");
+
+    private ClientRejections() {
+    }
+
+    /**
+     * How the client rejected the certificate, or empty when this failure is something else.
+     *
+     * @param bytesSent bytes written to the client since its ClientHello was answered
+     */
+    public static Optional<String> rejection(Throwable cause, long bytesSent) {
+        for (Throwable t = cause; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            String message = t.getMessage() == null ? "" : t.getMessage().toUpperCase(Locale.ROOT).replace(' ', '_');
+            if (message.contains("ALERT")) {
+                for (String alert : ALERTS) {
+                    if (message.contains(alert)) {
+                        return Optional.of("alert " + alert.toLowerCase(Locale.ROOT));
+                    }
+                }
+            }
+        }
+        if (bytesSent <= CERTIFICATE_FLIGHT_BYTES) {
+            return Optional.empty(); // it never got our certificate: nothing about it was rejected
+        }
+        Failures.Kind kind = Failures.classify(cause);
+        String message = String.valueOf(cause.getMessage()).toLowerCase(Locale.ROOT);
+        boolean closed = kind == Failures.Kind.CLOSED || kind == Failures.Kind.RESET
+                || (cause instanceof javax.net.ssl.SSLHandshakeException && message.contains("closed"))
+                || cause instanceof io.netty.handler.ssl.SslClosedEngineException;
+        return closed ? Optional.of("closed after the certificate") : Optional.empty();
+    }
+}

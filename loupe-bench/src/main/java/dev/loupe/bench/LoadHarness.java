@@ -449,7 +449,7 @@ public final class LoadHarness {
         Files.writeString(config, String.join("\n",
                 "data-dir: " + scratch.resolve("data"),
                 "listener: {address: 127.0.0.1, port: " + gatewayPort + "}",
-                "upstream: {extra-ca-bundles: [" + originCa + "]}",
+                "upstream: {extra-ca-bundles: [" + originCa + "], local-destinations: allow}",
                 "resolver: {hosts-file: " + scratch.resolve("hosts") + "}",
                 "limits: {max-connections: 100000, idle-timeout: 10m}",
                 "access-log: {target: " + accessLog + "}", "admin: {port: 0}", extraYaml));

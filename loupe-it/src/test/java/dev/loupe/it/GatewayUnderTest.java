@@ -43,6 +43,7 @@ final class GatewayUnderTest implements AutoCloseable {
                 listener: {address: 127.0.0.1, port: 0}
                 upstream:
                   extra-ca-bundles: [%s]
+                  local-destinations: allow   # the origins are on loopback
                   connect-timeout: 3s
                   %s
                 resolver:

@@ -36,7 +36,7 @@ class IcapLargeBodyIT {
             Files.writeString(config, """
                     data-dir: %s
                     listener: {port: %d}
-                    upstream: {extra-ca-bundles: [%s]}
+                    upstream: {extra-ca-bundles: [%s], local-destinations: allow}
                     resolver: {hosts-file: %s, nameservers: ["127.0.0.1:%d"], query-timeout: 500ms}
                     access-log: {target: %s}
                     admin: {port: 0}

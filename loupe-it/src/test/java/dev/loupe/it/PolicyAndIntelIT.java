@@ -50,7 +50,7 @@ class PolicyAndIntelIT {
                   default: decrypt
                   rules:
                     - {name: bank-bypass, hosts: [localhost], action: bypass}
-                  auto-bypass: {failures: 3, window: 1m, duration: 3s, scope: global}
+                  auto-bypass: {failures: 3, window: 1m, duration: 3s}
                 intel:
                   sources:
                     - {name: local-list, type: file, format: plain, path: %s, interval: 1s}

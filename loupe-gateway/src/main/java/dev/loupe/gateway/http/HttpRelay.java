@@ -179,8 +179,7 @@ public final class HttpRelay {
     }
 
     private void installClient(int maxInitialLine, int maxHeader) {
-        client.pipeline().addLast("http", new io.netty.handler.codec.http.HttpServerCodec(
-                maxInitialLine, maxHeader, 64 * 1024));
+        client.pipeline().addLast("http", HttpCodecs.server(maxInitialLine, maxHeader));
         if (guards.headTimeout() != null) {
             client.pipeline().addLast(RequestHeadTimeout.NAME, guards.headTimeout().get());
         }

@@ -162,8 +162,9 @@ final class RequestForwarder {
                         + request.uri() + "'");
                 return false;
             }
+            // a Host without a port cannot name another port: it means the tunnel's own
             var hostProblem = RequestChecks.hostProblem(request.headers().getAll(HttpHeaderNames.HOST), bound,
-                    target.port(), defaultPort);
+                    target.port(), target.port());
             if (hostProblem.isPresent()) {
                 refuse(request, 400, "Bad request", hostProblem.get());
                 return false;

@@ -27,7 +27,8 @@ public final class ExplicitProxyInitializer extends ChannelInitializer<SocketCha
         }
         var limits = services.config().limits();
         ch.pipeline()
-                .addLast("http", new HttpServerCodec(limits.maxInitialLineLength(), limits.maxHeaderSize(), 64 * 1024))
+                .addLast("own-head", new OwnHeadNormaliser(limits.maxInitialLineLength() + limits.maxHeaderSize()))
+                .addLast("http", dev.loupe.gateway.http.HttpCodecs.server(limits.maxInitialLineLength(), limits.maxHeaderSize()))
                 .addLast(dev.loupe.gateway.http.RequestHeadTimeout.NAME, new dev.loupe.gateway.http.RequestHeadTimeout(
                         limits.requestHeadTimeout(), services.defences()))
                 .addLast("router", new ProxyRequestRouter(services));

@@ -52,6 +52,11 @@ final class ProxyRequestRouter extends ChannelInboundHandlerAdapter {
         if (request.method().equals(HttpMethod.CONNECT)) {
             ReferenceCountUtil.release(msg);
             connect(ctx, request);
+        } else if (request.uri().regionMatches(true, 0, "http://", 0, 7) && namesThisListener(ctx, request)) {
+            // a browser told to use this proxy asks for its pages with absolute URIs: answered here, never relayed
+            request.setUri(originForm(request.uri()));
+            ctx.pipeline().replace(this, "pages", new LocalPages(services.caCertificatePem(), services.caCertificateDer()));
+            Replay.into(ctx.pipeline(), "pages", msg);
         } else if (request.uri().regionMatches(true, 0, "http://", 0, 7)) {
             HttpRelay relay = HttpRelay.plain(Session.of(ctx.channel()), Guards.of(services), services.connector(),
                     services.mirror(), services.decider().intel(), services.icap());
@@ -122,6 +127,34 @@ final class ProxyRequestRouter extends ChannelInboundHandlerAdapter {
         // Removing the codec passes any bytes it already holds (an early ClientHello) to the sniffer.
         pipeline.remove("http");
         ctx.channel().config().setAutoRead(true);
+    }
+
+    /** An absolute URI naming this listener itself (its port, on an address of this host, or localhost). */
+    private static boolean namesThisListener(ChannelHandlerContext ctx, HttpRequest request) {
+        try {
+            java.net.URI uri = new java.net.URI(request.uri());
+            var local = (java.net.InetSocketAddress) ctx.channel().localAddress();
+            int port = uri.getPort() < 0 ? 80 : uri.getPort();
+            if (uri.getHost() == null || port != local.getPort()) {
+                return false;
+            }
+            String host = uri.getHost().replace("[", "").replace("]", "");
+            return host.equalsIgnoreCase("localhost") || dev.loupe.core.net.IpLiterals.address(host)
+                    .map(a -> a.equals(local.getAddress()) || a.isLoopbackAddress() && local.getAddress().isLoopbackAddress())
+                    .orElse(false);
+        } catch (java.net.URISyntaxException e) {
+            return false;
+        }
+    }
+
+    private static String originForm(String absolute) {
+        try {
+            java.net.URI uri = new java.net.URI(absolute);
+            String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
+            return uri.getRawQuery() == null ? path : path + "?" + uri.getRawQuery();
+        } catch (java.net.URISyntaxException e) {
+            return "/";
+        }
     }
 
     private void respondAndClose(ChannelHandlerContext ctx, ErrorPage page, String accept) {

@@ -43,7 +43,7 @@ public final class ReturnListenerInitializer extends ChannelInitializer<SocketCh
                 order.icapAfterDevice() ? services.icap() : null, order.mirrorOriginLeg() ? services.mirror() : null,
                 l3);
         ch.pipeline()
-                .addLast("http", new HttpServerCodec(limits.maxInitialLineLength(), limits.maxHeaderSize(), 64 * 1024))
+                .addLast("http", dev.loupe.gateway.http.HttpCodecs.server(limits.maxInitialLineLength(), limits.maxHeaderSize()))
                 .addLast("exchange", relay.newClientHandler());
     }
 }

@@ -227,8 +227,8 @@ final class TlsInterceptor {
     private void showError(CertificateNames names, ErrorPage page) {
         finishClient(services.forgedContexts().forErrorPage(names), () -> {
             var limits = services.config().limits();
-            client.pipeline().addLast("http", new io.netty.handler.codec.http.HttpServerCodec(
-                    limits.maxInitialLineLength(), limits.maxHeaderSize(), 64 * 1024));
+            client.pipeline().addLast("http", dev.loupe.gateway.http.HttpCodecs.server(
+                    limits.maxInitialLineLength(), limits.maxHeaderSize()));
             client.pipeline().addLast("error-page", new ErrorPageResponder(page));
             client.config().setAutoRead(true);
         });

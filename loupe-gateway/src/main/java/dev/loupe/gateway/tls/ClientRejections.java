@@ -10,8 +10,9 @@ import java.util.Optional;
  * other failed handshake (what it must never count: no shared cipher, a scanner's odd hello, a timeout).
  *
  * <p>Counted: a certificate-rejection alert from the client ({@code bad_certificate}, {@code unknown_ca},
- * {@code certificate_unknown}, {@code decrypt_error}, ...), or a close after Loupe's certificate flight was
- * written (the pattern of clients that drop the connection without an alert). The alert is read from the TLS
+ * {@code certificate_unknown}, {@code decrypt_error}, ...), or an abort (close, reset, or bytes that are no
+ * handshake message, as OpenSSL clients send) after Loupe's certificate flight was written. Failures before
+ * that flight (Loupe refused the hello: no shared cipher, bad version) and timeouts never count. The alert is read from the TLS
  * library's error text (BoringSSL {@code TLSV1_ALERT_UNKNOWN_CA}, the JDK's {@code unknown_ca}): neither
  * offers it any other way.
  */
@@ -44,10 +45,10 @@ public final class ClientRejections {
             return Optional.empty(); // it never got our certificate: nothing about it was rejected
         }
         Failures.Kind kind = Failures.classify(cause);
-        String message = String.valueOf(cause.getMessage()).toLowerCase(Locale.ROOT);
-        boolean closed = kind == Failures.Kind.CLOSED || kind == Failures.Kind.RESET
-                || (cause instanceof javax.net.ssl.SSLHandshakeException && message.contains("closed"))
+        // OpenSSL clients that fail verification abort with bytes BoringSSL reports as a protocol error
+        // (BAD_PACKET_LENGTH), others just close: either way after our certificate, and not a timeout
+        boolean closed = kind == Failures.Kind.CLOSED || kind == Failures.Kind.RESET || kind == Failures.Kind.TLS
                 || cause instanceof io.netty.handler.ssl.SslClosedEngineException;
-        return closed ? Optional.of("closed after the certificate") : Optional.empty();
+        return closed ? Optional.of("aborted after the certificate") : Optional.empty();
     }
 }

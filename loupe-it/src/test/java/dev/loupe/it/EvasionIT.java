@@ -1,0 +1,268 @@
+package dev.loupe.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.loupe.it.Origins.Site;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import javax.net.ssl.SSLSocket;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The ways a client could switch inspection off or slip past it (issue 11), tried against the running gateway
+ * with real clients (curl, openssl) and raw sockets from two loopback addresses.
+ */
+class EvasionIT {
+    @TempDir
+    static Path dir;
+    static Origins origins;
+    static GatewayUnderTest loupe;
+    static String token;
+    static int good;
+
+    @BeforeAll
+    static void start() throws Exception {
+        origins = Origins.start(dir.resolve("origins"));
+        good = origins.ports.get(Site.GOOD);
+        Path blocklist = dir.resolve("blocklist.txt");
+        Files.writeString(blocklist, "http://upstream.test:" + origins.plainPort + "/secret/\n");
+        loupe = GatewayUnderTest.start(Files.createDirectories(dir.resolve("loupe")), origins, """
+                limits: {request-head-timeout: 1s, max-connections-per-client: 5}
+                policy:
+                  rules:
+                    - {name: no-expired-port, destinations: [127.0.0.1/32], ports: [%d], action: block}
+                  auto-bypass: {failures: 3, window: 1m, duration: 1m}
+                intel:
+                  sources:
+                    - {name: local-list, type: file, format: plain, path: %s, interval: 1s}
+                """.formatted(origins.ports.get(Site.EXPIRED), blocklist));
+        token = Files.readString(dir.resolve("loupe/data/admin.token")).strip();
+        Thread.sleep(1_200); // first poll of the list
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        for (AutoCloseable c : new AutoCloseable[] {loupe, origins}) {
+            if (c != null) {
+                c.close();
+            }
+        }
+    }
+
+    // 1 ----------------------------------------------------------------------------------------------------
+
+    @Test
+    void oneClientsRejectionsBypassTheHostForThatClientOnly() throws Exception {
+        String url = "https://pinned.test:" + good + "/index.html";
+        for (int i = 0; i < 3; i++) {
+            // the origin's CA only: curl refuses Loupe's certificate with an unknown_ca alert
+            Curl.run(dir, "--interface", "127.0.0.2", "-x", loupe.proxy(), "--cacert", origins.originCa.toString(), url);
+        }
+        var active = new com.fasterxml.jackson.databind.ObjectMapper().readTree(admin("/api/bypasses")).path("active");
+        assertThat(active).anySatisfy(e -> {
+            assertThat(e.path("host").asText()).isEqualTo("pinned.test");
+            assertThat(e.path("client").asText()).isEqualTo("127.0.0.2");
+        });
+        Curl.Result other = Curl.run(dir, "-v", "-x", loupe.proxy(), "--cacert", loupe.caPem.toString(), url);
+        assertThat(other.stderr()).as("another client is still decrypted").contains("Loupe Inspection CA");
+        Curl.Result same = Curl.run(dir, "-v", "--interface", "127.0.0.2", "-x", loupe.proxy(), "--cacert",
+                origins.originCa.toString(), url);
+        assertThat(same.stderr()).contains("issuer: CN=Loupe IT Origin CA");
+    }
+
+    @Test
+    void handshakesLoupeItselfRefusesNeverCountAsRejections() throws Exception {
+        for (int i = 0; i < 5; i++) {
+            // RSA key exchange without AEAD: Loupe refuses the hello; the client never saw a certificate
+            Process p = new ProcessBuilder(Partners.require("openssl"), "s_client", "-connect", "pushed.test:" + good,
+                    "-proxy", "127.0.0.1:" + loupe.port, "-servername", "pushed.test", "-tls1_2", "-cipher", "AES128-SHA")
+                    .redirectErrorStream(true).start();
+            p.getOutputStream().close();
+            p.getInputStream().readAllBytes();
+            p.waitFor();
+            // a complete CONNECT and a truncated hello, then gone
+            try (Socket s = connectTunnel("127.0.0.3", "pushed.test:" + good)) {
+                s.getOutputStream().write(new byte[] {0x16, 0x03, 0x01, 0x01, 0x00, 0x01, 0x00, 0x00});
+            }
+        }
+        Thread.sleep(300);
+        assertThat(admin("/api/bypasses")).doesNotContain("pushed.test");
+        assertThat(loupe.readLog()).anySatisfy(n -> assertThat(n.path("close_reason").asText() + n)
+                .contains("pushed.test")); // the handshakes did reach Loupe
+    }
+
+    // 3 ----------------------------------------------------------------------------------------------------
+
+    @Test
+    void plainHttpInsideAConnectTunnelIsInspectedAndLoggedWithItsUrl() throws Exception {
+        String base = "http://upstream.test:" + origins.plainPort;
+        Curl.Result ok = Curl.run(dir, "-p", "-x", loupe.proxy(), base + "/index.html");
+        assertThat(ok.text()).contains(Origins.MARKER);
+        loupe.awaitLog(n -> n.path("url").asText().equals(base + "/index.html"));
+        Curl.Result bad = Curl.run(dir, "-p", "-x", loupe.proxy(), "-w", "\n%{http_code}", base + "/secret/x");
+        assertThat(bad.text()).endsWith("\n403").contains("local-list").doesNotContain(Origins.MARKER);
+    }
+
+    // 4 ----------------------------------------------------------------------------------------------------
+
+    @Test
+    void destinationRulesApplyToAbsoluteUriRequestsAsToConnect() throws Exception {
+        int port = origins.ports.get(Site.EXPIRED);
+        for (String host : new String[] {"127.0.0.1", "upstream.test"}) {
+            Curl.Result r = Curl.run(dir, "-x", loupe.proxy(), "-w", "\n%{http_code}", "http://" + host + ":" + port + "/");
+            assertThat(r.text()).as(host).endsWith("\n403").contains("no-expired-port");
+        }
+        assertThat(RawProxyClient.connect(loupe.port, "127.0.0.1:" + port)).startsWith("HTTP/1.1 403");
+    }
+
+    // 5 ----------------------------------------------------------------------------------------------------
+
+    @Test
+    void loupesOwnListenersCannotBeReachedThroughTheProxy() throws Exception {
+        int adminPort = loupe.gateway.adminAddress().getPort();
+        Curl.Result r = Curl.run(dir, "-x", loupe.proxy(), "-H", "Authorization: Bearer " + token, "-w",
+                "\n%{http_code}", "http://127.0.0.1:" + adminPort + "/api/status");
+        assertThat(r.text()).endsWith("\n403").contains("own listeners").doesNotContain("indicators_pushed");
+        assertThat(RawProxyClient.connect(loupe.port, "localhost:" + adminPort)).startsWith("HTTP/1.1 403");
+        // its own pages are still served when asked with an absolute URI, as a browser using the proxy does
+        Curl.Result pem = Curl.run(dir, "-x", loupe.proxy(), loupe.proxy() + "/loupe-ca.pem");
+        assertThat(pem.text()).startsWith("-----BEGIN CERTIFICATE-----");
+    }
+
+    // 6 ----------------------------------------------------------------------------------------------------
+
+    @Test
+    void requestsInATunnelMustNameItsHost() throws Exception {
+        String[] heads = {
+            "GET /h1 HTTP/1.1\r\nHost: evil.test\r\n\r\n",
+            "GET /h2 HTTP/1.1\r\nHost: upstream.test\r\nHost: evil.test\r\n\r\n",
+            "GET /h3 HTTP/1.1\r\n\r\n",
+            "GET https://evil.test/h4 HTTP/1.1\r\nHost: upstream.test\r\n\r\n",
+            "GET /h5 HTTP/1.1\r\nHost: upstream.test:1\r\n\r\n",
+            "POST /h6 HTTP/1.1\r\nHost: upstream.test\r\nTransfer_Encoding: chunked\r\nContent-Length: 0\r\n\r\n",
+        };
+        for (String head : heads) {
+            try (SSLSocket tls = decryptedTunnel()) {
+                tls.getOutputStream().write(head.getBytes(StandardCharsets.US_ASCII));
+                String answer = new String(tls.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+                assertThat(answer).as(head).startsWith("HTTP/1.1 400");
+            }
+        }
+        Path nginxLog = origins.dir.resolve("nginx-access.log");
+        String seen = Files.exists(nginxLog) ? Files.readString(nginxLog) : "";
+        assertThat(seen).doesNotContain("/h1 ").doesNotContain("/h2 ").doesNotContain("/h3 ").doesNotContain("/h4 ")
+                .doesNotContain("/h5 ").doesNotContain("/h6 ");
+        try (SSLSocket tls = decryptedTunnel()) {
+            tls.getOutputStream().write(("GET /index.html HTTP/1.1\r\nHost: UPSTREAM.test:" + good
+                    + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            assertThat(new String(tls.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1))
+                    .startsWith("HTTP/1.1 200").contains(Origins.MARKER);
+        }
+    }
+
+    // 7 ----------------------------------------------------------------------------------------------------
+
+    @Test
+    void slowHeadsAreCutOffAndOneAddressCannotTakeEveryConnection() throws Exception {
+        List<Socket> slow = new ArrayList<>();
+        try {
+            for (int i = 0; i < 5; i++) {
+                Socket s = new Socket();
+                s.bind(new InetSocketAddress("127.0.0.4", 0));
+                s.connect(new InetSocketAddress("127.0.0.1", loupe.port));
+                s.getOutputStream().write("CONNECT upst".getBytes(StandardCharsets.US_ASCII));
+                slow.add(s);
+            }
+            Socket sixth = new Socket();
+            sixth.bind(new InetSocketAddress("127.0.0.4", 0));
+            sixth.connect(new InetSocketAddress("127.0.0.1", loupe.port));
+            sixth.setSoTimeout(3_000);
+            assertThat(sixth.getInputStream().read()).as("over the per-client limit: closed").isEqualTo(-1);
+            sixth.close();
+            // another client is served meanwhile
+            assertThat(Curl.run(dir, "-x", loupe.proxy(), "--cacert", loupe.caPem.toString(),
+                    origins.url(Site.GOOD, "/index.html")).text()).contains(Origins.MARKER);
+            for (Socket s : slow) {
+                s.setSoTimeout(5_000);
+                assertThat(s.getInputStream().read()).as("slow head closed by the deadline").isEqualTo(-1);
+            }
+        } finally {
+            for (Socket s : slow) {
+                s.close();
+            }
+        }
+        String metrics = loupe.metrics();
+        assertThat(metrics).containsPattern("loupe_refusals_total\\{reason=\"request-head-timeout\"} [5-9]")
+                .containsPattern("loupe_refusals_total\\{reason=\"max-connections-per-client\"} [1-9]");
+    }
+
+    // 8 ----------------------------------------------------------------------------------------------------
+
+    @Test
+    void connectWithBareLineFeedsIsAccepted() throws Exception {
+        try (Socket s = new Socket("127.0.0.1", loupe.port)) {
+            s.setSoTimeout(5_000);
+            s.getOutputStream().write(("CONNECT upstream.test:" + good + " HTTP/1.0\n\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            byte[] head = new byte[12];
+            s.getInputStream().readNBytes(head, 0, head.length);
+            assertThat(new String(head, StandardCharsets.US_ASCII)).isEqualTo("HTTP/1.1 200");
+        }
+        // a forwarded head stays strict
+        Curl.Result ok = Curl.run(dir, "-x", loupe.proxy(), "http://upstream.test:" + origins.plainPort + "/index.html");
+        assertThat(ok.text()).contains(Origins.MARKER);
+        try (Socket s = new Socket("127.0.0.1", loupe.port)) {
+            s.setSoTimeout(5_000);
+            s.getOutputStream().write(("GET http://upstream.test:" + origins.plainPort + "/index.html HTTP/1.1\n"
+                    + "Host: upstream.test\n\n").getBytes(StandardCharsets.US_ASCII));
+            assertThat(new String(s.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1))
+                    .startsWith("HTTP/1.1 400").doesNotContain(Origins.MARKER);
+        }
+    }
+
+    // helpers -------------------------------------------------------------------------------------------------
+
+    private static Socket connectTunnel(String from, String authority) throws Exception {
+        Socket raw = new Socket();
+        raw.bind(new InetSocketAddress(from, 0));
+        raw.connect(new InetSocketAddress("127.0.0.1", loupe.port));
+        raw.setSoTimeout(10_000);
+        raw.getOutputStream().write(("CONNECT " + authority + " HTTP/1.1\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        InputStream in = raw.getInputStream();
+        byte[] head = new byte[39]; // "HTTP/1.1 200 Connection Established\r\n\r\n"
+        in.readNBytes(head, 0, head.length);
+        assertThat(new String(head, StandardCharsets.US_ASCII)).startsWith("HTTP/1.1 200");
+        return raw;
+    }
+
+    private static SSLSocket decryptedTunnel() throws Exception {
+        Socket raw = connectTunnel("127.0.0.1", Origins.HOST + ":" + good);
+        var ks = java.security.KeyStore.getInstance("PKCS12");
+        ks.load(null, null);
+        try (var in = Files.newInputStream(loupe.caPem)) {
+            ks.setCertificateEntry("loupe", java.security.cert.CertificateFactory.getInstance("X.509")
+                    .generateCertificate(in));
+        }
+        var tmf = javax.net.ssl.TrustManagerFactory.getInstance(javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(ks);
+        var ctx = javax.net.ssl.SSLContext.getInstance("TLS");
+        ctx.init(null, tmf.getTrustManagers(), null);
+        SSLSocket tls = (SSLSocket) ctx.getSocketFactory().createSocket(raw, Origins.HOST, good, true);
+        tls.startHandshake();
+        return tls;
+    }
+
+    private static String admin(String path) throws Exception {
+        return Curl.run(dir, "-H", "Authorization: Bearer " + token,
+                "http://127.0.0.1:" + loupe.gateway.adminAddress().getPort() + path).text();
+    }
+}

@@ -186,14 +186,14 @@ class EvasionIT {
             sixth.bind(new InetSocketAddress("127.0.0.4", 0));
             sixth.connect(new InetSocketAddress("127.0.0.1", loupe.port));
             sixth.setSoTimeout(3_000);
-            assertThat(sixth.getInputStream().read()).as("over the per-client limit: closed").isEqualTo(-1);
+            assertThat(closedByLoupe(sixth)).as("over the per-client limit: closed").isTrue();
             sixth.close();
             // another client is served meanwhile
             assertThat(Curl.run(dir, "-x", loupe.proxy(), "--cacert", loupe.caPem.toString(),
                     origins.url(Site.GOOD, "/index.html")).text()).contains(Origins.MARKER);
             for (Socket s : slow) {
                 s.setSoTimeout(5_000);
-                assertThat(s.getInputStream().read()).as("slow head closed by the deadline").isEqualTo(-1);
+                assertThat(closedByLoupe(s)).as("slow head closed by the deadline").isTrue();
             }
         } finally {
             for (Socket s : slow) {
@@ -230,6 +230,15 @@ class EvasionIT {
     }
 
     // helpers -------------------------------------------------------------------------------------------------
+
+    /** End of stream, or a reset (Loupe closed with the client's unread bytes in its buffer): closed either way. */
+    private static boolean closedByLoupe(Socket s) throws Exception {
+        try {
+            return s.getInputStream().read() == -1;
+        } catch (java.net.SocketException e) {
+            return String.valueOf(e.getMessage()).contains("reset");
+        }
+    }
 
     private static Socket connectTunnel(String from, String authority) throws Exception {
         Socket raw = new Socket();

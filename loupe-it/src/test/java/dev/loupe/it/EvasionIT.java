@@ -255,16 +255,7 @@ class EvasionIT {
 
     private static SSLSocket decryptedTunnel() throws Exception {
         Socket raw = connectTunnel("127.0.0.1", Origins.HOST + ":" + good);
-        var ks = java.security.KeyStore.getInstance("PKCS12");
-        ks.load(null, null);
-        try (var in = Files.newInputStream(loupe.caPem)) {
-            ks.setCertificateEntry("loupe", java.security.cert.CertificateFactory.getInstance("X.509")
-                    .generateCertificate(in));
-        }
-        var tmf = javax.net.ssl.TrustManagerFactory.getInstance(javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
-        tmf.init(ks);
-        var ctx = javax.net.ssl.SSLContext.getInstance("TLS");
-        ctx.init(null, tmf.getTrustManagers(), null);
+        var ctx = TestCertificates.trusting(loupe.caPem);
         SSLSocket tls = (SSLSocket) ctx.getSocketFactory().createSocket(raw, Origins.HOST, good, true);
         tls.startHandshake();
         return tls;

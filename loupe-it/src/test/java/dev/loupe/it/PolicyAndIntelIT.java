@@ -200,7 +200,7 @@ class PolicyAndIntelIT {
         InputStream in = raw.getInputStream();
         byte[] head = new byte[39]; // "HTTP/1.1 200 Connection Established\r\n\r\n"
         in.readNBytes(head, 0, head.length);
-        var factory = trusting(loupe.caPem).getSocketFactory();
+        var factory = TestCertificates.trusting(loupe.caPem).getSocketFactory();
         SSLSocket tls = (SSLSocket) factory.createSocket(raw, Origins.HOST, origins.ports.get(Site.GOOD), true);
         tls.startHandshake();
         assertThat(request(tls, "/index.html")).contains(Origins.MARKER);
@@ -223,20 +223,6 @@ class PolicyAndIntelIT {
         var m = java.util.regex.Pattern.compile("(?i)content-length: *(\\d+)").matcher(head);
         int length = m.find() ? Integer.parseInt(m.group(1)) : 0;
         return head + new String(in.readNBytes(length), StandardCharsets.ISO_8859_1);
-    }
-
-    private static javax.net.ssl.SSLContext trusting(Path caPem) throws Exception {
-        var ks = java.security.KeyStore.getInstance("PKCS12");
-        ks.load(null, null);
-        try (var in = Files.newInputStream(caPem)) {
-            ks.setCertificateEntry("loupe", java.security.cert.CertificateFactory.getInstance("X.509")
-                    .generateCertificate(in));
-        }
-        var tmf = javax.net.ssl.TrustManagerFactory.getInstance(javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
-        tmf.init(ks);
-        var ctx = javax.net.ssl.SSLContext.getInstance("TLS");
-        ctx.init(null, tmf.getTrustManagers(), null);
-        return ctx;
     }
 
     private static String stixBundle(String domain) {

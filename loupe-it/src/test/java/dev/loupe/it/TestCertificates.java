@@ -31,6 +31,21 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 /** Certificates for the test origins: a trusted origin CA, and leaves that are good or bad in one way each. */
 final class TestCertificates {
+    /** A client TLS context trusting only the CA certificate in {@code caPem} (e.g. Loupe's). */
+    static javax.net.ssl.SSLContext trusting(java.nio.file.Path caPem) throws Exception {
+        var ks = java.security.KeyStore.getInstance("PKCS12");
+        ks.load(null, null);
+        try (var in = java.nio.file.Files.newInputStream(caPem)) {
+            ks.setCertificateEntry("ca", java.security.cert.CertificateFactory.getInstance("X.509")
+                    .generateCertificate(in));
+        }
+        var tmf = javax.net.ssl.TrustManagerFactory.getInstance(javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(ks);
+        var ctx = javax.net.ssl.SSLContext.getInstance("TLS");
+        ctx.init(null, tmf.getTrustManagers(), null);
+        return ctx;
+    }
+
     record Issued(X509Certificate certificate, PrivateKey key) {
         void writePem(Path certFile, Path keyFile) {
             write(certFile, certificate);

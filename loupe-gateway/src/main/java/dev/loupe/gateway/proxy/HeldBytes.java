@@ -14,7 +14,6 @@ import io.netty.util.ReferenceCountUtil;
 final class HeldBytes extends ChannelInboundHandlerAdapter {
     static final String NAME = "held-bytes";
     private CompositeByteBuf held;
-    private boolean closed;
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
@@ -28,12 +27,6 @@ final class HeldBytes extends ChannelInboundHandlerAdapter {
         held.addComponent(true, buf);
     }
 
-    @Override
-    public void channelInactive(ChannelHandlerContext ctx) {
-        closed = true;
-        ctx.fireChannelInactive();
-    }
-
     /** Removes this handler from {@code ctx}'s pipeline; returns what it held (ownership passes), or null. */
     static ByteBuf take(io.netty.channel.Channel channel) {
         HeldBytes self = channel.pipeline().get(HeldBytes.class);
@@ -44,11 +37,6 @@ final class HeldBytes extends ChannelInboundHandlerAdapter {
         self.held = null;
         channel.pipeline().remove(self);
         return bytes;
-    }
-
-    /** Whether the channel closed while bytes were held. */
-    boolean closed() {
-        return closed;
     }
 
     @Override

@@ -56,12 +56,6 @@ public final class Defences {
         return open.get();
     }
 
-    /** Connections open now from {@code client} (counted only while a per-client limit is set). */
-    public int openFrom(InetAddress client) {
-        AtomicInteger n = perClient.get(client);
-        return n == null ? 0 : n.get();
-    }
-
     /** Refusals so far, by reason. */
     public Map<String, Long> refusals() {
         Map<String, Long> out = new TreeMap<>();

@@ -36,6 +36,12 @@ final class GatewayUnderTest implements AutoCloseable {
 
     /** {@code upstreamYaml}: extra lines for the upstream section, indented by two spaces. */
     static GatewayUnderTest start(Path dir, Origins origins, String upstreamYaml, String extraYaml) throws Exception {
+        return start(dir, origins.originCa, origins.hostsFile, upstreamYaml, extraYaml);
+    }
+
+    /** Starts Loupe trusting {@code originCa} and resolving names from {@code hostsFile}. */
+    static GatewayUnderTest start(Path dir, Path originCa, Path hostsFile, String upstreamYaml, String extraYaml)
+            throws Exception {
         Path data = dir.resolve("data");
         Path log = dir.resolve("access.log");
         String yaml = """
@@ -53,7 +59,7 @@ final class GatewayUnderTest implements AutoCloseable {
                   query-timeout: 500ms
                 access-log: {target: %s}
                 admin: {port: 0}
-                """.formatted(data, origins.originCa, upstreamYaml.isBlank() ? "" : upstreamYaml.strip(), origins.hostsFile, Partners.freePort(), log) + extraYaml;
+                """.formatted(data, originCa, upstreamYaml.isBlank() ? "" : upstreamYaml.strip(), hostsFile, Partners.freePort(), log) + extraYaml;
         Files.writeString(dir.resolve("loupe.yaml"), yaml);
         LoupeConfig config = new ConfigLoader().load(dir.resolve("loupe.yaml"));
         CertificateAuthority ca = CaStore.in(data).loadOrCreate(config.ca().type(), Clock.systemUTC());

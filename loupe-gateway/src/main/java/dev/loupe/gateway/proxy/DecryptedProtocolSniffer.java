@@ -24,6 +24,8 @@ import java.util.concurrent.TimeUnit;
  */
 final class DecryptedProtocolSniffer extends ChannelInboundHandlerAdapter {
     private static final int MAX_METHOD = 16;
+    /** How much of an odd first line is read before it is taken for something other than HTTP. */
+    private static final int MAX_LINE = 2048;
 
     private final GatewayServices services;
     private final Session session;
@@ -95,7 +97,7 @@ final class DecryptedProtocolSniffer extends ChannelInboundHandlerAdapter {
         } else {
             held = ctx.alloc().compositeBuffer().addComponents(true, held, in);
         }
-        if (classify(held) == Guess.UNDECIDED && held.readableBytes() < 64) {
+        if (classify(held) == Guess.UNDECIDED) {
             return; // wait for more (or the timeout): a request line split over records is still HTTP
         }
         ByteBuf first = held;
@@ -181,8 +183,11 @@ final class DecryptedProtocolSniffer extends ChannelInboundHandlerAdapter {
     }
 
     /**
-     * An upper-case method and a space, after any empty lines (RFC 9112 lets a server ignore CRLFs before a
-     * request line); undecided while the bytes so far are only the start of a method.
+     * HTTP when the bytes (after any empty lines, which RFC 9112 lets a server ignore) open with an upper-case
+     * method and a space, or when their first line is a token, whitespace and anything ending in
+     * {@code HTTP/d.d}: an odd request line ({@code post /x HTTP/1.1}, a tab for a space) is still HTTP to a
+     * lenient origin, so it must meet the strict codec (and be refused or logged), never go out as opaque
+     * bytes. Undecided while the bytes so far could still become either.
      */
     static Guess classify(ByteBuf buf) {
         int start = buf.readerIndex();
@@ -197,13 +202,64 @@ final class DecryptedProtocolSniffer extends ChannelInboundHandlerAdapter {
                 // "PRI" opens the HTTP/2 connection preface, which an HTTP/1.1 codec must not parse
                 boolean pri = i == 3 && buf.getByte(start) == 'P' && buf.getByte(start + 1) == 'R'
                         && buf.getByte(start + 2) == 'I';
-                return i >= 3 && !pri ? Guess.HTTP : Guess.OTHER;
+                if (i >= 3 && !pri) {
+                    return Guess.HTTP;
+                }
+                break;
             }
             if (b < 'A' || b > 'Z') {
+                break;
+            }
+        }
+        return classifyLine(buf, start, end);
+    }
+
+    private static Guess classifyLine(ByteBuf buf, int start, int end) {
+        int i = start;
+        while (i < end && isTokenChar(buf.getByte(i))) {
+            i++;
+        }
+        if (i == end) {
+            return i - start < MAX_LINE ? Guess.UNDECIDED : Guess.OTHER;
+        }
+        byte separator = buf.getByte(i);
+        if (i == start || (separator != ' ' && separator != '\t')) {
+            return Guess.OTHER;
+        }
+        int limit = Math.min(end, start + MAX_LINE);
+        for (; i < limit; i++) {
+            byte b = buf.getByte(i);
+            if (b == '\n') {
+                int last = i > start && buf.getByte(i - 1) == '\r' ? i - 1 : i;
+                return endsWithHttpVersion(buf, start, last) && !isPreface(buf, start) ? Guess.HTTP : Guess.OTHER;
+            }
+            if (b >= 0 && b < 0x20 && b != '\t' && b != '\r') {
                 return Guess.OTHER;
             }
         }
-        return n < MAX_METHOD ? Guess.UNDECIDED : Guess.OTHER;
+        return limit == end && end - start < MAX_LINE ? Guess.UNDECIDED : Guess.OTHER;
+    }
+
+    /** {@code HTTP/d.d} (any case) just before {@code lineEnd}. */
+    private static boolean endsWithHttpVersion(ByteBuf buf, int start, int lineEnd) {
+        int v = lineEnd - 8;
+        if (v <= start) {
+            return false;
+        }
+        String tail = buf.toString(v, 8, java.nio.charset.StandardCharsets.ISO_8859_1);
+        return tail.regionMatches(true, 0, "HTTP/", 0, 5) && Character.isDigit(tail.charAt(5))
+                && tail.charAt(6) == '.' && Character.isDigit(tail.charAt(7));
+    }
+
+    private static boolean isPreface(ByteBuf buf, int start) {
+        return buf.writerIndex() - start >= 4 && buf.toString(start, 4, java.nio.charset.StandardCharsets.ISO_8859_1)
+                .equals("PRI ");
+    }
+
+    /** RFC 9110 §5.6.2 tchar. */
+    private static boolean isTokenChar(byte b) {
+        return (b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z') || (b >= '0' && b <= '9')
+                || "!#$%&'*+-.^_`|~".indexOf(b) >= 0;
     }
 
     @Override

@@ -18,9 +18,16 @@ class DecryptedProtocolSnifferTest {
         "EHLO|false",
         "get / HTTP/1.1|false",
         "PRI * HTTP/2.0|false",
+        "get / HTTP/1.1\\r\\nHost: a|true",
+        "POST\\t/x HTTP/1.1\\r\\n|true",
+        "a001 LOGIN user pass\\r\\n|false",
+        "get key\\r\\n|false",
+        "PRI * HTTP/2.0\\r\\n\\r\\nSM|false",
+        "Get\\u0000 / HTTP/1.1\\r\\n|false",
     })
     void recognisesHttpRequestLines(String firstBytes, boolean http) {
-        var buf = Unpooled.copiedBuffer(firstBytes, StandardCharsets.US_ASCII);
+        var buf = Unpooled.copiedBuffer(firstBytes.replace("\\r", "\r").replace("\\n", "\n").replace("\\t", "\t")
+                .replace("\\u0000", "\0"), StandardCharsets.US_ASCII);
         assertThat(DecryptedProtocolSniffer.looksLikeHttp(buf)).isEqualTo(http);
         assertThat(buf.readerIndex()).isZero();
         buf.release();
@@ -32,12 +39,15 @@ class DecryptedProtocolSnifferTest {
         "GE|UNDECIDED",
         "GET|UNDECIDED",
         "\\r\\nGET / HTTP/1.1|HTTP",
-        "x|OTHER",
-        "ABCDEFGHIJKLMNOPQ|OTHER",
+        "x|UNDECIDED",
+        "post /x HT|UNDECIDED",
+        "\\u0001x|OTHER",
+        "{\"a\":1}|OTHER",
+        "a001 LOGIN\\r\\n|OTHER",
     })
     void waitsForEnoughBytesAndSkipsLeadingEmptyLines(String firstBytes, DecryptedProtocolSniffer.Guess guess) {
-        var buf = Unpooled.copiedBuffer(firstBytes.replace("\\r", "\r").replace("\\n", "\n"),
-                StandardCharsets.US_ASCII);
+        var buf = Unpooled.copiedBuffer(firstBytes.replace("\\r", "\r").replace("\\n", "\n")
+                .replace("\\u0001", "\u0001"), StandardCharsets.US_ASCII);
         assertThat(DecryptedProtocolSniffer.classify(buf)).isEqualTo(guess);
         buf.release();
     }

@@ -24,6 +24,8 @@ final class Origins implements AutoCloseable {
 
     final Path dir;
     final Path originCa;
+    /** The origins' CA, for tests that run their own TLS origins trusted by the same gateway. */
+    final TestCertificates.Issued ca;
     final Path hostsFile;
     final Path clientCert;
     final Path clientKey;
@@ -49,6 +51,7 @@ final class Origins implements AutoCloseable {
             writeRandom(www.resolve("200m.bin"), 200L * 1024 * 1024);
         }
         TestCertificates.Issued ca = TestCertificates.ca("Loupe IT Origin CA");
+        this.ca = ca;
         this.originCa = dir.resolve("origin-ca.pem");
         TestCertificates.write(originCa, ca.certificate());
         Instant now = Instant.now();

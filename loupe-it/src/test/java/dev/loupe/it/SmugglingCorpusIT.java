@@ -51,9 +51,8 @@ class SmugglingCorpusIT {
 
     @Test
     void everyVectorIsRefusedOrNormalisedSoTheOriginSeesOnlyWhatLoupeLogged() throws Exception {
-        for (Path p = dir; p != null && p.startsWith(dir.getParent()); p = p.getParent()) {
-            Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwxr-xr-x"));
-        }
+        // nginx workers run unprivileged: they must reach the certificate (the temporary directory only, never /tmp)
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
         int port = fourDigitPort();
         List<Vector> vectors = load(port);
         assertThat(vectors).hasSizeGreaterThanOrEqualTo(150);

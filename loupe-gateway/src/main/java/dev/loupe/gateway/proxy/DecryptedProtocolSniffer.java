@@ -26,6 +26,15 @@ final class DecryptedProtocolSniffer extends ChannelInboundHandlerAdapter {
     private static final int MAX_METHOD = 16;
     /** How much of an odd first line is read before it is taken for something other than HTTP. */
     private static final int MAX_LINE = 2048;
+    /**
+     * Methods from the IANA registry that real clients send: these decide at once. Any other word (a line
+     * protocol's {@code HELO host}) must first show an {@code HTTP/d.d} line end.
+     */
+    private static final java.util.Set<String> KNOWN_METHODS = java.util.Set.of("GET", "HEAD", "POST", "PUT",
+            "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH", "PROPFIND", "PROPPATCH", "MKCOL", "COPY", "MOVE",
+            "LOCK", "UNLOCK", "REPORT", "SEARCH", "MKCALENDAR", "ACL", "BIND", "UNBIND", "REBIND", "MERGE",
+            "CHECKOUT", "CHECKIN", "UNCHECKOUT", "VERSION-CONTROL", "LABEL", "UPDATE", "MKACTIVITY",
+            "MKWORKSPACE", "BASELINE-CONTROL", "ORDERPATCH", "QUERY");
 
     private final GatewayServices services;
     private final Session session;
@@ -183,7 +192,7 @@ final class DecryptedProtocolSniffer extends ChannelInboundHandlerAdapter {
     }
 
     /**
-     * HTTP when the bytes (after any empty lines, which RFC 9112 lets a server ignore) open with an upper-case
+     * HTTP when the bytes (after any empty lines, which RFC 9112 lets a server ignore) open with a registered
      * method and a space, or when their first line is a token, whitespace and anything ending in
      * {@code HTTP/d.d}: an odd request line ({@code post /x HTTP/1.1}, a tab for a space) is still HTTP to a
      * lenient origin, so it must meet the strict codec (and be refused or logged), never go out as opaque
@@ -199,10 +208,8 @@ final class DecryptedProtocolSniffer extends ChannelInboundHandlerAdapter {
         for (int i = 0; i < n; i++) {
             byte b = buf.getByte(start + i);
             if (b == ' ') {
-                // "PRI" opens the HTTP/2 connection preface, which an HTTP/1.1 codec must not parse
-                boolean pri = i == 3 && buf.getByte(start) == 'P' && buf.getByte(start + 1) == 'R'
-                        && buf.getByte(start + 2) == 'I';
-                if (i >= 3 && !pri) {
+                // a registered method needs no more bytes; "PRI" (the HTTP/2 preface) and unknown words do
+                if (KNOWN_METHODS.contains(buf.toString(start, i, java.nio.charset.StandardCharsets.US_ASCII))) {
                     return Guess.HTTP;
                 }
                 break;

@@ -22,6 +22,9 @@ class DecryptedProtocolSnifferTest {
         "POST\\t/x HTTP/1.1\\r\\n|true",
         "a001 LOGIN user pass\\r\\n|false",
         "get key\\r\\n|false",
+        "HELLO 1234\\r\\nmore|false",
+        "HELO mail.test|false",
+        "FOO /x HTTP/1.1\\r\\n|true",
         "PRI * HTTP/2.0\\r\\n\\r\\nSM|false",
         "Get\\u0000 / HTTP/1.1\\r\\n|false",
     })

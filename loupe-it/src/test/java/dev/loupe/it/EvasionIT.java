@@ -229,6 +229,54 @@ class EvasionIT {
         }
     }
 
+    // 9 ----------------------------------------------------------------------------------------------------
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource({"0,TLSv1.2", "0,TLSv1.3", "1000,TLSv1.2", "1000,TLSv1.3"})
+    void aServerFirstGreetingReachesTheClientAtOnce(long delayMs, String tls) throws Exception {
+        String greeting = "* OK IMAP4rev1 ready after " + delayMs + "\r\n";
+        try (LineOrigin imap = new LineOrigin(origins.ca, greeting, delayMs, tls)) {
+            Process client = new ProcessBuilder(Partners.require("openssl"), "s_client", "-quiet", "-connect",
+                    Origins.HOST + ":" + imap.port(), "-proxy", "127.0.0.1:" + loupe.port, "-servername", Origins.HOST,
+                    "-CAfile", loupe.caPem.toString(), "-verify_return_error", tls.equals("TLSv1.2") ? "-tls1_2" : "-tls1_3")
+                    .redirectErrorStream(true).start();
+            try {
+                StringBuffer out = new StringBuffer();
+                Thread.ofVirtual().start(() -> {
+                    try (InputStream in = client.getInputStream()) {
+                        for (int b; (b = in.read()) >= 0; ) {
+                            out.append((char) b);
+                        }
+                    } catch (java.io.IOException gone) {
+                        // the process ended
+                    }
+                });
+                long start = System.nanoTime();
+                awaitText(out, "IMAP4rev1 ready after " + delayMs, 2_500 + delayMs);
+                long ms = (System.nanoTime() - start) / 1_000_000;
+                // the sniff timeout is 3 s: a greeting held back until it would come after that
+                assertThat(ms).as("greeting delivered before the sniff timeout").isLessThan(2_500 + delayMs);
+                client.getOutputStream().write("a1 NOOP\r\n".getBytes(StandardCharsets.US_ASCII));
+                client.getOutputStream().flush();
+                awaitText(out, "a1 NOOP", 5_000);
+                assertThat(imap.received()).isEqualTo("a1 NOOP\r\n");
+            } finally {
+                client.destroy();
+                client.waitFor();
+            }
+        }
+    }
+
+    private static void awaitText(StringBuffer out, String text, long timeoutMs) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + timeoutMs;
+        while (!out.toString().contains(text)) {
+            if (System.currentTimeMillis() > deadline) {
+                throw new AssertionError("no '" + text + "' within " + timeoutMs + " ms; got: " + out);
+            }
+            Thread.sleep(20);
+        }
+    }
+
     // helpers -------------------------------------------------------------------------------------------------
 
     /** End of stream, or a reset (Loupe closed with the client's unread bytes in its buffer): closed either way. */

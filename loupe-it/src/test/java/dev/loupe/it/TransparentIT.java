@@ -97,6 +97,8 @@ class TransparentIT {
 
     private static void startLoupe() throws Exception {
         Path config = dir.resolve("loupe.yaml");
+        // feeds name URLs by host name, never by the address a transparent client happened to reach
+        Files.writeString(dir.resolve("feed.txt"), "https://origin.test:8443/bad-by-name\n");
         Files.writeString(config, """
                 data-dir: %s
                 listener: {address: 127.0.0.1, port: 18080}
@@ -109,7 +111,10 @@ class TransparentIT {
                 policy:
                   rules:
                     - {name: no-peeking, hosts: [bypass.test], action: bypass}
-                """.formatted(dir.resolve("data"), originCa, dir.resolve("access.log")));
+                intel:
+                  sources:
+                    - {name: url-feed, type: file, format: plain, path: %s, interval: 1s}
+                """.formatted(dir.resolve("data"), originCa, dir.resolve("access.log"), dir.resolve("feed.txt")));
         LoupeProcess.Result rules = LoupeProcess.run(dir, "transparent", "rules", "--config", config.toString());
         assertThat(rules.exitCode()).as(rules.stderr()).isZero();
         Files.writeString(dir.resolve("rules.sh"), rules.stdout());
@@ -136,6 +141,25 @@ class TransparentIT {
     }
 
     @Test
+    void decryptedExchangesAreNamedByTheVerifiedServerNameNotTheAddress() throws Exception {
+        String base = "https://origin.test:8443";
+        String[] resolve = {"--cacert", loupeCa.toString(), "--resolve", "origin.test:8443:" + SERVER4, "-w",
+            "\n%{http_code}"};
+        Curl.Result bad = curlFromClient(concat(resolve, base + "/bad-by-name"));
+        assertThat(bad.text()).endsWith("\n403").contains("url-feed");
+        Curl.Result ok = curlFromClient(concat(resolve, base + "/index.html?by-name"));
+        assertThat(ok.text()).contains(Origins.MARKER).endsWith("\n200");
+        assertThat(awaitLog("\"url\":\"" + base + "/index.html?by-name\"")).as("logged by name").isTrue();
+        assertThat(awaitLog("\"url\":\"" + base + "/bad-by-name\"", "\"status\":403")).isTrue();
+    }
+
+    private static String[] concat(String[] a, String... b) {
+        String[] all = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, all, a.length, b.length);
+        return all;
+    }
+
+    @Test
     void ipv6WorksTheSame() throws Exception {
         Curl.Result r = curlFromClient("--cacert", loupeCa.toString(), "-v", "--resolve",
                 "origin.test:443:[" + SERVER6 + "]", "https://origin.test/index.html");
@@ -150,7 +174,9 @@ class TransparentIT {
     void plainHttpOnPort80IsSeenAndLogged() throws Exception {
         Curl.Result r = curlFromClient("http://" + SERVER4 + "/index.html?seen");
         assertThat(r.text()).contains(Origins.MARKER);
-        assertThat(awaitLog("\"type\":\"exchange\"", "/index.html?seen", "\"status\":200")).isTrue();
+        // the full URL, as for decrypted exchanges (not the path alone)
+        assertThat(awaitLog("\"type\":\"exchange\"", "\"url\":\"http://" + SERVER4 + "/index.html?seen\"",
+                "\"status\":200")).isTrue();
     }
 
     @Test

@@ -37,6 +37,34 @@ class UpstreamProblemsIT {
         }
     }
 
+    @Test
+    void anHttp2OnlyOriginGetsA502ThatSaysSo() throws Exception {
+        Path crt = dir.resolve("h2.crt");
+        Path key = dir.resolve("h2.key");
+        java.time.Instant now = java.time.Instant.now();
+        TestCertificates.leaf(origins.ca, Origins.HOST, now.minusSeconds(60), now.plusSeconds(86_400), Origins.HOST)
+                .writePem(crt, key);
+        int port = Partners.freePort();
+        Process nghttpd = new ProcessBuilder(Partners.require("nghttpd"), "-a", "127.0.0.1", String.valueOf(port),
+                key.toString(), crt.toString()).redirectErrorStream(true).redirectOutput(dir.resolve("nghttpd.out").toFile())
+                .start();
+        try {
+            Partners.awaitPort(port, 5_000);
+            Curl.Result r = Curl.run(dir, "-x", loupe.proxy(), "--cacert", loupe.caPem.toString(), "-w", "\n%{http_code}",
+                    "https://" + Origins.HOST + ":" + port + "/");
+            assertThat(r.text()).endsWith("\n502").contains("HTTP/2").doesNotContainIgnoringCase("line feed");
+        } finally {
+            nghttpd.destroy();
+            nghttpd.waitFor();
+        }
+        // an origin that answers with its HTTP/2 preface whatever ALPN said (a SETTINGS frame on stream 0)
+        try (LineOrigin h2 = new LineOrigin(origins.ca, "\0\0\0\4\0\0\0\0\0", 0)) {
+            Curl.Result r = Curl.run(dir, "-x", loupe.proxy(), "--cacert", loupe.caPem.toString(), "-w", "\n%{http_code}",
+                    "https://" + Origins.HOST + ":" + h2.port() + "/");
+            assertThat(r.text()).endsWith("\n502").contains("answered in HTTP/2").doesNotContainIgnoringCase("line");
+        }
+    }
+
     @ParameterizedTest(name = "{0}")
     @CsvSource({
         "EXPIRED,        the certificate has expired",

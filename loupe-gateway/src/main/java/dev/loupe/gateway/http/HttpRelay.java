@@ -62,6 +62,8 @@ public final class HttpRelay {
     private Mirror directMirror;
     /** Re-opens a validated TLS connection to the origin for the direct route once a device route closed it. */
     private UpstreamTls directTls;
+    /** The verified origin selected no ALPN protocol: the likely cause when it closes without answering. */
+    private boolean originChoseNoAlpn;
     /** ICAP runs between the device and the origin (on the return leg) rather than here, unless sent direct. */
     private boolean icapAfterDevice;
     /** The device the current upstream connection was made through (null: not through a device). */
@@ -125,6 +127,7 @@ public final class HttpRelay {
         relay.directTls = directTls;
         relay.icapAfterDevice = order != null && order.icapAfterDevice();
         relay.originAddress = upstream.remoteAddress() instanceof java.net.InetSocketAddress a ? a : null;
+        relay.originChoseNoAlpn = Http2AnswerDetector.choseNoAlpn(session);
         relay.installClient(maxInitialLine, maxHeader);
         relay.installUpstream(upstream);
         return relay;
@@ -193,6 +196,7 @@ public final class HttpRelay {
 
     private void installUpstream(Channel ch) {
         ch.attr(Session.KEY).set(session);
+        ch.pipeline().addLast("http2-answer", new Http2AnswerDetector());
         ch.pipeline().addLast("http", new HttpClientCodec(16 * 1024, 64 * 1024, 64 * 1024));
         ch.pipeline().addLast("exchange", new UpstreamHttpHandler(this));
         ch.config().setAutoRead(client.isWritable());
@@ -230,8 +234,8 @@ public final class HttpRelay {
         }
         if (tunnel && direct) {
             ReferenceCountUtil.release(msg);
-            failExchange(new ErrorPage(502, "Upstream connection closed", "the origin closed the connection",
-                    origin.host()));
+            failExchange(new ErrorPage(502, "Upstream connection closed",
+                    Http2AnswerDetector.closedReason(originChoseNoAlpn), origin.host()));
             return;
         }
         connect(target, msg);
@@ -479,6 +483,10 @@ public final class HttpRelay {
 
     boolean tunnel() {
         return tunnel;
+    }
+
+    boolean originChoseNoAlpn() {
+        return originChoseNoAlpn;
     }
 
     void responseComplete(boolean upstreamReusable) {

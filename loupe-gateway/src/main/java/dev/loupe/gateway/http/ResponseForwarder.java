@@ -413,7 +413,8 @@ final class ResponseForwarder {
     /** The origin's response could not be parsed: a 502 if nothing was sent yet, else cut the client off. */
     private void malformed(Exchange exchange, Throwable cause) {
         if (exchange.status == 0) {
-            failCurrent(new ErrorPage(502, "Malformed response from the origin", String.valueOf(cause.getMessage()),
+            failCurrent(new ErrorPage(502, "Malformed response from the origin",
+                    Http2AnswerDetector.malformedReason(relay.upstream(), String.valueOf(cause.getMessage())),
                     relay.origin().host()));
         } else {
             session.closeReason("malformed response from the origin: " + cause.getMessage());
@@ -466,7 +467,7 @@ final class ResponseForwarder {
                     ? new ErrorPage(502, "Stopped by inline service " + device,
                             "the inline service ended the connection before an answer came back", relay.origin().host())
                     : new ErrorPage(502, "Upstream closed the connection",
-                            "the origin closed the connection before answering", relay.origin().host()));
+                            Http2AnswerDetector.closedReason(relay.originChoseNoAlpn()), relay.origin().host()));
         } else {
             // The response was cut short; closing tells the client it is incomplete.
             session.closeReason("upstream closed mid-response");

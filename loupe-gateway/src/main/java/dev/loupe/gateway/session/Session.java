@@ -100,6 +100,11 @@ public final class Session {
         this.clientTls = tls;
     }
 
+    /** The origin connection's TLS, once its handshake is done; null before or without TLS. */
+    public TlsSummary upstreamTls() {
+        return upstreamTls;
+    }
+
     public void upstreamTls(TlsSummary tls) {
         this.upstreamTls = tls;
     }

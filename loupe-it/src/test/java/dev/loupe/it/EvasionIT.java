@@ -213,9 +213,16 @@ class EvasionIT {
             s.setSoTimeout(5_000);
             s.getOutputStream().write(("CONNECT upstream.test:" + good + " HTTP/1.0\n\n")
                     .getBytes(StandardCharsets.US_ASCII));
-            byte[] head = new byte[12];
+            byte[] head = new byte[39];
             s.getInputStream().readNBytes(head, 0, head.length);
-            assertThat(new String(head, StandardCharsets.US_ASCII)).isEqualTo("HTTP/1.1 200");
+            assertThat(new String(head, StandardCharsets.US_ASCII)).startsWith("HTTP/1.1 200").endsWith("\r\n\r\n");
+            // and the tunnel works, as testssl.sh uses it (an HTTP/1.0 CONNECT keeps its connection)
+            var tls = (SSLSocket) TestCertificates.trusting(loupe.caPem).getSocketFactory()
+                    .createSocket(s, Origins.HOST, good, true);
+            tls.getOutputStream().write(("GET /index.html HTTP/1.1\r\nHost: upstream.test:" + good
+                    + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            assertThat(new String(tls.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1))
+                    .startsWith("HTTP/1.1 200").contains(Origins.MARKER);
         }
         // a forwarded head stays strict
         Curl.Result ok = Curl.run(dir, "-x", loupe.proxy(), "http://upstream.test:" + origins.plainPort + "/index.html");

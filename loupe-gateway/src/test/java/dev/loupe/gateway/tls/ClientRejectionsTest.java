@@ -27,6 +27,17 @@ class ClientRejectionsTest {
     }
 
     @Test
+    void otherAlertsAndProtocolErrorsNeverCountEvenAfterTheCertificate() {
+        // what testssl.sh's probes end with: a clean close_notify, or a record of another version
+        assertThat(ClientRejections.rejection(new SSLHandshakeException(
+                "error:100003e8:SSL routines:OPENSSL_internal:SSLV3_ALERT_CLOSE_NOTIFY"), 1300)).isEmpty();
+        assertThat(ClientRejections.rejection(new SSLHandshakeException(
+                "error:100000f7:SSL routines:OPENSSL_internal:WRONG_VERSION_NUMBER"), 1300)).isEmpty();
+        assertThat(ClientRejections.rejection(new SSLHandshakeException(
+                "error:1000042e:SSL routines:OPENSSL_internal:TLSV1_ALERT_PROTOCOL_VERSION"), 1300)).isEmpty();
+    }
+
+    @Test
     void timeoutsNeverCount() {
         assertThat(ClientRejections.rejection(new SslHandshakeTimeoutException("handshake timed out"), 1300)).isEmpty();
     }

@@ -80,14 +80,15 @@ public final class Gateway implements AutoCloseable {
             var forged = new ForgedContextCache(new CertificateForge(ca, clock), tls, forgeExecutor, clock, 10_000);
             var guard = new dev.loupe.core.net.DestinationGuard(upstreamConfig.allowLocalDestinations(),
                     dev.loupe.core.net.DestinationGuard.systemAddresses());
+            var defences = new dev.loupe.gateway.session.Defences();
             var connector = new OriginConnector(transport, Resolvers.create(config.resolver(), transport), guard,
-                    upstreamConfig.connectTimeout(), config.limits().idleTimeout());
+                    () -> defences.refused("forbidden-destination"), upstreamConfig.connectTimeout(),
+                    config.limits().idleTimeout());
             long rotateMillis = config.ca().leafKeyLifetime().toMillis();
             loops.scheduleAtFixedRate(forged::rotateLeafKey, rotateMillis, rotateMillis, TimeUnit.MILLISECONDS);
             Mirror mirror = Mirror.start(config.mirror(), loops, transport.serverChannel());
             ConnectionDecider decider = Policies.decider(config, clock);
             GatewayMetrics metrics = new GatewayMetrics();
-            var defences = new dev.loupe.gateway.session.Defences();
             metrics.observe(defences, mirror, decider.autoBypass(), decider.intel());
             GatewayServices services = new GatewayServices(config, ca, transport, connector, tls, forged, validator,
                     new MeteredAccessLog(accessLog, metrics.registry()), mirror, decider,

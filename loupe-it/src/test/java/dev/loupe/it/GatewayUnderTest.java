@@ -49,7 +49,7 @@ final class GatewayUnderTest implements AutoCloseable {
                 listener: {address: 127.0.0.1, port: 0}
                 upstream:
                   extra-ca-bundles: [%s]
-                  local-destinations: allow   # the origins are on loopback
+                  %s
                   connect-timeout: 3s
                   %s
                 resolver:
@@ -59,7 +59,9 @@ final class GatewayUnderTest implements AutoCloseable {
                   query-timeout: 500ms
                 access-log: {target: %s}
                 admin: {port: 0}
-                """.formatted(data, originCa, upstreamYaml.isBlank() ? "" : upstreamYaml.strip(), hostsFile, Partners.freePort(), log) + extraYaml;
+                """.formatted(data, originCa,
+                // the origins are on loopback: allowed unless the test says otherwise
+                upstreamYaml.contains("local-destinations") ? "" : "local-destinations: allow", upstreamYaml.isBlank() ? "" : upstreamYaml.strip(), hostsFile, Partners.freePort(), log) + extraYaml;
         Files.writeString(dir.resolve("loupe.yaml"), yaml);
         LoupeConfig config = new ConfigLoader().load(dir.resolve("loupe.yaml"));
         CertificateAuthority ca = CaStore.in(data).loadOrCreate(config.ca().type(), Clock.systemUTC());

@@ -57,7 +57,8 @@ final class Origins implements AutoCloseable {
         Instant now = Instant.now();
         Map<Site, TestCertificates.Issued> certs = new LinkedHashMap<>();
         certs.put(Site.GOOD, TestCertificates.leaf(ca, HOST, now.minusSeconds(3600), now.plusSeconds(86_400 * 5),
-                HOST, "localhost", "127.0.0.1", "blocked.test", "pushed.test", "pinned.test", "taxii.test"));
+                HOST, "localhost", "127.0.0.1", "blocked.test", "pushed.test", "pinned.test", "taxii.test", "global.test",
+                "never.test", "rated.test"));
         certs.put(Site.EXPIRED, TestCertificates.leaf(ca, HOST, now.minusSeconds(86_400 * 3),
                 now.minusSeconds(86_400), HOST));
         certs.put(Site.NOT_YET_VALID, TestCertificates.leaf(ca, HOST, now.plusSeconds(86_400 * 2),
@@ -99,7 +100,8 @@ final class Origins implements AutoCloseable {
                 .append("; location /taxii/ { types { } default_type \"application/taxii+json;version=2.1\"; } ")
                 .append(extraLocations).append(" }\n");
         this.hostsFile = dir.resolve("hosts");
-        Files.writeString(hostsFile, "127.0.0.1 " + HOST + " blocked.test pushed.test pinned.test taxii.test mtls.test\n");
+        Files.writeString(hostsFile, "127.0.0.1 " + HOST
+                + " blocked.test pushed.test pinned.test taxii.test mtls.test global.test never.test rated.test\n");
         this.nginx = startNginx(servers.toString());
         try {
             for (int port : ports.values()) {

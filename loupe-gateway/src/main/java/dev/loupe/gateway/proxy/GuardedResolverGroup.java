@@ -20,15 +20,18 @@ import java.util.Optional;
 final class GuardedResolverGroup extends AddressResolverGroup<InetSocketAddress> {
     private final AddressResolverGroup<InetSocketAddress> inner;
     private final DestinationGuard guard;
+    /** Counts each refusal (loupe_refusals_total{reason="forbidden-destination"}). */
+    private final Runnable onForbidden;
 
-    GuardedResolverGroup(AddressResolverGroup<InetSocketAddress> inner, DestinationGuard guard) {
+    GuardedResolverGroup(AddressResolverGroup<InetSocketAddress> inner, DestinationGuard guard, Runnable onForbidden) {
         this.inner = inner;
         this.guard = guard;
+        this.onForbidden = onForbidden;
     }
 
     @Override
     protected AddressResolver<InetSocketAddress> newResolver(EventExecutor executor) {
-        return new Checking(executor, inner.getResolver(executor), guard);
+        return new Checking(executor, inner.getResolver(executor), guard, onForbidden);
     }
 
     @Override
@@ -40,11 +43,14 @@ final class GuardedResolverGroup extends AddressResolverGroup<InetSocketAddress>
     private static final class Checking extends AbstractAddressResolver<InetSocketAddress> {
         private final AddressResolver<InetSocketAddress> inner;
         private final DestinationGuard guard;
+        private final Runnable onForbidden;
 
-        Checking(EventExecutor executor, AddressResolver<InetSocketAddress> inner, DestinationGuard guard) {
+        Checking(EventExecutor executor, AddressResolver<InetSocketAddress> inner, DestinationGuard guard,
+                 Runnable onForbidden) {
             super(executor, InetSocketAddress.class);
             this.inner = inner;
             this.guard = guard;
+            this.onForbidden = onForbidden;
         }
 
         @Override
@@ -61,6 +67,7 @@ final class GuardedResolverGroup extends AddressResolverGroup<InetSocketAddress>
                 }
                 Optional<String> refusal = guard.refuse(f.getNow());
                 if (refusal.isPresent()) {
+                    onForbidden.run();
                     promise.tryFailure(new ForbiddenDestinationException(unresolved.getHostString() + ": "
                             + refusal.get()));
                 } else {
@@ -78,6 +85,7 @@ final class GuardedResolverGroup extends AddressResolverGroup<InetSocketAddress>
                 }
                 List<InetSocketAddress> allowed = f.getNow().stream().filter(a -> guard.refuse(a).isEmpty()).toList();
                 if (allowed.isEmpty() && !f.getNow().isEmpty()) {
+                    onForbidden.run();
                     promise.tryFailure(new ForbiddenDestinationException(unresolved.getHostString() + ": "
                             + guard.refuse(f.getNow().get(0)).orElse("refused")));
                 } else {

@@ -30,11 +30,12 @@ public final class OriginConnector {
     private final Duration idleTimeout;
 
     public OriginConnector(Transport transport, AddressResolverGroup<InetSocketAddress> resolver,
-                           dev.loupe.core.net.DestinationGuard guard, Duration connectTimeout, Duration idleTimeout) {
+                           dev.loupe.core.net.DestinationGuard guard, Runnable onForbidden, Duration connectTimeout,
+                           Duration idleTimeout) {
         this.transport = transport;
         this.resolver = resolver;
         this.guard = guard;
-        this.guarded = new GuardedResolverGroup(resolver, guard);
+        this.guarded = new GuardedResolverGroup(resolver, guard, onForbidden);
         this.connectTimeout = connectTimeout;
         this.idleTimeout = idleTimeout;
     }

@@ -319,4 +319,23 @@ class IcapAdaptationTest {
         assertThat(limited.select(false, "origin.test", "GET", null, 5).blockedBy())
                 .as("a blocking service refuses it before a byte is held").isEqualTo("big");
     }
+
+    @Test
+    void nonHttpStreamsAreRefusedOnlyInTheScopeOfABlockingService() {
+        IcapAdaptation a = adaptation("""
+                - {name: av, mode: respmod, servers: ["icap://127.0.0.1:1/av"], failure-mode: fail-closed, hosts: [.corp.test]}
+                - {name: dlp, mode: reqmod, servers: ["icap://127.0.0.1:1/dlp"], failure-mode: fail-open}
+                """);
+        assertThat(a.refusesNonHttp("files.corp.test")).hasValueSatisfying(r -> assertThat(r)
+                .contains("ICAP service av").contains("fail-closed").contains("non-http: block"));
+        assertThat(a.refusesNonHttp("elsewhere.test")).as("outside the fail-closed service's hosts").isEmpty();
+        IcapAdaptation relay = adaptation("""
+                - {name: av, mode: respmod, servers: ["icap://127.0.0.1:1/av"], failure-mode: fail-closed, non-http: relay}
+                """);
+        assertThat(relay.refusesNonHttp("files.corp.test")).as("the operator chose relay").isEmpty();
+        IcapAdaptation openBlock = adaptation("""
+                - {name: av, mode: respmod, servers: ["icap://127.0.0.1:1/av"], failure-mode: fail-open, non-http: block}
+                """);
+        assertThat(openBlock.refusesNonHttp("any.test")).isPresent();
+    }
 }

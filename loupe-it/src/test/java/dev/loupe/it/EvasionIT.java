@@ -182,6 +182,12 @@ class EvasionIT {
                 s.getOutputStream().write("CONNECT upst".getBytes(StandardCharsets.US_ASCII));
                 slow.add(s);
             }
+            // two event loops admit connections in parallel: let the five be admitted before the sixth arrives,
+            // or the sixth could take the fifth's place
+            long deadline = System.currentTimeMillis() + 5_000;
+            while (loupe.gateway.services().defences().open() < 5 && System.currentTimeMillis() < deadline) {
+                Thread.sleep(10);
+            }
             Socket sixth = new Socket();
             sixth.bind(new InetSocketAddress("127.0.0.4", 0));
             sixth.connect(new InetSocketAddress("127.0.0.1", loupe.port));

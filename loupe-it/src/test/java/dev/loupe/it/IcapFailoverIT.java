@@ -76,6 +76,7 @@ class IcapFailoverIT {
             args.add("/dev/null");
             args.add(origins.url(Site.GOOD, "/clean.txt?n=" + i));
         }
+        java.util.concurrent.atomic.AtomicReference<Throwable> killerError = new java.util.concurrent.atomic.AtomicReference<>();
         Thread killer = Thread.ofVirtual().start(() -> {
             try {
                 // once both servers have served some of the run, take one away
@@ -83,12 +84,14 @@ class IcapFailoverIT {
                     Thread.sleep(20);
                 }
                 icap.stop(0);
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
+            } catch (Throwable e) {
+                killerError.set(e);
             }
         });
         Curl.Result r = Curl.run(dir, args.toArray(String[]::new));
         killer.join(30_000);
+        assertThat(killer.isAlive()).as("the server was stopped within the run").isFalse();
+        assertThat(killerError.get()).as("stopping the server").isNull();
         assertThat(r.exitCode()).as(r.stderr()).isZero();
         List<String> lines = r.text().lines().toList();
         assertThat(lines).hasSize(REQUESTS).allMatch(line -> line.equals("200 20"));

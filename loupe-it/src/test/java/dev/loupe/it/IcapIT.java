@@ -196,6 +196,9 @@ class IcapIT {
         assertThat(body(passed)).startsWith("POST " + clean.length + " " + EchoOrigin.sha256(clean));
         assertThat(icapResult(exchangeFor("/upload/clean"), "upload-av").get("result").asText())
                 .isEqualTo("unmodified");
+        // every request that reaches the origin passes its nginx: the clean upload did, the infected never
+        String originSaw = Files.readString(origins.dir.resolve("nginx-access.log"));
+        assertThat(originSaw).contains("POST /upload/clean ").doesNotContain("/upload/eicar");
     }
 
     @Test

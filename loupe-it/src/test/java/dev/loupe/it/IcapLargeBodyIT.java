@@ -3,7 +3,6 @@ package dev.loupe.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.loupe.it.Origins.Site;
-import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -25,10 +24,8 @@ class IcapLargeBodyIT {
     void oneGibibyteThroughRespmodWithA64MebibyteHeap() throws Exception {
         try (IcapServers icap = IcapServers.start(dir.resolve("icap"), 1);
              Origins origins = Origins.start(dir.resolve("origins"))) {
-            // sparse: costs no disk until read, and every layer still moves 1 GiB
-            try (RandomAccessFile f = new RandomAccessFile(origins.www.resolve("1g.bin").toFile(), "rw")) {
-                f.setLength(SIZE);
-            }
+            // every word its own offset: a spool that returns chunks out of order changes the hash
+            Origins.writeOffsetPattern(origins.www.resolve("1g.bin"), SIZE);
             int port = Partners.freePort();
             Path data = dir.resolve("data");
             Path spool = Files.createDirectories(dir.resolve("spool"));
@@ -67,13 +64,31 @@ class IcapLargeBodyIT {
                 assertThat(gateway.isAlive()).as("gateway survived").isTrue();
                 assertThat(Files.readString(dir.resolve("access.log")))
                         .contains("\"service\":\"av\",\"mode\":\"respmod\",\"result\":\"unmodified\"");
-                try (var left = Files.list(spool)) {
-                    assertThat(left.toList()).as("spool files are deleted after use").isEmpty();
-                }
+                // spool files are unlinked as soon as they are opened: what matters is that none is still open
+                assertThat(openFilesUnder(gateway.pid(), spool)).as("spool files still open in the gateway").isEmpty();
             } finally {
                 gateway.destroy();
                 gateway.waitFor(10, TimeUnit.SECONDS);
             }
         }
+    }
+
+    /** The gateway's open file descriptors whose target lies under {@code dir} (deleted files included). */
+    static List<String> openFilesUnder(long pid, Path dir) throws Exception {
+        List<String> open = new java.util.ArrayList<>();
+        try (var fds = Files.list(Path.of("/proc", String.valueOf(pid), "fd"))) {
+            for (Path fd : fds.toList()) {
+                try {
+                    String target = Files.readSymbolicLink(fd).toString();
+                    if (target.startsWith(dir.toString())) {
+                        open.add(target);
+                    }
+                } catch (java.nio.file.NoSuchFileException closedMeanwhile) {
+                    // the descriptor closed while listing
+                }
+            }
+        }
+        assertThat(Files.isDirectory(Path.of("/proc", String.valueOf(pid), "fd"))).as("the gateway's fds readable").isTrue();
+        return open;
     }
 }

@@ -187,6 +187,8 @@ class InlineL3IT {
         Net.run("ip", "netns", "exec", gw, "sh", dir.resolve("rules.sh").toString());
         loupe = Net.startLoupe(gw, config, dir.resolve("loupe.out"), "return listener for inline L3");
         loupeCa = dir.resolve("data/ca.crt");
+        // devices start out of rotation: wait for the first probe through Suricata
+        awaitFile(dir.resolve("loupe.out"), "device mark:2: back in rotation");
     }
 
     @AfterAll

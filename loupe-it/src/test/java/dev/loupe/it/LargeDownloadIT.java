@@ -42,12 +42,16 @@ class LargeDownloadIT {
             try {
                 Partners.awaitPort(port, 30_000);
                 AtomicLong peakRssKib = new AtomicLong();
-                Thread sampler = Thread.ofVirtual().start(() -> sampleRss(gateway.pid(), peakRssKib));
+                java.util.concurrent.atomic.AtomicReference<Throwable> samplingError = new java.util.concurrent.atomic.AtomicReference<>();
+                Thread sampler = Thread.ofVirtual().start(() -> sampleRss(gateway.pid(), peakRssKib, samplingError));
                 Path out = dir.resolve("200m.out");
                 Curl.Result r = Curl.run(dir, "-x", "http://127.0.0.1:" + port, "--cacert",
                         data.resolve("ca.crt").toString(), "--limit-rate", "100M", "-o", out.toString(),
                         origins.url(Site.GOOD, "/200m.bin"));
                 sampler.interrupt();
+                sampler.join(5_000);
+                assertThat(samplingError.get()).as("RSS sampling failed").isNull();
+                assertThat(peakRssKib.get()).as("RSS was sampled").isPositive();
                 assertThat(r.exitCode()).as(r.stderr() + Files.readString(dir.resolve("gateway.out"))).isZero();
                 assertThat(Files.size(out)).isEqualTo(SIZE);
                 assertThat(Origins.sha256(out)).isEqualTo(Origins.sha256(origins.www.resolve("200m.bin")));
@@ -62,7 +66,7 @@ class LargeDownloadIT {
         }
     }
 
-    private static void sampleRss(long pid, AtomicLong peak) {
+    private static void sampleRss(long pid, AtomicLong peak, java.util.concurrent.atomic.AtomicReference<Throwable> error) {
         Path status = Path.of("/proc/" + pid + "/status");
         while (!Thread.currentThread().isInterrupted()) {
             try {
@@ -76,6 +80,7 @@ class LargeDownloadIT {
             } catch (InterruptedException e) {
                 return;
             } catch (Exception e) {
+                error.set(e); // a peak of 0 must not pass for a small one
                 return;
             }
         }

@@ -102,10 +102,10 @@ class MirrorIT {
                     + "response\"; flow:established,to_client; file.data; content:\"" + Origins.MARKER
                     + "\"; sid:1000001; rev:1;)\n");
             for (String events : List.of("stream-events.rules", "decoder-events.rules")) {
+                // required: without them a broken stream would raise no event and the test would not notice
                 Path p = Path.of("/etc/suricata/rules", events);
-                if (Files.exists(p)) {
-                    text.append(Files.readString(p)).append('\n');
-                }
+                assertThat(p).as("Suricata's %s (Debian package suricata)", events).isRegularFile();
+                text.append(Files.readString(p)).append('\n');
             }
             Files.writeString(rules, text);
             Path out = Files.createDirectories(dir.resolve("suricata"));

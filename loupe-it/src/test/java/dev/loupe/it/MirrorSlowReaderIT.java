@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.loupe.gateway.mirror.MirrorSinkStats;
 import dev.loupe.it.Origins.Site;
-import java.io.RandomAccessFile;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,13 +19,14 @@ class MirrorSlowReaderIT {
 
     @TempDir
     Path dir;
+    private String expected;
 
     @Test
     void oneGibibyteWithAStalledReaderKeepsItsSpeedAndCountsDrops() throws Exception {
         try (Origins origins = Origins.start(dir.resolve("origins"))) {
-            try (RandomAccessFile big = new RandomAccessFile(origins.www.resolve("1g.bin").toFile(), "rw")) {
-                big.setLength(SIZE); // sparse: the content does not matter here, only the volume
-            }
+            // every word its own offset: the download's hash proves nothing was lost or reordered on the way
+            Origins.writeOffsetPattern(origins.www.resolve("1g.bin"), SIZE);
+            expected = Origins.sha256(origins.www.resolve("1g.bin"));
             double baseline = download(origins, Files.createDirectories(dir.resolve("off")), "");
             int port = Partners.freePort();
             double mirrored;
@@ -61,11 +61,14 @@ class MirrorSlowReaderIT {
 
     /** MB/s of one 1 GiB download through {@code loupe}, checked for size. */
     private double timedDownload(GatewayUnderTest loupe, Origins origins, Path d) throws Exception {
-        Curl.Result r = Curl.run(d, "-x", loupe.proxy(), "--cacert", loupe.caPem.toString(), "-o", "/dev/null",
+        Path out = d.resolve("1g.out");
+        Curl.Result r = Curl.run(d, "-x", loupe.proxy(), "--cacert", loupe.caPem.toString(), "-o", out.toString(),
                 "-w", "%{size_download} %{speed_download}", origins.url(Site.GOOD, "/1g.bin"));
         assertThat(r.exitCode()).as(r.stderr()).isZero();
         String[] fields = r.text().strip().split(" ");
         assertThat(Long.parseLong(fields[0])).isEqualTo(SIZE);
+        assertThat(Origins.sha256(out)).as("content intact").isEqualTo(expected);
+        Files.delete(out);
         return Double.parseDouble(fields[1]) / 1e6;
     }
 }

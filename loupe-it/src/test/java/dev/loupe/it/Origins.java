@@ -168,6 +168,28 @@ final class Origins implements AutoCloseable {
         }
     }
 
+    /**
+     * A file whose every 8-byte word is its own offset: a relay that loses, repeats or reorders any chunk
+     * changes its hash (an all-zero sparse file would not notice).
+     */
+    static void writeOffsetPattern(Path file, long size) throws IOException {
+        java.nio.ByteBuffer block = java.nio.ByteBuffer.allocate(1 << 20);
+        try (var ch = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.CREATE,
+                java.nio.file.StandardOpenOption.WRITE, java.nio.file.StandardOpenOption.TRUNCATE_EXISTING)) {
+            for (long offset = 0; offset < size; ) {
+                block.clear();
+                while (block.hasRemaining() && offset + block.position() < size) {
+                    block.putLong(offset + block.position());
+                }
+                block.flip();
+                offset += block.remaining();
+                while (block.hasRemaining()) {
+                    ch.write(block);
+                }
+            }
+        }
+    }
+
     static String sha256(Path file) throws Exception {
         MessageDigest md = MessageDigest.getInstance("SHA-256");
         try (var in = Files.newInputStream(file)) {

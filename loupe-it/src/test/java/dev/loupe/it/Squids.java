@@ -69,10 +69,16 @@ final class Squids implements AutoCloseable {
                 .redirectErrorStream(true).redirectOutput(home.resolve("squid.out").toFile()).start();
     }
 
-    /** Requests squid logged (one access-log line each). */
+    /** Client requests squid logged (one access-log line each), Loupe's own loop probes left out. */
     long requests(int i) throws IOException {
+        return clientRequests(i).size();
+    }
+
+    /** The access-log lines of client requests: every line but Loupe's probes (to loupe-probe.invalid). */
+    java.util.List<String> clientRequests(int i) throws IOException {
         Path log = dir.resolve("squid-" + i + "/access.log");
-        return Files.exists(log) ? Files.readAllLines(log).stream().filter(l -> !l.isBlank()).count() : 0;
+        return Files.exists(log) ? Files.readAllLines(log).stream()
+                .filter(l -> !l.isBlank() && !l.contains("loupe-probe.invalid")).toList() : java.util.List.of();
     }
 
     void stop(int i) throws InterruptedException {

@@ -168,6 +168,9 @@ class TransparentIT {
         assertThat(r.stderr()).contains("Loupe Inspection CA");
         Curl.Result plain = curlFromClient("http://[" + SERVER6 + "]/index.html?v6");
         assertThat(plain.text()).contains(Origins.MARKER);
+        // through Loupe, not routed past it: its log has the exchange, on the transparent listener
+        assertThat(awaitLog("\"type\":\"exchange\"", "\"url\":\"http://[" + SERVER6 + "]/index.html?v6\"")).isTrue();
+        assertThat(awaitLog("\"listener\":\"transparent\"", "\"target\":\"[" + SERVER6 + "]:80\"")).isTrue();
     }
 
     @Test
@@ -198,6 +201,9 @@ class TransparentIT {
                 "bypass.test:443:" + SERVER4, "https://bypass.test/index.html");
         assertThat(r.exitCode()).as(r.stderr()).isZero();
         assertThat(r.stderr()).contains("issuer: CN=Transparent Origin CA");
+        // the origin's certificate because Loupe bypassed it, not because the packets went around Loupe
+        assertThat(awaitLog("\"listener\":\"transparent\"", "\"target\":\"" + SERVER4 + ":443\"",
+                "\"sni\":\"bypass.test\"", "\"verdict\":\"bypass\"", "no-peeking")).isTrue();
     }
 
     @Test

@@ -27,12 +27,18 @@ import org.slf4j.LoggerFactory;
 public final class InlineHttpService implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(InlineHttpService.class);
 
-    /** One device; {@code up} is written by the prober thread and read by event loops. */
+    /**
+     * One device; {@code up} is written by the prober thread and read by event loops. A device starts out of
+     * rotation: it is up only once its first probe has come back (or, for L3 devices without a probe, once
+     * probing starts), so "up" on the gauge always means "seen working".
+     */
     public static final class Device {
         final String label;
         final Origin address;
         final int mark;
-        volatile boolean up = true;
+        volatile boolean up;
+        /** Whether any probe has judged it yet (the first verdict is always logged). */
+        boolean probed;
 
         Device(String label, Origin address, int mark) {
             this.label = label;
@@ -89,7 +95,7 @@ public final class InlineHttpService implements AutoCloseable {
                 .help("From a request leaving for an inline device to its response head coming back")
                 .labelNames("service", "device").classicOnly()
                 .classicUpperBounds(0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 30).register(registry);
-        devices.forEach(d -> upGauge.labelValues(config.name(), d.label).set(1));
+        devices.forEach(d -> upGauge.labelValues(config.name(), d.label).set(0));
     }
 
     public String name() {
@@ -214,7 +220,8 @@ public final class InlineHttpService implements AutoCloseable {
     }
 
     private void mark(Device device, boolean up, String why) {
-        if (device.up != up) {
+        if (device.up != up || !device.probed) {
+            device.probed = true;
             if (up) {
                 log.info("inline {} device {}: back in rotation", config.name(), device.label);
             } else {

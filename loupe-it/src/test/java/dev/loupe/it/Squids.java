@@ -59,6 +59,7 @@ final class Squids implements AutoCloseable {
                 pid_filename %1$s/squid.pid
                 cache_log %1$s/cache.log
                 access_log stdio:%1$s/access.log
+                strip_query_terms off
                 coredump_dir %1$s
                 pinger_enable off
                 shutdown_lifetime 1 seconds

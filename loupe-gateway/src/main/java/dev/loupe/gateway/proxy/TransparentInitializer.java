@@ -41,7 +41,8 @@ public final class TransparentInitializer extends ChannelInitializer<SocketChann
         if (session == null) {
             return;
         }
-        Origin origin = new Origin(destination.getAddress().getHostAddress(), destination.getPort());
+        // RFC 5952 text (fd77:1::2, not fd77:1:0:0:0:0:0:2): how operators write addresses in rules and searches
+        Origin origin = new Origin(io.netty.util.NetUtil.toAddressString(destination.getAddress()), destination.getPort());
         session.target(origin.authority());
         session.verdict("relay", "transparent");
         ch.pipeline().addLast("sniff", new TransparentSniffer(services, origin));

@@ -85,6 +85,6 @@ class ChromiumIT {
         cmd[0] = Partners.require(cmd[0]);
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes());
-        assertThat(p.waitFor()).as(out).isZero();
+        assertThat(Partners.finish(p)).as(out).isZero();
     }
 }

@@ -39,7 +39,7 @@ class CliIT {
                 .directory(Path.of("..").toAbsolutePath().normalize().toFile()).redirectErrorStream(true);
         Process p = pb.start();
         String out = new String(p.getInputStream().readAllBytes());
-        assertThat(p.waitFor()).as(out).isZero();
+        assertThat(Partners.finish(p)).as(out).isZero();
         assertThat(out).contains("configuration OK");
     }
 
@@ -102,6 +102,6 @@ class CliIT {
     private void exec(String... cmd) throws Exception {
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes());
-        assertThat(p.waitFor()).as(out).isZero();
+        assertThat(Partners.finish(p)).as(out).isZero();
     }
 }

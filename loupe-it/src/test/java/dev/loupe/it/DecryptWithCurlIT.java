@@ -62,7 +62,7 @@ class DecryptWithCurlIT {
                 .redirectErrorStream(true).start();
         p.getOutputStream().close();
         String out = new String(p.getInputStream().readAllBytes());
-        assertThat(p.waitFor()).as(out).isZero();
+        assertThat(Partners.finish(p)).as(out).isZero();
         assertThat(out).contains("Verify return code: 0 (ok)");
         int begin = out.indexOf("-----BEGIN CERTIFICATE-----");
         int end = out.indexOf("-----END CERTIFICATE-----") + 25;
@@ -70,7 +70,7 @@ class DecryptWithCurlIT {
         Process text = new ProcessBuilder(Partners.require("openssl"), "x509", "-in", cert.toString(), "-noout",
                 "-ext", "subjectAltName,authorityKeyIdentifier,subjectKeyIdentifier", "-issuer").start();
         String x509 = new String(text.getInputStream().readAllBytes());
-        text.waitFor();
+        Partners.finish(text);
         assertThat(x509).contains("DNS:upstream.test").contains("DNS:localhost").contains("IP Address:127.0.0.1")
                 .contains("X509v3 Authority Key Identifier").contains("X509v3 Subject Key Identifier")
                 .contains("CN = Loupe Inspection CA");

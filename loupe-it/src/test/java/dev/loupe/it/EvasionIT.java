@@ -88,7 +88,7 @@ class EvasionIT {
                     .redirectErrorStream(true).start();
             p.getOutputStream().close();
             p.getInputStream().readAllBytes();
-            p.waitFor();
+            Partners.finish(p);
             // a complete CONNECT and a truncated hello, then gone
             try (Socket s = connectTunnel("127.0.0.3", "pushed.test:" + good)) {
                 s.getOutputStream().write(new byte[] {0x16, 0x03, 0x01, 0x01, 0x00, 0x01, 0x00, 0x00});

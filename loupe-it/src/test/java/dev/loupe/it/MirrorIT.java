@@ -112,7 +112,7 @@ class MirrorIT {
             Process p = new ProcessBuilder(Partners.require("suricata"), "-r", capture.toString(), "-S",
                     rules.toString(), "-l", out.toString(), "-k", "none", "--runmode", "single")
                     .redirectErrorStream(true).redirectOutput(dir.resolve("suricata.out").toFile()).start();
-            assertThat(p.waitFor()).as(Files.readString(dir.resolve("suricata.out"))).isZero();
+            assertThat(Partners.finish(p)).as(Files.readString(dir.resolve("suricata.out"))).isZero();
             String fast = Files.readString(out.resolve("fast.log"));
             assertThat(fast).contains("[1:1000001:1] LOUPE marker in decrypted response");
             assertThat(fast.lines().filter(l -> !l.contains("1000001"))).as("no stream or decoder anomalies").isEmpty();

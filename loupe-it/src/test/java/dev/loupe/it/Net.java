@@ -17,7 +17,7 @@ final class Net {
         cmd[0] = Partners.require(cmd[0]);
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes());
-        assertThat(p.waitFor()).as(String.join(" ", cmd) + ": " + out).isZero();
+        assertThat(Partners.finish(p)).as(String.join(" ", cmd) + ": " + out).isZero();
     }
 
     static ProcessBuilder inNamespace(String ns, String... cmd) {

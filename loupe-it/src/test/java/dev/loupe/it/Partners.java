@@ -46,4 +46,13 @@ final class Partners {
         }
         throw new AssertionError("nothing listening on 127.0.0.1:" + port + " after " + timeoutMillis + " ms");
     }
+
+    /** Waits for a client process to end, at most two minutes: a hung partner fails the test, never CI. */
+    static int finish(Process p) throws InterruptedException {
+        if (!p.waitFor(120, java.util.concurrent.TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError("process did not finish within 120 s: " + p.info().commandLine().orElse("?"));
+        }
+        return p.exitValue();
+    }
 }

@@ -153,7 +153,7 @@ class PolicyAndIntelIT {
                     "-CAfile", origins.originCa.toString()).redirectErrorStream(true).start();
             p.getOutputStream().close();
             p.getInputStream().readAllBytes();
-            p.waitFor();
+            Partners.finish(p);
         }
         Thread.sleep(200);
         assertThat(admin("GET", "/api/bypasses", null).toString()).contains("pinned.test");

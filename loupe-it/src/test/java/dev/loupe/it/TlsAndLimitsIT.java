@@ -61,7 +61,7 @@ class TlsAndLimitsIT {
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         p.getOutputStream().close();
         String out = new String(p.getInputStream().readAllBytes());
-        p.waitFor();
+        Partners.finish(p);
         // s_client prints "New, (NONE), Cipher is (NONE)" when no session was agreed
         if (accepted) {
             assertThat(out).as(out).contains("Verify return code: 0 (ok)").doesNotContain("Cipher is (NONE)");

@@ -50,6 +50,9 @@ class PolicyAndIntelIT {
                   default: decrypt
                   rules:
                     - {name: bank-bypass, hosts: [localhost], action: bypass}
+                    - {name: vendor-pinned, hosts: [never.test], cert-issuers: ["~.*IT Origin CA.*"], action: bypass}
+                    - {name: san-block, hosts: [rated.test], cert-sans: [rated.test], action: block}
+                    - {name: subject-block, hosts: [global.test], cert-subjects: ['~.*CN=upstream[.]test.*'], action: block}
                   auto-bypass: {failures: 3, window: 1m, duration: 3s}
                 intel:
                   sources:
@@ -114,6 +117,77 @@ class PolicyAndIntelIT {
         for (String host : new String[] {"stix-file.test", "taxii-listed.test"}) {
             String answer = RawProxyClient.connect(loupe.port, host + ":443");
             assertThat(answer).as(host).startsWith("HTTP/1.1 403").contains(host);
+        }
+    }
+
+    @Test
+    void certificateRulesDecideOnceTheOriginsCertificateIsSeen() throws Exception {
+        int good = origins.ports.get(Site.GOOD);
+        // cert-issuers: bypassed, so the client sees the origin's own certificate
+        Curl.Result bypassed = Curl.run(dir, "-v", "-x", loupe.proxy(), "--cacert", origins.originCa.toString(),
+                "https://never.test:" + good + "/index.html");
+        assertThat(bypassed.text()).contains(Origins.MARKER);
+        assertThat(bypassed.stderr()).contains("issuer: CN=Loupe IT Origin CA");
+        loupe.awaitLog(n -> n.path("verdict").asText().equals("bypass") && n.path("reason").asText().contains("vendor-pinned"));
+        // cert-sans and cert-subjects: blocked in TLS (the CONNECT was answered already): an access_denied alert
+        for (String host : new String[] {"rated.test", "global.test"}) {
+            Curl.Result blocked = Curl.run(dir, "-v", "-x", loupe.proxy(), "--cacert", loupe.caPem.toString(),
+                    "https://" + host + ":" + good + "/index.html");
+            assertThat(blocked.exitCode()).as(host).isNotZero();
+            assertThat(blocked.stderr()).as(host).containsIgnoringCase("access denied").contains("200 Connection Established");
+            assertThat(blocked.text()).doesNotContain(Origins.MARKER);
+        }
+        loupe.awaitLog(n -> n.path("verdict").asText().equals("block") && n.path("reason").asText().contains("san-block"));
+        loupe.awaitLog(n -> n.path("verdict").asText().equals("block") && n.path("reason").asText().contains("subject-block"));
+    }
+
+    @Test
+    void anIndicatorBeatsARuleWhichBeatsTheDefault() throws Exception {
+        String target = "localhost:" + origins.ports.get(Site.GOOD);
+        // the rule beats the default (decrypt): bypassed
+        assertThat(Curl.run(dir, "-v", "-x", loupe.proxy(), "--cacert", origins.originCa.toString(),
+                "https://" + target + "/index.html").stderr()).contains("issuer: CN=Loupe IT Origin CA");
+        admin("POST", "/api/indicators", "{\"type\":\"domain\",\"value\":\"localhost\",\"risk\":90,\"expires_in_seconds\":600}");
+        try {
+            assertThat(RawProxyClient.connect(loupe.port, target)).as("the indicator beats the bypass rule")
+                    .startsWith("HTTP/1.1 403").contains("api");
+        } finally {
+            admin("DELETE", "/api/indicators?type=domain&value=localhost", null);
+        }
+    }
+
+    @Test
+    void anAddressIndicatorBlocksEveryNameForThatAddress() throws Exception {
+        admin("POST", "/api/indicators", "{\"type\":\"ip\",\"value\":\"127.0.0.1\",\"risk\":90,\"expires_in_seconds\":600}");
+        try {
+            Curl.Result r = Curl.run(dir, "-x", loupe.proxy(), "-w", "\n%{http_code}",
+                    "http://pushed.test:" + origins.plainPort + "/index.html");
+            assertThat(r.text()).endsWith("\n403").doesNotContain(Origins.MARKER);
+            assertThat(RawProxyClient.connect(loupe.port, "127.0.0.1:" + origins.ports.get(Site.GOOD)))
+                    .startsWith("HTTP/1.1 403");
+        } finally {
+            admin("DELETE", "/api/indicators?type=ip&value=127.0.0.1", null);
+        }
+        assertThat(Curl.run(dir, "-x", loupe.proxy(), "http://pushed.test:" + origins.plainPort + "/index.html").text())
+                .contains(Origins.MARKER);
+    }
+
+    @Test
+    void aFileSourceChangedOnDiskIsInForceWithoutARestart() throws Exception {
+        String url = "http://taxii.test:" + origins.plainPort + "/index.html";
+        assertThat(Curl.run(dir, "-x", loupe.proxy(), url).text()).contains(Origins.MARKER);
+        String before = Files.readString(blocklist);
+        Files.writeString(blocklist, before + "taxii.test\n");
+        try {
+            long deadline = System.currentTimeMillis() + 10_000;
+            String answer = Curl.run(dir, "-x", loupe.proxy(), "-w", "\n%{http_code}", url).text();
+            while (!answer.endsWith("\n403") && System.currentTimeMillis() < deadline) {
+                Thread.sleep(200);
+                answer = Curl.run(dir, "-x", loupe.proxy(), "-w", "\n%{http_code}", url).text();
+            }
+            assertThat(answer).endsWith("\n403").contains("local-list");
+        } finally {
+            Files.writeString(blocklist, before);
         }
     }
 

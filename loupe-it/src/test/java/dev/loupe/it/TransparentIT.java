@@ -207,6 +207,43 @@ class TransparentIT {
     }
 
     @Test
+    void quicOnUdp443IsRejectedSoClientsFallBackToTcp() throws Exception {
+        // a UDP listener on the server's 443 and 4433: only 443 is refused on the way
+        Process udp = inNamespace(srv, "python3", "-u", "-c", """
+                import socket, select
+                socks = []
+                for port in (443, 4433):
+                    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(('0.0.0.0', port)); socks.append(s)
+                while True:
+                    for s in select.select(socks, [], [])[0]:
+                        data, peer = s.recvfrom(2048); print('got', s.getsockname()[1], flush=True); s.sendto(b'ack', peer)
+                """).redirectErrorStream(true).redirectOutput(dir.resolve("udp.out").toFile()).start();
+        try {
+            Thread.sleep(300);
+            Process client = inNamespace(cli, "python3", "-c", """
+                    import socket
+                    for port in (443, 4433):
+                        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.settimeout(3); s.connect(('%s', port))
+                        # a QUIC Initial's first bytes: long header, version 1
+                        s.send(bytes([0xc3, 0, 0, 0, 1]) + bytes(1195))
+                        try:
+                            print(port, s.recv(100))
+                        except ConnectionRefusedError:
+                            print(port, 'refused')
+                        except socket.timeout:
+                            print(port, 'timeout')
+                    """.formatted(SERVER4)).redirectErrorStream(true).start();
+            String out = new String(client.getInputStream().readAllBytes());
+            Partners.finish(client);
+            assertThat(out).as("an ICMP reject for QUIC").contains("443 refused").contains("4433 b'ack'");
+            assertThat(Files.readString(dir.resolve("udp.out"))).doesNotContainPattern("got 443\\b").contains("got 4433");
+        } finally {
+            udp.destroy();
+            udp.waitFor();
+        }
+    }
+
+    @Test
     void explicitProxyRunsInTheSameProcess() throws Exception {
         Process p = new ProcessBuilder(Partners.require("ip"), "netns", "exec", gw, Partners.require("curl"),
                 "--silent", "--max-time", "20", "-x", "http://127.0.0.1:18080", "--cacert", loupeCa.toString(),

@@ -158,4 +158,72 @@ class MirrorIT {
             }
         }
     }
+
+    @Test
+    void includeRelayedMirrorsBypassedTlsAndAStalledStreamReaderCostsTheFileNothing() throws Exception {
+        try (Origins origins = Origins.start(dir.resolve("origins-relayed"))) {
+            String rules = """
+                    policy:
+                      rules:
+                        - {name: bank-bypass, hosts: [localhost], action: bypass}
+                    """;
+            Path withDir = dir.resolve("pcap-with");
+            Path withoutDir = dir.resolve("pcap-without");
+            int streamPort = Partners.freePort();
+            for (boolean include : new boolean[] {true, false}) {
+                Path pcapDir = include ? withDir : withoutDir;
+                String sinks = "    - {type: pcap-file, directory: " + pcapDir + "}\n" + (include
+                        ? "    - {type: pcap-over-ip, address: 127.0.0.1, port: " + streamPort + ", buffer-bytes: 65536}\n" : "");
+                GatewayUnderTest loupe = GatewayUnderTest.start(Files.createDirectories(dir.resolve("relayed-" + include)),
+                        origins, rules + "mirror:\n  include-relayed: " + include + "\n  sinks:\n" + sinks);
+                // a PCAP-over-IP reader that connects and never reads: its sink drops, the file must not
+                Socket stalled = include ? new Socket("127.0.0.1", streamPort) : null;
+                try {
+                    if (stalled != null) {
+                        stalled.setReceiveBufferSize(4096);
+                        Thread.sleep(200);
+                    }
+                    Curl.Result bypassed = Curl.run(dir, "-x", loupe.proxy(), "--cacert", origins.originCa.toString(),
+                            "-o", "/dev/null", "https://localhost:" + origins.ports.get(Site.GOOD) + "/index.html");
+                    assertThat(bypassed.exitCode()).as(bypassed.stderr()).isZero();
+                    for (int i = 0; i < (include ? 20 : 1); i++) {
+                        Curl.Result r = Curl.run(dir, "-x", loupe.proxy(), "-o", "/dev/null",
+                                "http://127.0.0.1:" + origins.plainPort + "/300k.bin?n=" + i);
+                        assertThat(r.exitCode()).isZero();
+                    }
+                    Thread.sleep(500);
+                } finally {
+                    loupe.close();
+                    if (stalled != null) {
+                        stalled.close();
+                    }
+                }
+            }
+            String withTls = Tshark.read(pcapFile(withDir), "-Y", "tls.handshake.type == 1", "-T", "fields", "-e",
+                    "tls.handshake.extensions_server_name");
+            assertThat(withTls).as("the bypassed ClientHello, as relayed").contains("localhost");
+            String withoutTls = Tshark.read(pcapFile(withoutDir), "-Y", "tls.handshake.type == 1");
+            assertThat(withoutTls).as("include-relayed off: no relayed TLS").isBlank();
+            // the file sink has every plain download in full while the stream reader stalled
+            String uris = Tshark.read(pcapFile(withDir), "-Y", "http.request", "-T", "fields", "-e", "http.request.uri");
+            for (int i = 0; i < 20; i++) {
+                assertThat(uris).contains("/300k.bin?n=" + i + "\n");
+            }
+            Path objects = Files.createDirectories(dir.resolve("objects-relayed"));
+            Tshark.read(pcapFile(withDir), "-q", "--export-objects", "http," + objects);
+            try (Stream<Path> exported = Files.list(objects)) {
+                List<Path> bodies = exported.filter(p -> p.getFileName().toString().startsWith("300k.bin")).toList();
+                assertThat(bodies).hasSize(20);
+                for (Path body : bodies) {
+                    assertThat(Origins.sha256(body)).isEqualTo(Origins.sha256(origins.www.resolve("300k.bin")));
+                }
+            }
+        }
+    }
+
+    private static Path pcapFile(Path pcapDir) throws Exception {
+        try (Stream<Path> files = Files.list(pcapDir)) {
+            return files.filter(p -> p.toString().endsWith(".pcap")).findFirst().orElseThrow();
+        }
+    }
 }

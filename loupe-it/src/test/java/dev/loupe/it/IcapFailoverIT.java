@@ -127,4 +127,37 @@ class IcapFailoverIT {
         assertThat(closedRecord.path("status").asInt()).isEqualTo(503);
         assertThat(closedRecord.path("icap").get(0).path("reason").asText()).contains("fail-closed");
     }
+
+    @Test
+    @Order(3)
+    void aServerMarkedDownStaysOutUntilReviveAfterThenOptionsBringsItBack() throws Exception {
+        icap.restart(0);
+        try (GatewayUnderTest reviving = GatewayUnderTest.start(Files.createDirectories(dir.resolve("reviving")), origins, """
+                icap:
+                  services:
+                    - {name: av, mode: respmod, servers: [%s], failure-mode: fail-closed, mark-down-after: 1,
+                       revive-after: 3s, connect-timeout: 1s, timeout: 10s}
+                """.formatted(icap.uri(0)))) {
+            assertThat(status(reviving, "up")).isEqualTo("200");
+            icap.stop(0);
+            assertThat(status(reviving, "down")).as("the server is gone: fail-closed").isEqualTo("503");
+            icap.restart(0);
+            long back = System.nanoTime();
+            assertThat(status(reviving, "marked")).as("back, but still out of rotation until revive-after").isEqualTo("503");
+            long deadline = System.currentTimeMillis() + 15_000;
+            String s = status(reviving, "revived");
+            while (!s.equals("200") && System.currentTimeMillis() < deadline) {
+                Thread.sleep(200);
+                s = status(reviving, "revived");
+            }
+            assertThat(s).isEqualTo("200");
+            assertThat((System.nanoTime() - back) / 1_000_000).as("not before revive-after").isGreaterThanOrEqualTo(1_500);
+            reviving.awaitMetric("loupe_icap_server_up{server=\"127.0.0.1:" + icap.ports.get(0) + "/avscan\",service=\"av\"} 1");
+        }
+    }
+
+    private static String status(GatewayUnderTest gateway, String tag) throws Exception {
+        return Curl.run(dir, "-x", gateway.proxy(), "--cacert", gateway.caPem.toString(), "-o", "/dev/null", "-w",
+                "%{http_code}", origins.url(Site.GOOD, "/clean.txt?" + tag)).text();
+    }
 }

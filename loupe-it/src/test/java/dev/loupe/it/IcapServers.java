@@ -130,6 +130,14 @@ final class IcapServers implements AutoCloseable {
         return Files.exists(log) ? Files.readAllLines(log).stream().filter(l -> !l.isBlank()).count() : 0;
     }
 
+    /** Starts a stopped server again on its port. */
+    void restart(int server) throws Exception {
+        Files.deleteIfExists(dir.resolve("c-icap-" + server + "/run/c-icap.pid"));
+        Files.deleteIfExists(dir.resolve("c-icap-" + server + "/run/c-icap.ctl"));
+        servers.set(server, startServer(server));
+        Partners.awaitPort(ports.get(server), 10_000);
+    }
+
     /** Stops one server (SIGTERM to its main process, which stops its children) and waits for the port to close. */
     void stop(int server) throws InterruptedException {
         Process p = servers.get(server);

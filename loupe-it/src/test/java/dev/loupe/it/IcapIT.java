@@ -202,6 +202,21 @@ class IcapIT {
     }
 
     @Test
+    void cIcapIsToldTheClientAndServerAddresses() throws Exception {
+        Curl.Result r = Curl.run(dir, "--interface", "127.0.0.5", "-x", loupe.proxy(), "--cacert",
+                loupe.caPem.toString(), "-o", "/dev/null", origins.url(Site.GOOD, "/clean.txt?addresses"));
+        assertThat(r.exitCode()).as(r.stderr()).isZero();
+        long deadline = System.currentTimeMillis() + 10_000;
+        while (icap.accessLog(0).stream().noneMatch(l -> l.contains("client=127.0.0.5"))
+                && System.currentTimeMillis() < deadline) {
+            Thread.sleep(100);
+        }
+        // X-Client-IP is the client's own address; X-Server-IP the origin's
+        assertThat(icap.accessLog(0)).anySatisfy(l -> assertThat(l).contains("RESPMOD").contains("client=127.0.0.5")
+                .contains("server=127.0.0.1"));
+    }
+
+    @Test
     void servicesRunInOrderAndAUrlFilterAnswerEndsTheChain() throws Exception {
         String blocked = "https://" + IcapServers.BLOCKED_HOST + ":" + origins.ports.get(Site.GOOD) + "/index.html";
         Curl.Result r = curl(blocked);

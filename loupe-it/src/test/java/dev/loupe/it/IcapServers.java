@@ -106,7 +106,8 @@ final class IcapServers implements AutoCloseable {
                 TemplateDefaultLanguage en
                 LoadMagicFile /etc/c-icap/c-icap.magic
                 ServerLog %1$s/log/server.log
-                AccessLog %1$s/log/access.log
+                LogFormat loupe "%%im %%iu %%is client=%%>a server=%%<A"
+                AccessLog %1$s/log/access.log loupe
                 Module common clamd_mod.so
                 clamd_mod.ClamdSocket %3$s
                 Service antivirus_module virus_scan.so
@@ -128,6 +129,12 @@ final class IcapServers implements AutoCloseable {
     long requestsServed(int server) throws IOException {
         Path log = dir.resolve("c-icap-" + server + "/log/access.log");
         return Files.exists(log) ? Files.readAllLines(log).stream().filter(l -> !l.isBlank()).count() : 0;
+    }
+
+    /** Lines of one server's access log: ICAP method, URL, status, and the X-Client-IP / X-Server-IP it got. */
+    List<String> accessLog(int server) throws IOException {
+        Path log = dir.resolve("c-icap-" + server + "/log/access.log");
+        return Files.exists(log) ? Files.readAllLines(log) : List.of();
     }
 
     /** Starts a stopped server again on its port. */

@@ -55,4 +55,32 @@ class InlineFailureIT {
                             + "\",service=\"filter\"} [1-9]");
         }
     }
+
+    @Test
+    void aFlowThatGetsNoAnswerThroughTheDeviceEndsAfterTheResponseTimeout() throws Exception {
+        int returnPort = Partners.freePort();
+        try (java.net.ServerSocket silent = new java.net.ServerSocket(0, 10, java.net.InetAddress.getLoopbackAddress());
+             Origins origins = Origins.start(dir.resolve("origins-stall"), "location /stall { proxy_pass http://127.0.0.1:"
+                     + silent.getLocalPort() + "; proxy_read_timeout 60s; }");
+             Squids squids = Squids.start(dir.resolve("squids-stall"), 1, returnPort);
+             GatewayUnderTest loupe = GatewayUnderTest.start(Files.createDirectories(dir.resolve("loupe-stall")), origins, """
+                     inline:
+                       return-port: %d
+                       services:
+                         - {name: filter, devices: ["%s"], failure-mode: fail-closed, health-interval: 300ms,
+                            response-timeout: 2s}
+                     """.formatted(returnPort, squids.device(0)))) {
+            loupe.awaitMetric("loupe_inline_device_up{device=\"" + squids.device(0) + "\",service=\"filter\"} 1");
+            long start = System.nanoTime();
+            Curl.Result r = Curl.run(dir, "-x", loupe.proxy(), "--cacert", loupe.caPem.toString(), "-w",
+                    "\n%{http_code}", origins.url(Site.GOOD, "/stall"));
+            long ms = (System.nanoTime() - start) / 1_000_000;
+            assertThat(r.text()).endsWith("\n502").contains("filter");
+            assertThat(ms).as("ended by the 2 s response-timeout, not squid's or nginx's 60 s").isBetween(1_900L, 15_000L);
+            loupe.awaitLog(n -> n.path("close_reason").asText().contains("gave no answer within 2000 ms"));
+            // and the device stays in rotation: one silent flow says nothing about the device
+            assertThat(Curl.run(dir, "-x", loupe.proxy(), "--cacert", loupe.caPem.toString(),
+                    origins.url(Site.GOOD, "/index.html")).text()).contains(Origins.MARKER);
+        }
+    }
 }

@@ -38,6 +38,7 @@ class InlineL3IT {
     static Process nginx;
     static Process suricata;
     static Process loupe;
+    static Process failOpen;
     static Path loupeCa;
     static Path www;
 
@@ -193,7 +194,7 @@ class InlineL3IT {
 
     @AfterAll
     static void teardown() throws Exception {
-        Net.teardown(java.util.Arrays.asList(loupe, suricata, nginx), List.of(cli, gw, ips, srv));
+        Net.teardown(java.util.Arrays.asList(failOpen, loupe, suricata, nginx), List.of(cli, gw, ips, srv));
     }
 
     @Test
@@ -253,6 +254,38 @@ class InlineL3IT {
         awaitFile(dir.resolve("loupe.out"), "out of rotation");
         Curl.Result r = curlFromClient("-w", "\n%{http_code}", "https://origin.test/index.html?ips-down");
         assertThat(r.text()).endsWith("\n503").contains("ips").doesNotContain(Origins.MARKER);
+    }
+
+    @Test
+    @org.junit.jupiter.api.Order(5)
+    void withTheIpsGoneFailOpenSendsStraightToTheOriginAndLogsIt() throws Exception {
+        // a second gateway on the same host, explicit proxy only, its L3 service fail-open; the IPS is gone
+        Path d = Files.createDirectories(dir.resolve("fail-open"));
+        Path config = d.resolve("loupe.yaml");
+        Files.writeString(config, """
+                data-dir: %s
+                listener: {address: 127.0.0.1, port: 18082}
+                admin: {port: 0}
+                upstream: {extra-ca-bundles: [%s]}
+                resolver: {nameservers: ["127.0.0.1:9"], query-timeout: 500ms}
+                access-log: {target: %s}
+                inline:
+                  services:
+                    - {name: ips-open, type: l3, marks: [2], server-port: 80, return-port: 15003, return-mark: 3,
+                       failure-mode: fail-open, probe-source: 10.78.0.254, probe-destination: 10.78.1.2,
+                       health-interval: 500ms}
+                """.formatted(d.resolve("data"), dir.resolve("origin-ca.pem"), d.resolve("access.log")));
+        failOpen = Net.startLoupe(gw, config, d.resolve("loupe.out"), "return listener for inline L3");
+        awaitFile(d.resolve("loupe.out"), "device mark:2: out of rotation");
+        Process p = new ProcessBuilder(Partners.require("ip"), "netns", "exec", gw, Partners.require("curl"), "--silent",
+                "--max-time", "20", "-w", "\n%{http_code}", "-x", "http://127.0.0.1:18082", "--cacert",
+                d.resolve("data/ca.crt").toString(), "https://" + SERVER + "/index.html?fail-open").start();
+        String out = new String(p.getInputStream().readAllBytes());
+        Partners.finish(p);
+        assertThat(out).contains(Origins.MARKER).endsWith("\n200");
+        String log = awaitFile(d.resolve("access.log"), "index.html?fail-open");
+        assertThat(log.lines().filter(l -> l.contains("index.html?fail-open")).findFirst().orElseThrow())
+                .contains("fail-open");
     }
 
     private static Curl.Result curlFromClient(String... args) throws Exception {

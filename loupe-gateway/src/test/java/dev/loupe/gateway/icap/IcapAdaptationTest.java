@@ -253,6 +253,13 @@ class IcapAdaptationTest {
         ScriptedIcapServer good = server(r -> ascii("ICAP/1.0 204 No Content\r\n\r\n"));
         IcapAdaptation a = adaptation("- {name: av, mode: respmod, mark-down-after: 2, servers: [" + broken.uri("av")
                 + ", " + good.uri("av") + "]}");
+        // the start-up OPTIONS of both servers must be settled first: its outcome racing the first RESPMOD
+        // failures made the consecutive count (and so the RESPMODs the broken server sees) vary
+        long deadline = System.currentTimeMillis() + 5_000;
+        while ((broken.count("OPTIONS") < 1 || good.count("OPTIONS") < 1) && System.currentTimeMillis() < deadline) {
+            Thread.sleep(10);
+        }
+        Thread.sleep(200);
         for (int i = 0; i < 4; i++) {
             Adapted.Pass pass = (Adapted.Pass) respmod(a, body("x"));
             assertThat(pass.results().get(0).result()).isEqualTo(IcapResult.UNMODIFIED);

@@ -42,11 +42,7 @@ class AutoBypassScopeIT {
 
     @AfterAll
     static void stop() throws Exception {
-        for (AutoCloseable c : new AutoCloseable[] {loupe, origins}) {
-            if (c != null) {
-                c.close();
-            }
-        }
+        Partners.closeAll(loupe, origins);
     }
 
     @Test

@@ -51,11 +51,7 @@ class EvasionIT {
 
     @AfterAll
     static void stop() throws Exception {
-        for (AutoCloseable c : new AutoCloseable[] {loupe, origins}) {
-            if (c != null) {
-                c.close();
-            }
-        }
+        Partners.closeAll(loupe, origins);
     }
 
     // 1 ----------------------------------------------------------------------------------------------------

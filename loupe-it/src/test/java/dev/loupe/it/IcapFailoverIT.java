@@ -59,11 +59,7 @@ class IcapFailoverIT {
 
     @AfterAll
     static void stop() throws Exception {
-        for (AutoCloseable c : new AutoCloseable[] {closed, open, origins, icap}) {
-            if (c != null) {
-                c.close();
-            }
-        }
+        Partners.closeAll(closed, open, origins, icap);
     }
 
     @Test

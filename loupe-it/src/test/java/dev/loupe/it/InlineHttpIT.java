@@ -52,11 +52,7 @@ class InlineHttpIT {
 
     @AfterAll
     static void stop() throws Exception {
-        for (AutoCloseable c : new AutoCloseable[] {loupe, squids, origins}) {
-            if (c != null) {
-                c.close();
-            }
-        }
+        Partners.closeAll(loupe, squids, origins);
     }
 
     private Curl.Result get(GatewayUnderTest gateway, String path, String... extra) throws Exception {

@@ -60,11 +60,7 @@ class NonHttpFailClosedIT {
 
     @AfterAll
     static void stop() throws Exception {
-        for (AutoCloseable c : new AutoCloseable[] {upBlock, downBlock, upRelay, lines, origins, icap}) {
-            if (c != null) {
-                c.close();
-            }
-        }
+        Partners.closeAll(upBlock, downBlock, upRelay, lines, origins, icap);
     }
 
     @Test

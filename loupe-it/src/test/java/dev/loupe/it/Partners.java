@@ -55,4 +55,13 @@ final class Partners {
         }
         return p.exitValue();
     }
+
+    /** Closes what a test class started, in order, skipping what never started. */
+    static void closeAll(AutoCloseable... started) throws Exception {
+        for (AutoCloseable c : started) {
+            if (c != null) {
+                c.close();
+            }
+        }
+    }
 }

@@ -39,11 +39,7 @@ class PlainAndRawRelayIT {
         if (echo != null) {
             echo.stop(0);
         }
-        for (AutoCloseable c : new AutoCloseable[] {loupe, origins}) {
-            if (c != null) {
-                c.close();
-            }
-        }
+        Partners.closeAll(loupe, origins);
     }
 
     @Test

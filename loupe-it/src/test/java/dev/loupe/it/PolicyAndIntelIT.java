@@ -67,11 +67,7 @@ class PolicyAndIntelIT {
 
     @AfterAll
     static void stop() throws Exception {
-        for (AutoCloseable c : new AutoCloseable[] {loupe, origins}) {
-            if (c != null) {
-                c.close();
-            }
-        }
+        Partners.closeAll(loupe, origins);
     }
 
     @Test

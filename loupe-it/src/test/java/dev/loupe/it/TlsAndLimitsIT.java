@@ -32,11 +32,7 @@ class TlsAndLimitsIT {
 
     @AfterAll
     static void stop() throws Exception {
-        for (AutoCloseable c : new AutoCloseable[] {loupe, origins}) {
-            if (c != null) {
-                c.close();
-            }
-        }
+        Partners.closeAll(loupe, origins);
     }
 
     @ParameterizedTest(name = "{0} {1} -> {2}")

@@ -30,11 +30,7 @@ class UpstreamProblemsIT {
 
     @AfterAll
     static void stop() throws Exception {
-        for (AutoCloseable c : new AutoCloseable[] {loupe, origins}) {
-            if (c != null) {
-                c.close();
-            }
-        }
+        Partners.closeAll(loupe, origins);
     }
 
     @Test

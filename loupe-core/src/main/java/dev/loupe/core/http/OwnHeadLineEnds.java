@@ -14,7 +14,15 @@ public final class OwnHeadLineEnds {
 
     /** Where the head in {@code bytes[0..length)} ends (after its empty line), or -1 if it has not ended yet. */
     public static int headEnd(byte[] bytes, int length) {
-        for (int i = 0; i < length; i++) {
+        return headEnd(bytes, 0, length);
+    }
+
+    /**
+     * As {@link #headEnd(byte[], int)}, looking for line ends from {@code from} on: a caller that appends bytes
+     * scans each byte once (from two before the old end, where an empty line may have begun).
+     */
+    public static int headEnd(byte[] bytes, int from, int length) {
+        for (int i = Math.max(0, from); i < length; i++) {
             if (bytes[i] == '\n') {
                 // an empty line: "\n\n" or "\n\r\n"
                 if (i + 1 < length && bytes[i + 1] == '\n') {

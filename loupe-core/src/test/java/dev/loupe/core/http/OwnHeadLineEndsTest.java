@@ -15,6 +15,10 @@ class OwnHeadLineEndsTest {
         assertThat(OwnHeadLineEnds.headEnd(b("CONNECT h:1 HTTP/1.0\n\nrest"), 26)).isEqualTo(22);
         assertThat(OwnHeadLineEnds.headEnd(b("GET / HTTP/1.1\r\nHost: h\r\n\r\nx"), 28)).isEqualTo(27);
         assertThat(OwnHeadLineEnds.headEnd(b("GET / HTTP/1.1\r\nHost: h\r\n"), 25)).isEqualTo(-1);
+        // appended bytes are scanned from two before the old end: an empty line split across reads is found
+        byte[] split = b("GET / HTTP/1.1\r\nHost: h\r\n\r\nx");
+        assertThat(OwnHeadLineEnds.headEnd(split, 0, 26)).isEqualTo(-1);
+        assertThat(OwnHeadLineEnds.headEnd(split, 24, 28)).isEqualTo(27);
     }
 
     @Test

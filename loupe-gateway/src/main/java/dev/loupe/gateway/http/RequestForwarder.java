@@ -1,5 +1,6 @@
 package dev.loupe.gateway.http;
 
+import dev.loupe.core.http.RequestTargets;
 import dev.loupe.gateway.icap.Adapted;
 import dev.loupe.gateway.inline.FlowRegistry;
 import dev.loupe.gateway.icap.BodySpool;
@@ -205,7 +206,7 @@ final class RequestForwarder {
                                 + ", which is not its flow's origin");
                         return false;
                     }
-                    path = originForm(uri);
+                    path = RequestTargets.originForm(uri);
                 }
             } catch (URISyntaxException e) {
                 refuse(request, 400, "Bad request", "malformed request URI '" + request.uri() + "'");
@@ -227,7 +228,7 @@ final class RequestForwarder {
                 target = new Origin(uri.getHost(), uri.getPort() < 0 ? 80 : uri.getPort());
                 url = request.uri();
                 exchangeHost = target.host();
-                request.setUri(originForm(uri));
+                request.setUri(RequestTargets.originForm(uri));
                 request.headers().set(HttpHeaderNames.HOST, uri.getPort() < 0 ? hostForUrl(target) : target.authority());
             } catch (URISyntaxException | IllegalArgumentException e) {
                 refuse(request, 400, "Bad request", "malformed request URI '" + request.uri() + "'");
@@ -242,7 +243,7 @@ final class RequestForwarder {
             }
         }
         if (intel != null) {
-            String pathAndQuery = tunnel || fixedOrigin != null ? request.uri() : originFormOf(url);
+            String pathAndQuery = tunnel || fixedOrigin != null ? request.uri() : RequestTargets.originForm(url);
             var match = intel.matchUrl(relay.scheme(), exchangeHost, target.port(), pathAndQuery);
             if (match.isPresent()) {
                 var block = ConnectionDecider.blockFor(match.get());
@@ -376,7 +377,7 @@ final class RequestForwarder {
         try {
             URI uri = new URI(head.uri());
             if (uri.isAbsolute()) {
-                head.setUri(originForm(uri));
+                head.setUri(RequestTargets.originForm(uri));
             }
         } catch (URISyntaxException e) {
             head.setUri(original.uri());
@@ -405,7 +406,7 @@ final class RequestForwarder {
                             ? (relay.scheme().equals("https") ? 443 : 80) : uri.getPort(), bound, target.port(), "")
                     .isEmpty();
             if (same) {
-                request.setUri(originForm(uri));
+                request.setUri(RequestTargets.originForm(uri));
             }
             return same;
         } catch (URISyntaxException e) {
@@ -451,19 +452,6 @@ final class RequestForwarder {
                 ? request.headers().get(HttpHeaderNames.HOST, target.authority()) : target.host();
         String name = host.indexOf(':') >= 0 && !host.startsWith("[") && tunnel ? "[" + host + "]" : host;
         return relay.scheme() + "://" + name + (tunnel ? ":" + target.port() : "") + uri;
-    }
-
-    private static String originFormOf(String absoluteUrl) {
-        try {
-            return originForm(new URI(absoluteUrl));
-        } catch (URISyntaxException e) {
-            return "/";
-        }
-    }
-
-    private static String originForm(URI uri) {
-        String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
-        return uri.getRawQuery() == null ? path : path + "?" + uri.getRawQuery();
     }
 
     private static String hostForUrl(Origin origin) {

@@ -12,7 +12,9 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
+import java.nio.charset.StandardCharsets;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -30,7 +32,7 @@ final class DecryptedProtocolSniffer extends ChannelInboundHandlerAdapter {
      * Methods from the IANA registry that real clients send: these decide at once. Any other word (a line
      * protocol's {@code HELO host}) must first show an {@code HTTP/d.d} line end.
      */
-    private static final java.util.Set<String> KNOWN_METHODS = java.util.Set.of("GET", "HEAD", "POST", "PUT",
+    private static final Set<String> KNOWN_METHODS = Set.of("GET", "HEAD", "POST", "PUT",
             "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH", "PROPFIND", "PROPPATCH", "MKCOL", "COPY", "MOVE",
             "LOCK", "UNLOCK", "REPORT", "SEARCH", "MKCALENDAR", "ACL", "BIND", "UNBIND", "REBIND", "MERGE",
             "CHECKOUT", "CHECKIN", "UNCHECKOUT", "VERSION-CONTROL", "LABEL", "UPDATE", "MKACTIVITY",
@@ -209,7 +211,7 @@ final class DecryptedProtocolSniffer extends ChannelInboundHandlerAdapter {
             byte b = buf.getByte(start + i);
             if (b == ' ') {
                 // a registered method needs no more bytes; "PRI" (the HTTP/2 preface) and unknown words do
-                if (KNOWN_METHODS.contains(buf.toString(start, i, java.nio.charset.StandardCharsets.US_ASCII))) {
+                if (KNOWN_METHODS.contains(buf.toString(start, i, StandardCharsets.US_ASCII))) {
                     return Guess.HTTP;
                 }
                 break;
@@ -253,13 +255,13 @@ final class DecryptedProtocolSniffer extends ChannelInboundHandlerAdapter {
         if (v <= start) {
             return false;
         }
-        String tail = buf.toString(v, 8, java.nio.charset.StandardCharsets.ISO_8859_1);
+        String tail = buf.toString(v, 8, StandardCharsets.ISO_8859_1);
         return tail.regionMatches(true, 0, "HTTP/", 0, 5) && Character.isDigit(tail.charAt(5))
                 && tail.charAt(6) == '.' && Character.isDigit(tail.charAt(7));
     }
 
     private static boolean isPreface(ByteBuf buf, int start) {
-        return buf.writerIndex() - start >= 4 && buf.toString(start, 4, java.nio.charset.StandardCharsets.ISO_8859_1)
+        return buf.writerIndex() - start >= 4 && buf.toString(start, 4, StandardCharsets.ISO_8859_1)
                 .equals("PRI ");
     }
 

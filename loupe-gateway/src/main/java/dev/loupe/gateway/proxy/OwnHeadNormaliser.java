@@ -15,6 +15,9 @@ import io.netty.util.ReferenceCountUtil;
 final class OwnHeadNormaliser extends ChannelInboundHandlerAdapter {
     private final int limit;
     private ByteBuf held;
+    /** The head's bytes so far, copied once each (a slow client's one-byte reads must not cost a rescan each). */
+    private byte[] seen = new byte[512];
+    private int seenLength;
 
     OwnHeadNormaliser(int limit) {
         this.limit = limit;
@@ -26,20 +29,22 @@ final class OwnHeadNormaliser extends ChannelInboundHandlerAdapter {
             ctx.fireChannelRead(msg);
             return;
         }
+        int add = Math.min(in.readableBytes(), limit - seenLength);
+        if (seenLength + add > seen.length) {
+            seen = java.util.Arrays.copyOf(seen, Math.min(limit, Math.max(seen.length * 2, seenLength + add)));
+        }
+        in.getBytes(in.readerIndex(), seen, seenLength, add);
+        int from = seenLength - 2;
+        seenLength += add;
         held = held == null ? in : ctx.alloc().compositeBuffer().addComponents(true, held, in);
-        int readable = held.readableBytes();
-        byte[] bytes = new byte[Math.min(readable, limit)];
-        held.getBytes(held.readerIndex(), bytes);
-        int end = OwnHeadLineEnds.headEnd(bytes, bytes.length);
-        if (end < 0 && readable < limit) {
+        int end = OwnHeadLineEnds.headEnd(seen, from, seenLength);
+        if (end < 0 && seenLength < limit) {
             return; // the head is not complete yet
         }
         ByteBuf out = held;
         held = null;
         if (end > 0) {
-            byte[] head = new byte[end];
-            System.arraycopy(bytes, 0, head, 0, end);
-            byte[] normalised = OwnHeadLineEnds.normalisedIfOwn(head);
+            byte[] normalised = OwnHeadLineEnds.normalisedIfOwn(java.util.Arrays.copyOf(seen, end));
             if (normalised != null && normalised.length != end) {
                 out.skipBytes(end);
                 out = Unpooled.wrappedBuffer(Unpooled.wrappedBuffer(normalised), out);

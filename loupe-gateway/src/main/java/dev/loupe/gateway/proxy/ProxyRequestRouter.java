@@ -54,7 +54,7 @@ final class ProxyRequestRouter extends ChannelInboundHandlerAdapter {
             connect(ctx, request);
         } else if (request.uri().regionMatches(true, 0, "http://", 0, 7) && namesThisListener(ctx, request)) {
             // a browser told to use this proxy asks for its pages with absolute URIs: answered here, never relayed
-            request.setUri(originForm(request.uri()));
+            request.setUri(dev.loupe.core.http.RequestTargets.originForm(request.uri()));
             ctx.pipeline().replace(this, "pages", new LocalPages(services.caCertificatePem(), services.caCertificateDer()));
             Replay.into(ctx.pipeline(), "pages", msg);
         } else if (request.uri().regionMatches(true, 0, "http://", 0, 7)) {
@@ -144,16 +144,6 @@ final class ProxyRequestRouter extends ChannelInboundHandlerAdapter {
                     .orElse(false);
         } catch (java.net.URISyntaxException e) {
             return false;
-        }
-    }
-
-    private static String originForm(String absolute) {
-        try {
-            java.net.URI uri = new java.net.URI(absolute);
-            String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
-            return uri.getRawQuery() == null ? path : path + "?" + uri.getRawQuery();
-        } catch (java.net.URISyntaxException e) {
-            return "/";
         }
     }
 

@@ -22,11 +22,13 @@ final class IcapServers implements AutoCloseable {
 
     private final Path dir;
     private final Process clamd;
+    private final String extraConfig;
     private final List<Process> servers = new ArrayList<>();
     final List<Integer> ports = new ArrayList<>();
 
-    private IcapServers(Path dir, int count) throws Exception {
+    private IcapServers(Path dir, int count, String extraConfig) throws Exception {
         this.dir = dir;
+        this.extraConfig = extraConfig;
         Files.createDirectories(dir.resolve("db"));
         // c-icap drops to user c-icap: it must reach its config, logs and the clamd socket
         for (Path p = dir; p != null && p.startsWith(dir.getParent()); p = p.getParent()) {
@@ -64,7 +66,17 @@ final class IcapServers implements AutoCloseable {
     }
 
     static IcapServers start(Path dir, int count) throws Exception {
-        return new IcapServers(dir, count);
+        return new IcapServers(dir, count, "");
+    }
+
+    /** As {@link #start(Path, int)}, with more c-icap configuration lines (services, their options). */
+    static IcapServers start(Path dir, int count, String extraConfig) throws Exception {
+        return new IcapServers(dir, count, extraConfig);
+    }
+
+    /** {@code icap://127.0.0.1:port/name}: any service the extra configuration declared. */
+    String serviceUri(int server, String name) {
+        return "icap://127.0.0.1:" + ports.get(server) + "/" + name;
     }
 
     /** {@code icap://127.0.0.1:port/avscan}: virus_scan, whole body before the verdict (no trickling). */
@@ -120,7 +132,8 @@ final class IcapServers implements AutoCloseable {
                 Service url_check_module srv_url_check.so
                 url_check.LookupTableDB blockhosts host file:%4$s "Blocked test hosts"
                 url_check.Profile default block blockhosts
-                """.formatted(home, ports.get(index), dir.resolve("clamd.sock"), dir.resolve("blockhosts.txt")));
+                """.formatted(home, ports.get(index), dir.resolve("clamd.sock"), dir.resolve("blockhosts.txt"))
+                + extraConfig);
         return new ProcessBuilder(Partners.require("c-icap"), "-N", "-f", conf.toString())
                 .redirectErrorStream(true).redirectOutput(home.resolve("c-icap.out").toFile()).start();
     }
@@ -129,6 +142,11 @@ final class IcapServers implements AutoCloseable {
     long requestsServed(int server) throws IOException {
         Path log = dir.resolve("c-icap-" + server + "/log/access.log");
         return Files.exists(log) ? Files.readAllLines(log).stream().filter(l -> !l.isBlank()).count() : 0;
+    }
+
+    /** Access-log lines of one ICAP method ({@code OPTIONS}, {@code REQMOD}, {@code RESPMOD}) for one service. */
+    long served(int server, String method, String service) throws IOException {
+        return accessLog(server).stream().filter(l -> l.startsWith(method + " " + service + " ")).count();
     }
 
     /** Lines of one server's access log: ICAP method, URL, status, and the X-Client-IP / X-Server-IP it got. */

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -85,77 +84,12 @@ class InlineL3IT {
     }
 
     private static void startServer() throws Exception {
-        TestCertificates.Issued ca = TestCertificates.ca("L3 Origin CA");
-        TestCertificates.write(dir.resolve("origin-ca.pem"), ca.certificate());
-        TestCertificates.leaf(ca, "origin.test", Instant.now().minusSeconds(60), Instant.now().plusSeconds(86_400),
-                "origin.test", SERVER).writePem(dir.resolve("o.crt"), dir.resolve("o.key"));
-        www = Files.createDirectories(dir.resolve("www"));
-        Files.writeString(www.resolve("index.html"), Origins.MARKER + "\n");
-        Files.write(www.resolve("300k.bin"), Origins.random(300 * 1024, 3));
-        Files.createDirectories(dir.resolve("tmp"));
-        Files.writeString(dir.resolve("nginx.conf"), """
-                daemon off; worker_processes 1; pid %1$s/nginx.pid; error_log %1$s/nginx-error.log;
-                events { worker_connections 256; }
-                http { access_log %1$s/nginx-access.log; client_body_temp_path %1$s/tmp;
-                  server { listen 443 ssl; ssl_certificate %1$s/o.crt; ssl_certificate_key %1$s/o.key; root %2$s; }
-                }
-                """.formatted(dir, www));
-        nginx = inNamespace(srv, Partners.require("nginx"), "-c", dir.resolve("nginx.conf").toString(),
-                "-e", dir + "/nginx-error.log").redirectErrorStream(true)
-                .redirectOutput(dir.resolve("nginx.out").toFile()).start();
+        nginx = NamespaceOrigin.start(srv, dir, SERVER);
+        www = dir.resolve("www");
     }
 
     private static void startSuricata() throws Exception {
-        Path logs = Files.createDirectories(dir.resolve("suricata"));
-        Files.writeString(dir.resolve("ips.rules"), """
-                rejectboth http any any -> any any (msg:"IPS-TEST marker in URL"; flow:established,to_server; http.uri; content:"BLOCK-ME-MARKER"; sid:1000001; rev:1;)
-                drop tcp any any -> any any (msg:"IPS-TEST silent drop"; flow:established; content:"SILENT-DROP-MARKER"; sid:1000005; rev:1;)
-                """);
-        Files.writeString(dir.resolve("suricata.yaml"), """
-                %YAML 1.1
-                ---
-                vars:
-                  address-groups: { HOME_NET: "[10.78.0.0/16]", EXTERNAL_NET: "any" }
-                  port-groups: { HTTP_PORTS: "80" }
-                classification-file: /etc/suricata/classification.config
-                reference-config-file: /etc/suricata/reference.config
-                outputs:
-                  - eve-log:
-                      enabled: yes
-                      filetype: regular
-                      filename: eve.json
-                      types: [ alert, http, { drop: { alerts: yes, flows: start } } ]
-                logging: { default-log-level: notice, outputs: [ { console: { enabled: yes } } ] }
-                nfq: { mode: accept, fail-open: no }
-                stream:
-                  memcap: 64mb
-                  checksum-validation: no
-                  inline: yes
-                  midstream: true
-                  reassembly: { memcap: 256mb, depth: 0 }
-                app-layer:
-                  protocols:
-                    http:
-                      enabled: yes
-                      libhtp:
-                        default-config:
-                          personality: IDS
-                          request-body-limit: 0
-                          response-body-limit: 0
-                          request-body-minimal-inspect-size: 1
-                          response-body-minimal-inspect-size: 1
-                """);
-        Net.run("ip", "netns", "exec", ips, "iptables-nft", "-A", "FORWARD", "-j", "NFQUEUE", "--queue-num", "0");
-        suricata = inNamespace(ips, Partners.require("suricata"), "-c", dir.resolve("suricata.yaml").toString(),
-                "-S", dir.resolve("ips.rules").toString(), "-l", logs.toString(), "-k", "none", "-q", "0",
-                "--pidfile", logs.resolve("suricata.pid").toString())
-                .redirectErrorStream(true).redirectOutput(logs.resolve("suricata.out").toFile()).start();
-        long deadline = System.currentTimeMillis() + 60_000;
-        while (!Files.readString(logs.resolve("suricata.out")).contains("Engine started")) {
-            assertThat(suricata.isAlive()).as(Files.readString(logs.resolve("suricata.out"))).isTrue();
-            assertThat(System.currentTimeMillis()).as("Suricata start").isLessThan(deadline);
-            Thread.sleep(100);
-        }
+        suricata = NfqueueIps.start(ips, dir.resolve("suricata"));
     }
 
     private static void startLoupe() throws Exception {

@@ -1,0 +1,74 @@
+package dev.loupe.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Suricata 7 as a routed IPS in NFQUEUE mode inside a network namespace that forwards between two links:
+ * every forwarded packet goes to queue 0 and passes only if Suricata accepts it (no fail-open: with
+ * Suricata gone, nothing crosses). Its eve.json records alerts, HTTP transactions and drops.
+ */
+final class NfqueueIps {
+    /** A reset for a marker in the URL and a silent drop for a marker anywhere in the stream. */
+    static final String RULES = """
+            rejectboth http any any -> any any (msg:"IPS-TEST marker in URL"; flow:established,to_server; http.uri; content:"BLOCK-ME-MARKER"; sid:1000001; rev:1;)
+            drop tcp any any -> any any (msg:"IPS-TEST silent drop"; flow:established; content:"SILENT-DROP-MARKER"; sid:1000005; rev:1;)
+            """;
+
+    private NfqueueIps() {
+    }
+
+    /** Starts Suricata in {@code ns} with {@link #RULES}, logging to {@code logs}; returns once its engine runs. */
+    static Process start(String ns, Path logs) throws Exception {
+        Files.createDirectories(logs);
+        Files.writeString(logs.resolve("ips.rules"), RULES);
+        Files.writeString(logs.resolve("suricata.yaml"), """
+                %YAML 1.1
+                ---
+                vars:
+                  address-groups: { HOME_NET: "[10.78.0.0/16]", EXTERNAL_NET: "any" }
+                  port-groups: { HTTP_PORTS: "80" }
+                classification-file: /etc/suricata/classification.config
+                reference-config-file: /etc/suricata/reference.config
+                outputs:
+                  - eve-log:
+                      enabled: yes
+                      filetype: regular
+                      filename: eve.json
+                      types: [ alert, { http: { extended: yes } }, { drop: { alerts: yes, flows: start } } ]
+                logging: { default-log-level: notice, outputs: [ { console: { enabled: yes } } ] }
+                nfq: { mode: accept, fail-open: no }
+                stream:
+                  memcap: 64mb
+                  checksum-validation: no
+                  inline: yes
+                  midstream: true
+                  reassembly: { memcap: 256mb, depth: 0 }
+                app-layer:
+                  protocols:
+                    http:
+                      enabled: yes
+                      libhtp:
+                        default-config:
+                          personality: IDS
+                          request-body-limit: 0
+                          response-body-limit: 0
+                          request-body-minimal-inspect-size: 1
+                          response-body-minimal-inspect-size: 1
+                """);
+        Net.run("ip", "netns", "exec", ns, "iptables-nft", "-A", "FORWARD", "-j", "NFQUEUE", "--queue-num", "0");
+        Process suricata = Net.inNamespace(ns, Partners.require("suricata"), "-c", logs.resolve("suricata.yaml").toString(),
+                "-S", logs.resolve("ips.rules").toString(), "-l", logs.toString(), "-k", "none", "-q", "0",
+                "--pidfile", logs.resolve("suricata.pid").toString())
+                .redirectErrorStream(true).redirectOutput(logs.resolve("suricata.out").toFile()).start();
+        long deadline = System.currentTimeMillis() + 60_000;
+        while (!Files.readString(logs.resolve("suricata.out")).contains("Engine started")) {
+            assertThat(suricata.isAlive()).as(Files.readString(logs.resolve("suricata.out"))).isTrue();
+            assertThat(System.currentTimeMillis()).as("Suricata start").isLessThan(deadline);
+            Thread.sleep(100);
+        }
+        return suricata;
+    }
+}

@@ -20,7 +20,8 @@ final class Origins implements AutoCloseable {
     static final String HOST = "upstream.test";
     static final String MARKER = "loupe-origin-content-7f3a";
 
-    enum Site { GOOD, EXPIRED, NOT_YET_VALID, SELF_SIGNED, WRONG_HOST, UNTRUSTED_ROOT, MUTUAL_TLS }
+    /** {@code H2}: the good site again, also speaking HTTP/2 (nginx {@code listen ... ssl http2}). */
+    enum Site { GOOD, EXPIRED, NOT_YET_VALID, SELF_SIGNED, WRONG_HOST, UNTRUSTED_ROOT, MUTUAL_TLS, H2 }
 
     final Path dir;
     final Path originCa;
@@ -59,6 +60,7 @@ final class Origins implements AutoCloseable {
         certs.put(Site.GOOD, TestCertificates.leaf(ca, HOST, now.minusSeconds(3600), now.plusSeconds(86_400 * 5),
                 HOST, "localhost", "127.0.0.1", "blocked.test", "pushed.test", "pinned.test", "taxii.test", "global.test",
                 "never.test", "rated.test"));
+        certs.put(Site.H2, certs.get(Site.GOOD));
         certs.put(Site.EXPIRED, TestCertificates.leaf(ca, HOST, now.minusSeconds(86_400 * 3),
                 now.minusSeconds(86_400), HOST));
         certs.put(Site.NOT_YET_VALID, TestCertificates.leaf(ca, HOST, now.plusSeconds(86_400 * 2),
@@ -90,8 +92,9 @@ final class Origins implements AutoCloseable {
             }
             String mutual = e.getKey() == Site.MUTUAL_TLS
                     ? "; ssl_verify_client on; ssl_client_certificate " + originCa : "";
-            String extra = e.getKey() == Site.GOOD ? extraLocations : "";
-            servers.append("  server { listen 127.0.0.1:").append(port).append(" ssl; ssl_certificate ").append(crt)
+            String extra = e.getKey() == Site.GOOD || e.getKey() == Site.H2 ? extraLocations : "";
+            String listen = e.getKey() == Site.H2 ? " ssl http2" : " ssl";
+            servers.append("  server { listen 127.0.0.1:").append(port).append(listen).append("; ssl_certificate ").append(crt)
                     .append("; ssl_certificate_key ").append(key).append(mutual).append("; root ").append(www)
                     .append("; ").append(extra).append(" }\n");
         }

@@ -20,7 +20,8 @@ public record LoupeConfig(
         PolicyConfig policy,
         TransparentConfig transparent,
         IcapConfig icap,
-        InlineConfig inline) {
+        InlineConfig inline,
+        Http2Config http2) {
 
     public LoupeConfig {
         dataDir = Check.orDefault(dataDir, Path.of(System.getProperty("user.home"), ".loupe"));
@@ -37,14 +38,15 @@ public record LoupeConfig(
         transparent = Check.orDefault(transparent, TransparentConfig.defaults());
         icap = Check.orDefault(icap, IcapConfig.defaults());
         inline = Check.orDefault(inline, InlineConfig.defaults());
+        http2 = Check.orDefault(http2, Http2Config.defaults());
     }
 
     public static LoupeConfig defaults() {
-        return new LoupeConfig(null, null, null, null, null, null, null, null, null, null, null, null, null, null);
+        return new LoupeConfig(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
     }
 
     public LoupeConfig withDataDir(Path dir) {
         return new LoupeConfig(dir, ca, listener, upstream, resolver, limits, accessLog, mirror, admin, intel, policy,
-                transparent, icap, inline);
+                transparent, icap, inline, http2);
     }
 }

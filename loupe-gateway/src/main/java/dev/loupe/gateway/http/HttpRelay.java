@@ -88,11 +88,20 @@ public final class HttpRelay {
     /** Waiting for a plain-HTTP upstream connection to be made (see {@link #whenUpstreamReady}). */
     private List<java.util.function.Consumer<Channel>> onConnected;
 
+    /** One HTTP/2 stream of a decrypted connection: the exchange ends with the stream, the connection does not. */
+    private boolean stream;
+
     private HttpRelay(Session session, RelayGuards guards, OriginConnector connector, Mirror mirror, IntelService intel,
                       IcapAdaptation icap, Channel upstream, Origin origin, boolean tunnel, Origin fixedOrigin) {
+        this(session, session.client(), guards, connector, mirror, intel, icap, upstream, origin, tunnel, fixedOrigin);
+    }
+
+    private HttpRelay(Session session, Channel client, RelayGuards guards, OriginConnector connector, Mirror mirror,
+                      IntelService intel, IcapAdaptation icap, Channel upstream, Origin origin, boolean tunnel,
+                      Origin fixedOrigin) {
         this.session = session;
         this.guards = guards;
-        this.client = session.client();
+        this.client = client;
         this.connector = connector;
         this.mirror = mirror;
         this.upstream = upstream;
@@ -131,6 +140,37 @@ public final class HttpRelay {
         relay.installClient(maxInitialLine, maxHeader);
         relay.installUpstream(upstream);
         return relay;
+    }
+
+    /**
+     * One HTTP/2 stream of a decrypted connection, framing-neutral from here on: {@code clientStream} and
+     * {@code upstreamStream} already turn their frames into HTTP messages (request head, body, trailers), so
+     * every check and service sees the exchange as it would over HTTP/1.1. With {@code inline}, the exchange
+     * goes out through a device over HTTP/1.1 instead, as any other.
+     */
+    public static HttpRelay stream(Session session, Channel clientStream, RelayGuards guards, OriginConnector connector,
+                                   Mirror mirror, IntelService intel, IcapAdaptation icap, Inline inline,
+                                   UpstreamTls directTls, Channel upstreamStream, Origin origin,
+                                   java.net.InetSocketAddress originAddress) {
+        InlineConfig order = inline == null ? null : inline.order();
+        HttpRelay relay = new HttpRelay(session, clientStream, guards, connector,
+                order == null || order.mirrorOriginLeg() ? null : mirror, intel, icap, upstreamStream, origin, true,
+                null);
+        relay.stream = true;
+        relay.inline = inline;
+        relay.directMirror = mirror;
+        relay.directTls = directTls;
+        relay.icapAfterDevice = order != null && order.icapAfterDevice();
+        relay.originAddress = originAddress;
+        clientStream.pipeline().addLast("exchange", relay.newClientHandler());
+        upstreamStream.pipeline().addLast("exchange", new UpstreamHttpHandler(relay));
+        upstreamStream.config().setAutoRead(clientStream.isWritable());
+        return relay;
+    }
+
+    /** Whether this relay carries one HTTP/2 stream (which ends with its exchange) rather than a connection. */
+    boolean stream() {
+        return stream;
     }
 
     /**

@@ -451,6 +451,9 @@ final class ResponseForwarder {
                 relay.dropUpstream(); // an idle device connection: the next request opens another
                 return;
             }
+            if (relay.stream()) {
+                return; // an HTTP/2 stream closes once its exchange is over; the connection goes on
+            }
             if (relay.tunnel()) {
                 session.closeReason("upstream closed");
                 // flush first: the last part of a response may still be on its way to the client

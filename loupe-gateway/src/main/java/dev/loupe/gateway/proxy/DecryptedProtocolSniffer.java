@@ -64,6 +64,13 @@ final class DecryptedProtocolSniffer extends ChannelInboundHandlerAdapter {
         Channel client = session.client();
         SslHandler tls = client.pipeline().get(SslHandler.class);
         ByteBuf early = HeldBytes.take(upstream);
+        if ("h2".equals(tls.applicationProtocol())) {
+            startHttp2(services, session, origin, upstream);
+            if (early != null) {
+                Replay.into(upstream.pipeline(), "h2", early); // the origin's SETTINGS, read with the handshake
+            }
+            return;
+        }
         if ("http/1.1".equals(tls.applicationProtocol())) {
             startHttp(services, session, origin, upstream);
             if (early != null) {
@@ -88,6 +95,18 @@ final class DecryptedProtocolSniffer extends ChannelInboundHandlerAdapter {
                 services.decider().intel(), services.icap(), services.inline(),
                 services.inline() == null ? null : new TlsOriginConnector(services)::connect,
                 upstream, origin, limits.maxInitialLineLength(), limits.maxHeaderSize());
+    }
+
+    /** Both sides chose h2: each client stream is one exchange on the same relay as HTTP/1.1, with its own upstream stream. */
+    private static void startHttp2(GatewayServices services, Session session, Origin origin, Channel upstream) {
+        var guards = Guards.of(services);
+        var directTls = services.inline() == null ? null : new TlsOriginConnector(services);
+        var originAddress = upstream.remoteAddress() instanceof java.net.InetSocketAddress a ? a : null;
+        dev.loupe.gateway.http2.Http2Tunnel.start(session, session.client(), upstream, services.config().http2(),
+                services.config().limits().maxHeaderSize(), (clientStream, upstreamStream) -> HttpRelay.stream(
+                        session, clientStream, guards, services.connector(), services.mirror(),
+                        services.decider().intel(), services.icap(), services.inline(),
+                        directTls == null ? null : directTls::connect, upstreamStream, origin, originAddress));
     }
 
     @Override

@@ -73,7 +73,9 @@ final class TlsInterceptor {
         client.config().setAutoRead(false);
         client.closeFuture().addListener(f -> releaseHello());
         String upstreamName = sni != null ? sni : origin.host();
-        SslHandler tls = services.tls().upstream().newHandler(upstream.alloc(), upstreamName, origin.port());
+        // the origin is offered what the client offered of h2 and http/1.1; the client then gets what it chose
+        SslHandler tls = services.tls().upstreamFor(hello.alpnProtocols(), services.config().http2().enabled())
+                .newHandler(upstream.alloc(), upstreamName, origin.port());
         upstreamTls = tls;
         tls.setHandshakeTimeout(services.config().upstream().handshakeTimeout().toMillis(), TimeUnit.MILLISECONDS);
         upstream.pipeline().addBefore("idle-close", "tls", tls);
@@ -135,7 +137,8 @@ final class TlsInterceptor {
                     // with inline devices the relay taps whichever leg carries the plaintext (see HttpRelay)
                     MirrorTap.install(services.mirror(), client, upstream);
                 }
-                finishClient(services.forgedContexts().mirroring(leaf, sni), this::relay);
+                String alpn = "h2".equals(upstreamTls.applicationProtocol()) ? "h2" : "http/1.1";
+                finishClient(services.forgedContexts().mirroring(leaf, sni, alpn), this::relay);
             }
             case CertificateVerdict.Untrusted untrusted -> refuse(leaf, untrusted);
         }

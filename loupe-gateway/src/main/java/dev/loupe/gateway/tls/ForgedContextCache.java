@@ -23,7 +23,7 @@ import javax.net.ssl.SSLException;
  */
 public final class ForgedContextCache implements AutoCloseable {
     /** Mirrored certificates and short-lived error-page certificates live in separate key spaces. */
-    private record Key(CertificateNames names, boolean errorPage) {
+    private record Key(CertificateNames names, boolean errorPage, String alpn) {
     }
 
     public record ClientIdentity(ForgedCertificate forged, SslContext context) {
@@ -51,15 +51,20 @@ public final class ForgedContextCache implements AutoCloseable {
 
     /** A context mirroring {@code upstream}'s names (plus the SNI when the certificate does not cover it). */
     public CompletableFuture<ClientIdentity> mirroring(X509Certificate upstream, String sni) {
+        return mirroring(upstream, sni, "http/1.1");
+    }
+
+    /** As {@link #mirroring(X509Certificate, String)}, offering the client {@code alpn} (what the origin chose). */
+    public CompletableFuture<ClientIdentity> mirroring(X509Certificate upstream, String sni, String alpn) {
         Instant upstreamNotAfter = upstream.getNotAfter().toInstant();
-        Key key = new Key(CertificateNames.mirroring(upstream, sni), false);
+        Key key = new Key(CertificateNames.mirroring(upstream, sni), false, alpn);
         return lookup(key, () -> forge.forgeMirroring(upstream, sni),
                 forged -> !forged.certificate().getNotAfter().toInstant().isAfter(upstreamNotAfter));
     }
 
     /** A short-lived context used only to show the client an error page for {@code names}. */
     public CompletableFuture<ClientIdentity> forErrorPage(CertificateNames names) {
-        return lookup(new Key(names, true), () -> forge.forgeForErrorPage(names), forged -> true);
+        return lookup(new Key(names, true, "http/1.1"), () -> forge.forgeForErrorPage(names), forged -> true);
     }
 
     private CompletableFuture<ClientIdentity> lookup(Key key, Supplier<ForgedCertificate> forger,
@@ -74,12 +79,12 @@ public final class ForgedContextCache implements AutoCloseable {
             }
             cache.synchronous().invalidate(key);
         }
-        return cache.get(key, (k, executor) -> CompletableFuture.supplyAsync(() -> build(forger.get()), executor));
+        return cache.get(key, (k, executor) -> CompletableFuture.supplyAsync(() -> build(forger.get(), k.alpn()), executor));
     }
 
-    private ClientIdentity build(ForgedCertificate forged) {
+    private ClientIdentity build(ForgedCertificate forged, String alpn) {
         try {
-            return new ClientIdentity(forged, tls.forClients(forged));
+            return new ClientIdentity(forged, tls.forClients(forged, alpn));
         } catch (SSLException e) {
             throw new CompletionException(e);
         }

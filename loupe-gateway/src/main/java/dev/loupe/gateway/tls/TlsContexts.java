@@ -40,19 +40,35 @@ public final class TlsContexts implements AutoCloseable {
             Protocol.ALPN, SelectorFailureBehavior.NO_ADVERTISE,
             SelectedListenerFailureBehavior.ACCEPT, ApplicationProtocolNames.HTTP_1_1);
 
+    /** The origin offered h2 too: it picks (servers prefer h2). */
+    private static final ApplicationProtocolConfig H2_AND_HTTP11 = new ApplicationProtocolConfig(
+            Protocol.ALPN, SelectorFailureBehavior.NO_ADVERTISE,
+            SelectedListenerFailureBehavior.ACCEPT, ApplicationProtocolNames.HTTP_2, ApplicationProtocolNames.HTTP_1_1);
+    private static final ApplicationProtocolConfig H2_ONLY = new ApplicationProtocolConfig(
+            Protocol.ALPN, SelectorFailureBehavior.NO_ADVERTISE,
+            SelectedListenerFailureBehavior.ACCEPT, ApplicationProtocolNames.HTTP_2);
+
     private final SslProvider provider;
     private final SslContext upstream;
+    private final SslContext upstreamH2;
+    private final SslContext upstreamH2Only;
     private final ClientCertificateRequests clientCertificateRequests = new ClientCertificateRequests();
 
     private TlsContexts(SslProvider provider) throws SSLException {
         this.provider = provider;
-        this.upstream = SslContextBuilder.forClient()
+        this.upstream = upstreamContext(HTTP11_ONLY);
+        this.upstreamH2 = upstreamContext(H2_AND_HTTP11);
+        this.upstreamH2Only = upstreamContext(H2_ONLY);
+    }
+
+    private SslContext upstreamContext(ApplicationProtocolConfig alpn) throws SSLException {
+        return SslContextBuilder.forClient()
                 .sslProvider(provider)
                 .protocols(PROTOCOLS)
                 .ciphers(ciphers())
                 .trustManager(DeferredVerificationTrustManager.INSTANCE)
                 .keyManager(clientCertificateRequests)
-                .applicationProtocolConfig(HTTP11_ONLY)
+                .applicationProtocolConfig(alpn)
                 // The upstream session cache keyed by host:port gives resumption on reconnects.
                 .sessionCacheSize(20_000)
                 .build();
@@ -82,6 +98,17 @@ public final class TlsContexts implements AutoCloseable {
         return upstream;
     }
 
+    /**
+     * The context whose ALPN offer is what the client offered of h2 and http/1.1 (a gRPC client's
+     * {@code grpc-exp} is not among them: the origin is offered only what Loupe can inspect). A client that
+     * offered neither gets http/1.1 offered for it, as before h2 existed.
+     */
+    public SslContext upstreamFor(java.util.List<String> clientOffers, boolean http2) {
+        boolean h2 = http2 && clientOffers.contains(ApplicationProtocolNames.HTTP_2);
+        boolean h1 = clientOffers.contains(ApplicationProtocolNames.HTTP_1_1) || !h2;
+        return h2 && h1 ? upstreamH2 : h2 ? upstreamH2Only : upstream;
+    }
+
     /** Which upstream handshakes were asked for a client certificate (mTLS origins). */
     public ClientCertificateRequests clientCertificateRequests() {
         return clientCertificateRequests;
@@ -93,11 +120,19 @@ public final class TlsContexts implements AutoCloseable {
      * their own, so a context in use by a handshake stays alive).
      */
     public SslContext forClients(ForgedCertificate forged) throws SSLException {
+        return forClients(forged, ApplicationProtocolNames.HTTP_1_1);
+    }
+
+    /**
+     * As {@link #forClients(ForgedCertificate)}, offering the client exactly {@code alpn}: the protocol the origin
+     * selected (h2 or http/1.1), so that both sides speak the same one.
+     */
+    public SslContext forClients(ForgedCertificate forged, String alpn) throws SSLException {
         return SslContextBuilder.forServer(forged.privateKey(), forged.chain().toArray(X509Certificate[]::new))
                 .sslProvider(provider)
                 .protocols(PROTOCOLS)
                 .ciphers(ciphers())
-                .applicationProtocolConfig(HTTP11_ONLY)
+                .applicationProtocolConfig(ApplicationProtocolNames.HTTP_2.equals(alpn) ? H2_ONLY : HTTP11_ONLY)
                 .build();
     }
 
@@ -105,6 +140,8 @@ public final class TlsContexts implements AutoCloseable {
     @Override
     public void close() {
         io.netty.util.ReferenceCountUtil.release(upstream);
+        io.netty.util.ReferenceCountUtil.release(upstreamH2);
+        io.netty.util.ReferenceCountUtil.release(upstreamH2Only);
     }
 
     /** TLS 1.3 suites must be listed too: Netty turns TLS 1.3 off when the list has none of them. */

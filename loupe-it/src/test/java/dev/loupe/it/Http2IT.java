@@ -1,0 +1,128 @@
+package dev.loupe.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.loupe.it.Origins.Site;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * HTTP/2 through Loupe with real clients and nginx: ALPN is chosen per connection (the origin is offered what
+ * the client offered of h2 and http/1.1, the client then gets exactly what the origin chose), and h2 exchanges
+ * are relayed stream by stream, byte-exact, logged one line per exchange.
+ */
+class Http2IT {
+    @TempDir
+    static Path dir;
+    static Origins origins;
+    static GatewayUnderTest loupe;
+
+    @BeforeAll
+    static void start() throws Exception {
+        origins = Origins.start(dir.resolve("origins"));
+        Files.write(origins.www.resolve("2m.bin"), Origins.random(2 * 1024 * 1024, 22));
+        loupe = GatewayUnderTest.start(Files.createDirectories(dir.resolve("loupe")), origins, "");
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        Partners.closeAll(loupe, origins);
+    }
+
+    private Curl.Result curl(String... args) throws Exception {
+        String[] all = new String[args.length + 4];
+        all[0] = "-x";
+        all[1] = loupe.proxy();
+        all[2] = "--cacert";
+        all[3] = loupe.caPem.toString();
+        System.arraycopy(args, 0, all, 4, args.length);
+        return Curl.run(dir, all);
+    }
+
+    private static String nginxLog() throws Exception {
+        return Files.readString(origins.dir.resolve("nginx-access.log"));
+    }
+
+    @Test
+    void anH2ClientAndAnH2OriginSpeakH2OnBothSidesByteExact() throws Exception {
+        Path out = dir.resolve("2m.out");
+        Curl.Result r = curl("--http2", "-w", "%{http_version}", "-o", out.toString(),
+                origins.url(Site.H2, "/2m.bin?h2-both"));
+        assertThat(r.exitCode()).as(r.stderr()).isZero();
+        assertThat(r.text()).as("the protocol curl spoke to Loupe").isEqualTo("2");
+        assertThat(Origins.sha256(out)).isEqualTo(Origins.sha256(origins.www.resolve("2m.bin")));
+        assertThat(nginxLog()).contains("GET /2m.bin?h2-both HTTP/2.0");
+        var records = loupe.awaitLog(n -> n.path("type").asText().equals("exchange")
+                && n.path("url").asText().endsWith("/2m.bin?h2-both"));
+        var exchange = records.stream().filter(n -> n.path("url").asText().endsWith("/2m.bin?h2-both")).findFirst()
+                .orElseThrow();
+        assertThat(exchange.path("status").asInt()).isEqualTo(200);
+        assertThat(exchange.path("response_bytes").asLong()).isEqualTo(2 * 1024 * 1024);
+    }
+
+    @Test
+    void anH2ClientOfAnHttp11OriginIsOfferedHttp11Only() throws Exception {
+        Curl.Result r = curl("--http2", "-w", "\n%{http_version}", origins.url(Site.GOOD, "/index.html?h2-to-h1"));
+        assertThat(r.exitCode()).as(r.stderr()).isZero();
+        assertThat(r.text()).contains(Origins.MARKER).endsWith("\n1.1");
+        assertThat(nginxLog()).contains("GET /index.html?h2-to-h1 HTTP/1.1");
+    }
+
+    @Test
+    void anHttp11ClientOfAnH2OriginGetsHttp11OnBothSides() throws Exception {
+        Curl.Result r = curl("--http1.1", "-w", "\n%{http_version}", origins.url(Site.H2, "/index.html?h1-to-h2"));
+        assertThat(r.exitCode()).as(r.stderr()).isZero();
+        assertThat(r.text()).contains(Origins.MARKER).endsWith("\n1.1");
+        assertThat(nginxLog()).contains("GET /index.html?h1-to-h2 HTTP/1.1");
+    }
+
+    @Test
+    void anH2RequestNamingAnotherAuthorityThanTheTunnelIsRefused() throws Exception {
+        // the tunnel and the TLS name are upstream.test; the request's :authority says otherwise
+        Curl.Result r = curl("--http2", "-w", "\n%{http_code}", "-H", "Host: other.example",
+                origins.url(Site.H2, "/index.html?other-authority"));
+        assertThat(r.text()).doesNotContain(Origins.MARKER).endsWith("\n403");
+        assertThat(nginxLog()).doesNotContain("other-authority");
+    }
+
+    @Test
+    void manyStreamsShareOneConnectionEachByteExact() throws Exception {
+        String[] args = new String[4 + 2 * 20];
+        int i = 0;
+        args[i++] = "--http2";
+        args[i++] = "--parallel";
+        args[i++] = "--parallel-max";
+        args[i++] = "20";
+        for (int n = 0; n < 20; n++) {
+            args[i++] = "-o";
+            args[i++] = dir.resolve("par-" + n + ".out").toString();
+        }
+        String[] withUrls = new String[args.length + 20];
+        // curl pairs each -o with the next URL: interleave them
+        int k = 0;
+        withUrls[k++] = "--http2";
+        withUrls[k++] = "--parallel";
+        withUrls[k++] = "--parallel-max";
+        withUrls[k++] = "20";
+        for (int n = 0; n < 20; n++) {
+            withUrls[k++] = "-o";
+            withUrls[k++] = dir.resolve("par-" + n + ".out").toString();
+            withUrls[k++] = origins.url(Site.H2, "/2m.bin?parallel=" + n);
+        }
+        Curl.Result r = curl(withUrls);
+        assertThat(r.exitCode()).as(r.stderr()).isZero();
+        String expected = Origins.sha256(origins.www.resolve("2m.bin"));
+        for (int n = 0; n < 20; n++) {
+            assertThat(Origins.sha256(dir.resolve("par-" + n + ".out"))).as("stream " + n).isEqualTo(expected);
+        }
+        long h2Lines = nginxLog().lines().filter(l -> l.contains("?parallel=") && l.contains("HTTP/2.0")).count();
+        assertThat(h2Lines).isEqualTo(20);
+        var records = loupe.awaitLog(n -> n.path("type").asText().equals("connection")
+                && n.path("target").asText().endsWith(":" + origins.ports.get(Site.H2)));
+        assertThat(records).isNotEmpty();
+    }
+}

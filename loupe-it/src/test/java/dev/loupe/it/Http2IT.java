@@ -85,7 +85,8 @@ class Http2IT {
         // the tunnel and the TLS name are upstream.test; the request's :authority says otherwise
         Curl.Result r = curl("--http2", "-w", "\n%{http_code}", "-H", "Host: other.example",
                 origins.url(Site.H2, "/index.html?other-authority"));
-        assertThat(r.text()).doesNotContain(Origins.MARKER).endsWith("\n403");
+        assertThat(r.text()).doesNotContain(Origins.MARKER).endsWith("\n400")
+                .contains("Host 'other.example' does not name this connection's server upstream.test");
         assertThat(nginxLog()).doesNotContain("other-authority");
     }
 

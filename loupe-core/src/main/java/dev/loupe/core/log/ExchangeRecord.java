@@ -11,6 +11,8 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  * @param totalMs       from the request's first byte to the response's last byte
  * @param inline        the inline device that carried the exchange, or why none did; null without inline services
  * @param icap          what each ICAP service did with the request and the response; null when none is configured
+ * @param protocol      the client's framing: {@code HTTP/1.1} (or 1.0) or {@code HTTP/2}
+ * @param grpcStatus    a gRPC call's status (from its trailers, or a trailers-only answer); null for other exchanges
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ExchangeRecord(
@@ -27,5 +29,7 @@ public record ExchangeRecord(
         long totalMs,
         String outcome,
         java.util.List<IcapResult> icap,
-        String inline) {
+        String inline,
+        String protocol,
+        String grpcStatus) {
 }

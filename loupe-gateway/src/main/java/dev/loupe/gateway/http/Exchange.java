@@ -31,6 +31,10 @@ final class Exchange {
     io.netty.handler.codec.http.HttpRequest request;
     /** Outcomes of the ICAP services, in order; null when none is configured. */
     java.util.List<dev.loupe.core.log.IcapResult> icap;
+    /** The client's framing as logged: its HTTP/1.x version, or HTTP/2 for a stream. */
+    String protocol;
+    /** grpc-status of a gRPC call, from the response head (trailers-only) or its trailers. */
+    String grpcStatus;
 
     Exchange(int sequence, String method, String url, HttpVersion clientVersion, boolean clientKeepAlive,
              boolean upgradeRequested) {
@@ -41,6 +45,15 @@ final class Exchange {
         this.clientKeepAlive = clientKeepAlive;
         this.head = "HEAD".equals(method);
         this.upgradeRequested = upgradeRequested;
+        this.protocol = clientVersion.text();
+    }
+
+    /** Notes a gRPC status if these headers (a response head or its trailers) carry one. */
+    void grpcStatusFrom(io.netty.handler.codec.http.HttpHeaders headers) {
+        String value = headers.get("grpc-status");
+        if (value != null) {
+            grpcStatus = value;
+        }
     }
 
     void icap(java.util.List<dev.loupe.core.log.IcapResult> results) {
@@ -65,6 +78,7 @@ final class Exchange {
         long now = System.nanoTime();
         long firstByteMs = firstByteNanos == 0 ? -1 : (firstByteNanos - startNanos) / 1_000_000;
         session.logExchange(new ExchangeRecord("exchange", start.toString(), session.id(), sequence, method, url,
-                status, requestBytes, responseBytes, firstByteMs, (now - startNanos) / 1_000_000, outcome, icap, inline));
+                status, requestBytes, responseBytes, firstByteMs, (now - startNanos) / 1_000_000, outcome, icap, inline,
+                protocol, grpcStatus));
     }
 }

@@ -254,6 +254,9 @@ final class RequestForwarder {
         boolean upgrade = HopByHopHeaders.isUpgrade(request.headers());
         current = new Exchange(session.nextExchangeSequence(), request.method().name(), url,
                 request.protocolVersion(), HttpUtil.isKeepAlive(request), upgrade);
+        if (relay.stream()) {
+            current.protocol = "HTTP/2";
+        }
         tracker.started(current);
         rewriteHead(request, upgrade);
         current.request = request;
@@ -438,6 +441,9 @@ final class RequestForwarder {
     private void refuse(HttpRequest request, ErrorPage page) {
         Exchange refused = new Exchange(session.nextExchangeSequence(), request.method().name(), urlFor(request),
                 request.protocolVersion(), false, false);
+        if (relay.stream()) {
+            refused.protocol = "HTTP/2";
+        }
         tracker.started(refused);
         relay.failExchange(page);
     }

@@ -124,6 +124,7 @@ final class ResponseForwarder {
         }
         interim = false;
         exchange.responseStarted(code);
+        exchange.grpcStatusFrom(response.headers());
         if (exchange.inline != null) {
             relay.inlineAnswered(exchange.firstByteNanos());
         }
@@ -225,6 +226,7 @@ final class ResponseForwarder {
             return;
         }
         tracker.finished();
+        exchange.grpcStatusFrom(((LastHttpContent) content).trailingHeaders());
         exchange.log(session, "relayed");
         var written = client.writeAndFlush(content);
         if (exchange.closeClientAfter) {

@@ -98,12 +98,15 @@ public final class Http2Tunnel {
         stream.pipeline().addLast("h2-http", new Http2StreamFrameToHttpObjectCodec(true, true));
         stream.pipeline().addLast(HeadWithEnd.NAME, new HeadWithEnd());
         stream.pipeline().addLast(StreamMessages.NAME, new StreamMessages());
+        TeTrailers te = new TeTrailers();
+        stream.pipeline().addLast("h2-te", te.reader());
         new Http2StreamChannelBootstrap(upstream).handler(new ChannelInitializer<Http2StreamChannel>() {
             @Override
             protected void initChannel(Http2StreamChannel up) {
                 up.attr(Session.KEY).set(session);
                 up.config().setAutoRead(false);
                 up.pipeline().addLast("h2-http", new Http2StreamFrameToHttpObjectCodec(false, true));
+                up.pipeline().addLast("h2-te", te.writer());
                 up.pipeline().addLast(StreamMessages.NAME, new StreamMessages());
             }
         }).open().addListener(opened -> {

@@ -8,6 +8,8 @@ import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.FullHttpMessage;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMessage;
 import java.util.ArrayList;
@@ -41,6 +43,13 @@ final class StreamMessages extends ChannelInboundHandlerAdapter {
             return new DefaultHttpRequest(request.protocolVersion(), request.method(), request.uri(), request.headers());
         }
         FullHttpResponse response = (FullHttpResponse) full;
+        int code = response.status().code();
+        boolean mayHaveBody = code >= 200 && code != 204 && code != 304;
+        if (mayHaveBody && !response.headers().contains(HttpHeaderNames.CONTENT_LENGTH)
+                && !response.headers().contains(HttpHeaderNames.TRANSFER_ENCODING)) {
+            // the stream's end delimits the body, not a close: say so, or the relay takes it for close-delimited
+            response.headers().set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+        }
         return new DefaultHttpResponse(response.protocolVersion(), response.status(), response.headers());
     }
 

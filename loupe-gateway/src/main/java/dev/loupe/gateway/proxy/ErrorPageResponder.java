@@ -35,7 +35,7 @@ final class ErrorPageResponder extends ChannelInboundHandlerAdapter {
             String url = "https://" + page.host() + request.uri();
             session.logExchange(new ExchangeRecord("exchange", Instant.now().toString(), session.id(),
                     session.nextExchangeSequence(), request.method().name(), url, page.status(), 0, 0, 0, 0,
-                    "error-page: " + page.problem(), null, null));
+                    "error-page: " + page.problem(), null, null, request.protocolVersion().text(), null));
             session.closeReason(page.title() + ": " + page.problem());
             ctx.writeAndFlush(HttpResponses.errorPage(page, request.headers().get(HttpHeaderNames.ACCEPT)))
                     .addListener(ChannelFutureListener.CLOSE);

@@ -34,7 +34,7 @@ class UpstreamProblemsIT {
     }
 
     @Test
-    void anHttp2OnlyOriginGetsA502ThatSaysSo() throws Exception {
+    void anHttp2OnlyOriginServesH2ClientsAndGivesHttp11ClientsA502ThatSaysSo() throws Exception {
         Path crt = dir.resolve("h2.crt");
         Path key = dir.resolve("h2.key");
         java.time.Instant now = java.time.Instant.now();
@@ -46,8 +46,13 @@ class UpstreamProblemsIT {
                 .start();
         try {
             Partners.awaitPort(port, 5_000);
-            Curl.Result r = Curl.run(dir, "-x", loupe.proxy(), "--cacert", loupe.caPem.toString(), "-w", "\n%{http_code}",
-                    "https://" + Origins.HOST + ":" + port + "/");
+            // a client that offers h2: Loupe offers it upstream too, and the exchange is h2 on both sides
+            Curl.Result h2 = Curl.run(dir, "-x", loupe.proxy(), "--cacert", loupe.caPem.toString(), "--http2",
+                    "-w", "\n%{http_code} %{http_version}", "https://" + Origins.HOST + ":" + port + "/");
+            assertThat(h2.text()).as(h2.stderr()).endsWith("\n404 2");
+            // a client that offers only http/1.1 cannot be served by an origin that speaks only h2
+            Curl.Result r = Curl.run(dir, "-x", loupe.proxy(), "--cacert", loupe.caPem.toString(), "--http1.1",
+                    "-w", "\n%{http_code}", "https://" + Origins.HOST + ":" + port + "/");
             assertThat(r.text()).endsWith("\n502").contains("HTTP/2").doesNotContainIgnoringCase("line feed");
         } finally {
             nghttpd.destroy();
@@ -55,7 +60,8 @@ class UpstreamProblemsIT {
         }
         // an origin that answers with its HTTP/2 preface whatever ALPN said (a SETTINGS frame on stream 0)
         try (LineOrigin h2 = new LineOrigin(origins.ca, "\0\0\0\4\0\0\0\0\0", 0)) {
-            Curl.Result r = Curl.run(dir, "-x", loupe.proxy(), "--cacert", loupe.caPem.toString(), "-w", "\n%{http_code}",
+            Curl.Result r = Curl.run(dir, "-x", loupe.proxy(), "--cacert", loupe.caPem.toString(), "--http1.1",
+                    "-w", "\n%{http_code}",
                     "https://" + Origins.HOST + ":" + h2.port() + "/");
             assertThat(r.text()).endsWith("\n502").contains("answered in HTTP/2").doesNotContainIgnoringCase("line");
         }

@@ -1,0 +1,61 @@
+"""Sends one HTTP/2 request with the headers given, through Loupe's CONNECT tunnel, without h2's own checks
+(so that requests RFC 9113 forbids can be sent), and prints what came back: "status N", "reset CODE" or
+"goaway CODE".
+
+  h2_raw.py PROXY_HOST PROXY_PORT HOST PORT CA [name=value ...] [--data BYTES]
+"""
+import socket
+import ssl
+import sys
+
+import h2.config
+import h2.connection
+import h2.events
+
+
+def main():
+    proxy_host, proxy_port, host, port, ca = sys.argv[1:6]
+    rest = sys.argv[6:]
+    data = None
+    if "--data" in rest:
+        i = rest.index("--data")
+        data = rest[i + 1].encode()
+        rest = rest[:i] + rest[i + 2:]
+    raw = socket.create_connection((proxy_host, int(proxy_port)), timeout=10)
+    raw.sendall(("CONNECT %s:%s HTTP/1.1\r\nHost: %s:%s\r\n\r\n" % (host, port, host, port)).encode())
+    answer = b""
+    while b"\r\n\r\n" not in answer:
+        answer += raw.recv(4096)
+    context = ssl.create_default_context(cafile=ca)
+    context.set_alpn_protocols(["h2"])
+    tls = context.wrap_socket(raw, server_hostname=host)
+    config = h2.config.H2Configuration(client_side=True, validate_outbound_headers=False,
+                                       normalize_outbound_headers=False, validate_inbound_headers=False)
+    conn = h2.connection.H2Connection(config=config)
+    conn.initiate_connection()
+    headers = [(":method", "POST" if data is not None else "GET"), (":path", "/index.html"),
+               (":scheme", "https"), (":authority", "%s:%s" % (host, port))]
+    headers += [tuple(h.split("=", 1)) for h in rest]
+    conn.send_headers(1, headers, end_stream=data is None)
+    if data is not None:
+        conn.send_data(1, data, end_stream=True)
+    tls.sendall(conn.data_to_send())
+    while True:
+        chunk = tls.recv(65536)
+        if not chunk:
+            print("closed")
+            return
+        for event in conn.receive_data(chunk):
+            if isinstance(event, h2.events.ResponseReceived):
+                print("status " + dict(event.headers)[b":status"].decode())
+                return
+            if isinstance(event, h2.events.StreamReset):
+                print("reset %d" % event.error_code)
+                return
+            if isinstance(event, h2.events.ConnectionTerminated):
+                print("goaway %d" % event.error_code)
+                return
+        tls.sendall(conn.data_to_send())
+
+
+main()

@@ -155,6 +155,25 @@ class IcapIT {
     }
 
     @Test
+    void eicarOverHttp2IsReplacedByTheAntivirusPageToo() throws Exception {
+        // the same RESPMOD service, on an exchange that is HTTP/2 on both sides (nginx with http2)
+        Curl.Result r = curl(origins.url(Site.H2, "/eicar.com?over-h2"), "--http2");
+        assertThat(r.exitCode()).as(r.stderr()).isZero();
+        assertThat(status(r)).isEqualTo(403);
+        assertThat(body(r)).contains("VIRUS FOUND").contains(IcapServers.THREAT)
+                .doesNotContain("EICAR-STANDARD-ANTIVIRUS-TEST-FILE");
+        JsonNode record = exchangeFor("/eicar.com?over-h2");
+        assertThat(record.get("protocol").asText()).isEqualTo("HTTP/2");
+        assertThat(icapResult(record, "av").get("result").asText()).isEqualTo("blocked");
+        assertThat(Files.readString(origins.dir.resolve("nginx-access.log")))
+                .contains("GET /eicar.com?over-h2 HTTP/2.0");
+        // and a clean file over h2 arrives unmodified
+        Curl.Result clean = curl(origins.url(Site.H2, "/clean.txt?over-h2"), "--http2");
+        assertThat(status(clean)).isEqualTo(200);
+        assertThat(body(clean)).isEqualTo("nothing to see here\n");
+    }
+
+    @Test
     void aSignatureBeyondThePreviewIsFoundToo() throws Exception {
         Curl.Result r = https("/late.bin");
         assertThat(status(r)).isEqualTo(403);

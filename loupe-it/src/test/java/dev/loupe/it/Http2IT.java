@@ -62,6 +62,14 @@ class Http2IT {
                 .orElseThrow();
         assertThat(exchange.path("status").asInt()).isEqualTo(200);
         assertThat(exchange.path("response_bytes").asLong()).isEqualTo(2 * 1024 * 1024);
+        assertThat(exchange.path("protocol").asText()).isEqualTo("HTTP/2");
+        var connection = loupe.awaitLog(n -> n.path("type").asText().equals("connection")
+                && n.path("id").asText().equals(exchange.path("connection").asText())).stream()
+                .filter(n -> n.path("type").asText().equals("connection")
+                        && n.path("id").asText().equals(exchange.path("connection").asText())).findFirst().orElseThrow();
+        assertThat(connection.path("client_tls").path("alpn").asText()).isEqualTo("h2");
+        assertThat(connection.path("upstream_tls").path("alpn").asText()).isEqualTo("h2");
+        assertThat(connection.path("close_reason").asText()).as("curl closed it, not the origin").isEqualTo("client closed");
     }
 
     @Test

@@ -72,8 +72,10 @@ public final class Http2Tunnel {
 
         client.closeFuture().addListener(f -> upstream.close());
         upstream.closeFuture().addListener(f -> {
-            session.closeReason("origin ended its HTTP/2 connection");
-            client.close();
+            if (client.isActive()) { // not merely the echo of the client's own close
+                session.closeReason("origin ended its HTTP/2 connection");
+                client.close();
+            }
         });
         widenConnectionWindow(client);
         widenConnectionWindow(upstream);

@@ -84,6 +84,27 @@ class InlineHttpIT {
     }
 
     @Test
+    @Order(1)
+    void overHttp2TheDeviceJudgesEachStreamAsAnHttp11Request() throws Exception {
+        // h2 between the client and Loupe; the device sees (and answers) plain HTTP/1.1 proxy requests
+        Curl.Result denied = Curl.run(dir, "-x", loupe.proxy(), "--cacert", loupe.caPem.toString(), "--http2",
+                "-D", "-", "-w", "\n%{http_code} %{http_version}", origins.url(Site.H2, "/forbidden/secret.txt?h2"));
+        assertThat(denied.exitCode()).as(denied.stderr()).isZero();
+        assertThat(denied.text()).endsWith("\n403 2").containsIgnoringCase("x-squid-error: ERR_ACCESS_DENIED")
+                .doesNotContain("must not leave");
+        Path out = dir.resolve("300k-h2.out");
+        Curl.Result r = Curl.run(dir, "-x", loupe.proxy(), "--cacert", loupe.caPem.toString(), "--http2",
+                "-o", out.toString(), "-w", "%{http_code} %{http_version}", origins.url(Site.H2, "/300k.bin?h2"));
+        assertThat(r.text()).as(r.stderr()).isEqualTo("200 2");
+        assertThat(Origins.sha256(out)).isEqualTo(Origins.sha256(origins.www.resolve("300k.bin")));
+        JsonNode record = loupe.awaitLog(n -> n.path("url").asText().endsWith("/300k.bin?h2")
+                && n.path("inline").asText().startsWith("filter via ")).stream()
+                .filter(n -> n.path("url").asText().endsWith("/300k.bin?h2")
+                        && n.path("inline").asText().startsWith("filter via ")).findFirst().orElseThrow();
+        assertThat(record.path("protocol").asText()).as("the client's side of the device").isEqualTo("HTTP/2");
+    }
+
+    @Test
     @Order(2)
     void bothDevicesGetTraffic() throws Exception {
         for (int i = 0; i < 16; i++) {

@@ -48,10 +48,10 @@ class InlineL3IT {
             Net.run("ip", "netns", "add", ns);
             Net.run("ip", "-n", ns, "link", "set", "lo", "up");
         }
-        veth(cli, "c0", "10.78.0.2/24", gw, "g0", "10.78.0.1/24");
-        veth(gw, "g1", "10.78.1.1/24", srv, "s0", "10.78.1.2/24");
-        veth(gw, "i0", "10.78.2.1/24", ips, "x0", "10.78.2.2/24");
-        veth(ips, "x1", "10.78.3.2/24", gw, "i1", "10.78.3.1/24");
+        Net.veth(cli, "c0", "10.78.0.2/24", gw, "g0", "10.78.0.1/24");
+        Net.veth(gw, "g1", "10.78.1.1/24", srv, "s0", "10.78.1.2/24");
+        Net.veth(gw, "i0", "10.78.2.1/24", ips, "x0", "10.78.2.2/24");
+        Net.veth(ips, "x1", "10.78.3.2/24", gw, "i1", "10.78.3.1/24");
         Net.run("ip", "-n", cli, "route", "add", "default", "via", "10.78.0.1");
         Net.run("ip", "-n", srv, "route", "add", "default", "via", "10.78.1.1");
         // the IPS box forwards between the gateway's two legs
@@ -74,14 +74,6 @@ class InlineL3IT {
         startLoupe();
     }
 
-    private static void veth(String ns1, String dev1, String addr1, String ns2, String dev2, String addr2)
-            throws Exception {
-        Net.run("ip", "link", "add", dev1, "netns", ns1, "type", "veth", "peer", "name", dev2, "netns", ns2);
-        Net.run("ip", "-n", ns1, "addr", "add", addr1, "dev", dev1);
-        Net.run("ip", "-n", ns2, "addr", "add", addr2, "dev", dev2);
-        Net.run("ip", "-n", ns1, "link", "set", dev1, "up");
-        Net.run("ip", "-n", ns2, "link", "set", dev2, "up");
-    }
 
     private static void startServer() throws Exception {
         nginx = NamespaceOrigin.start(srv, dir, SERVER);
@@ -230,16 +222,7 @@ class InlineL3IT {
     }
 
     private static String awaitFile(Path file, String fragment) throws Exception {
-        long deadline = System.currentTimeMillis() + 10_000;
-        String text = "";
-        while (System.currentTimeMillis() < deadline) {
-            text = Files.exists(file) ? Files.readString(file) : "";
-            if (text.contains(fragment)) {
-                return text;
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("no '" + fragment + "' in " + file + ":\n" + text + log());
+        return Net.awaitFile(file, fragment, dir.resolve("loupe.out"));
     }
 
     private static String log() throws Exception {

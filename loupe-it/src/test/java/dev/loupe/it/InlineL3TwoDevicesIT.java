@@ -53,12 +53,12 @@ class InlineL3TwoDevicesIT {
             Net.run("ip", "netns", "add", ns);
             Net.run("ip", "-n", ns, "link", "set", "lo", "up");
         }
-        veth(cli, "c0", "10.78.0.2/24", gw, "g0", "10.78.0.1/24");
-        veth(gw, "g1", "10.78.1.1/24", srv, "s0", "10.78.1.2/24");
-        veth(gw, "i0", "10.78.2.1/24", ipsA, "x0", "10.78.2.2/24");
-        veth(ipsA, "x1", "10.78.3.2/24", gw, "i1", "10.78.3.1/24");
-        veth(gw, "i2", "10.78.4.1/24", ipsB, "y0", "10.78.4.2/24");
-        veth(ipsB, "y1", "10.78.5.2/24", gw, "i3", "10.78.5.1/24");
+        Net.veth(cli, "c0", "10.78.0.2/24", gw, "g0", "10.78.0.1/24");
+        Net.veth(gw, "g1", "10.78.1.1/24", srv, "s0", "10.78.1.2/24");
+        Net.veth(gw, "i0", "10.78.2.1/24", ipsA, "x0", "10.78.2.2/24");
+        Net.veth(ipsA, "x1", "10.78.3.2/24", gw, "i1", "10.78.3.1/24");
+        Net.veth(gw, "i2", "10.78.4.1/24", ipsB, "y0", "10.78.4.2/24");
+        Net.veth(ipsB, "y1", "10.78.5.2/24", gw, "i3", "10.78.5.1/24");
         Net.run("ip", "-n", cli, "route", "add", "default", "via", "10.78.0.1");
         Net.run("ip", "-n", srv, "route", "add", "default", "via", "10.78.1.1");
         // each IPS forwards between its two legs of the gateway
@@ -87,14 +87,6 @@ class InlineL3TwoDevicesIT {
         startLoupe();
     }
 
-    private static void veth(String ns1, String dev1, String addr1, String ns2, String dev2, String addr2)
-            throws Exception {
-        Net.run("ip", "link", "add", dev1, "netns", ns1, "type", "veth", "peer", "name", dev2, "netns", ns2);
-        Net.run("ip", "-n", ns1, "addr", "add", addr1, "dev", dev1);
-        Net.run("ip", "-n", ns2, "addr", "add", addr2, "dev", dev2);
-        Net.run("ip", "-n", ns1, "link", "set", dev1, "up");
-        Net.run("ip", "-n", ns2, "link", "set", dev2, "up");
-    }
 
     private static void startLoupe() throws Exception {
         Path config = dir.resolve("loupe.yaml");
@@ -256,16 +248,6 @@ class InlineL3TwoDevicesIT {
     }
 
     private static String awaitFile(Path file, String fragment) throws Exception {
-        long deadline = System.currentTimeMillis() + 10_000;
-        String text = "";
-        while (System.currentTimeMillis() < deadline) {
-            text = Files.exists(file) ? Files.readString(file) : "";
-            if (text.contains(fragment)) {
-                return text;
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("no '" + fragment + "' in " + file + ":\n" + text + "\nloupe.out:\n"
-                + Files.readString(dir.resolve("loupe.out")));
+        return Net.awaitFile(file, fragment, dir.resolve("loupe.out"));
     }
 }

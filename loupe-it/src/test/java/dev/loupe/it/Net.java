@@ -52,6 +52,33 @@ final class Net {
         return loupe;
     }
 
+    /** A veth pair between two namespaces, addressed and up on both ends. */
+    static void veth(String ns1, String dev1, String addr1, String ns2, String dev2, String addr2) throws Exception {
+        run("ip", "link", "add", dev1, "netns", ns1, "type", "veth", "peer", "name", dev2, "netns", ns2);
+        run("ip", "-n", ns1, "addr", "add", addr1, "dev", dev1);
+        run("ip", "-n", ns2, "addr", "add", addr2, "dev", dev2);
+        run("ip", "-n", ns1, "link", "set", dev1, "up");
+        run("ip", "-n", ns2, "link", "set", dev2, "up");
+    }
+
+    /**
+     * The text of {@code file} once it contains {@code fragment} (10 s at most); otherwise fails with the file
+     * and {@code gatewayOut} (the gateway's console output) for the reader.
+     */
+    static String awaitFile(Path file, String fragment, Path gatewayOut) throws Exception {
+        long deadline = System.currentTimeMillis() + 10_000;
+        String text = "";
+        while (System.currentTimeMillis() < deadline) {
+            text = Files.exists(file) ? Files.readString(file) : "";
+            if (text.contains(fragment)) {
+                return text;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("no '" + fragment + "' in " + file + ":\n" + text + "\n" + gatewayOut + ":\n"
+                + (Files.exists(gatewayOut) ? Files.readString(gatewayOut) : ""));
+    }
+
     /** Stops what a lab started (by PID) and deletes its namespaces, with the veth pairs in them. */
     static void teardown(List<Process> processes, List<String> namespaces) throws Exception {
         for (Process p : processes) {

@@ -37,7 +37,7 @@ final class HeadWithEnd extends ChannelDuplexHandler {
             if (msg instanceof LastHttpContent last && !last.content().isReadable() && last.trailingHeaders().isEmpty()) {
                 last.release();
                 FullHttpResponse whole = new DefaultFullHttpResponse(head.protocolVersion(), head.status(),
-                        ctx.alloc().buffer(0), head.headers(), last.trailingHeaders());
+                        io.netty.buffer.Unpooled.EMPTY_BUFFER, head.headers(), last.trailingHeaders());
                 ctx.write(whole, headPromise);
                 promise.setSuccess();
                 return;

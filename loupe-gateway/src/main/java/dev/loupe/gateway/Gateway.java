@@ -1,5 +1,6 @@
 package dev.loupe.gateway;
 
+import dev.loupe.gateway.intel.IntelService;
 import dev.loupe.core.config.LoupeConfig;
 import dev.loupe.core.log.AccessLog;
 import dev.loupe.core.pki.CertificateAuthority;
@@ -16,7 +17,7 @@ import dev.loupe.gateway.inline.Inline;
 import dev.loupe.gateway.metrics.GatewayMetrics;
 import dev.loupe.gateway.metrics.MeteredAccessLog;
 import dev.loupe.gateway.mirror.Mirror;
-import dev.loupe.gateway.proxy.ConnectionDecider;
+import dev.loupe.core.policy.ConnectionDecider;
 import dev.loupe.gateway.proxy.ExplicitProxyInitializer;
 import dev.loupe.gateway.proxy.OriginConnector;
 import dev.loupe.gateway.tls.ForgedContextCache;
@@ -87,11 +88,12 @@ public final class Gateway implements AutoCloseable {
             long rotateMillis = config.ca().leafKeyLifetime().toMillis();
             loops.scheduleAtFixedRate(forged::rotateLeafKey, rotateMillis, rotateMillis, TimeUnit.MILLISECONDS);
             Mirror mirror = Mirror.start(config.mirror(), loops, transport.serverChannel());
-            ConnectionDecider decider = Policies.decider(config, clock);
+            IntelService intel = new IntelService(config.intel(), clock);
+            ConnectionDecider decider = Policies.decider(config, clock, intel);
             GatewayMetrics metrics = new GatewayMetrics();
-            metrics.observe(defences, mirror, decider.autoBypass(), decider.intel());
+            metrics.observe(defences, mirror, decider.autoBypass(), intel);
             GatewayServices services = new GatewayServices(config, ca, transport, connector, tls, forged, validator,
-                    new MeteredAccessLog(accessLog, metrics.registry()), mirror, decider,
+                    new MeteredAccessLog(accessLog, metrics.registry()), mirror, decider, intel,
                     IcapAdaptation.start(config.icap(), transport, loops, new IcapMetrics(metrics.registry())),
                     Inline.create(config.inline(), metrics.registry()), defences,
                     new AtomicLong());
@@ -112,7 +114,7 @@ public final class Gateway implements AutoCloseable {
             ExecutorService adminExecutor = Executors.newSingleThreadExecutor(new DefaultThreadFactory("loupe-admin", true));
             AdminServer admin = AdminServer.start(config.admin().address(), config.admin().port(),
                     AdminToken.loadOrCreate(config.admin().tokenFile(config.dataDir())),
-                    AdminRoutes.of(decider.intel(), decider.autoBypass(), mirror, metrics, clock), loops,
+                    AdminRoutes.of(intel, decider.autoBypass(), mirror, metrics, clock), loops,
                     transport.serverChannel(), adminExecutor);
             guard.addListener(admin.address());
             Channel transparent = config.transparent().enabled() ? bindTransparent(config, transport, loops, services)
@@ -216,7 +218,7 @@ public final class Gateway implements AutoCloseable {
             services.inline().close();
         }
         admin.close();
-        services.decider().intel().close();
+        services.intel().close();
         loops.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
         forgeExecutor.shutdownNow();
         adminExecutor.shutdownNow();

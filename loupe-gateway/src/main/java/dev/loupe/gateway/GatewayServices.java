@@ -7,7 +7,7 @@ import dev.loupe.core.trust.CachingCertificateValidator;
 import dev.loupe.gateway.icap.IcapAdaptation;
 import dev.loupe.gateway.inline.Inline;
 import dev.loupe.gateway.mirror.Mirror;
-import dev.loupe.gateway.proxy.ConnectionDecider;
+import dev.loupe.core.policy.ConnectionDecider;
 import dev.loupe.gateway.proxy.OriginConnector;
 import dev.loupe.gateway.tls.ForgedContextCache;
 import dev.loupe.gateway.tls.TlsContexts;
@@ -31,6 +31,7 @@ public record GatewayServices(
         AccessLog accessLog,
         Mirror mirror,
         ConnectionDecider decider,
+        dev.loupe.gateway.intel.IntelService intel,
         IcapAdaptation icap,
         Inline inline,
         dev.loupe.gateway.session.Defences defences,

@@ -5,7 +5,7 @@ import dev.loupe.core.policy.AutoBypass;
 import dev.loupe.core.policy.CategoryList;
 import dev.loupe.core.policy.DecryptPolicy;
 import dev.loupe.gateway.intel.IntelService;
-import dev.loupe.gateway.proxy.ConnectionDecider;
+import dev.loupe.core.policy.ConnectionDecider;
 import java.nio.file.Path;
 import java.time.Clock;
 import org.slf4j.Logger;
@@ -18,11 +18,10 @@ final class Policies {
     private Policies() {
     }
 
-    static ConnectionDecider decider(LoupeConfig config, Clock clock) {
+    static ConnectionDecider decider(LoupeConfig config, Clock clock, IntelService intel) {
         var policy = config.policy();
         CategoryList categories = categories(policy.categoryFiles());
         DecryptPolicy rules = new DecryptPolicy(policy.rules(), policy.defaultActionValue(), categories);
-        IntelService intel = new IntelService(config.intel(), clock);
         return new ConnectionDecider(rules, new AutoBypass(policy.autoBypass(), clock, categories,
                 ConnectionDecider.eligibility(rules, intel)), intel);
     }

@@ -9,7 +9,7 @@ import dev.loupe.gateway.inline.InlineHttpService;
 import dev.loupe.gateway.intel.IntelService;
 import dev.loupe.gateway.mirror.Mirror;
 import dev.loupe.gateway.mirror.MirrorTap;
-import dev.loupe.gateway.proxy.Origin;
+import dev.loupe.core.net.Origin;
 import dev.loupe.gateway.proxy.OriginConnector;
 import dev.loupe.gateway.relay.ByteRelayHandler;
 import dev.loupe.gateway.relay.Failures;

@@ -1,7 +1,7 @@
 package dev.loupe.gateway.http;
 
 import dev.loupe.core.http.ErrorPage;
-import dev.loupe.gateway.proxy.Origin;
+import dev.loupe.core.net.Origin;
 import dev.loupe.gateway.session.Session;
 import io.netty.channel.ChannelHandler;
 import java.net.InetAddress;

@@ -1,6 +1,6 @@
 package dev.loupe.gateway.inline;
 
-import dev.loupe.gateway.proxy.Origin;
+import dev.loupe.core.net.Origin;
 import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.util.Map;

@@ -1,7 +1,7 @@
 package dev.loupe.gateway.inline;
 
 import dev.loupe.core.config.InlineServiceConfig;
-import dev.loupe.gateway.proxy.Origin;
+import dev.loupe.core.net.Origin;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Gauge;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;

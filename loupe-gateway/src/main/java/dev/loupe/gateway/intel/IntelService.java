@@ -26,7 +26,7 @@ import org.slf4j.LoggerFactory;
  * small store of their own: a push rebuilds only that one, so it blocks within milliseconds even
  * when the feeds hold millions of indicators (whose rebuild takes seconds).
  */
-public final class IntelService implements AutoCloseable {
+public final class IntelService implements AutoCloseable, dev.loupe.core.intel.IndicatorLookup {
     private static final Logger log = LoggerFactory.getLogger(IntelService.class);
     public static final String API_SOURCE = "api";
 

@@ -1,5 +1,7 @@
 package dev.loupe.gateway.proxy;
 
+import dev.loupe.core.net.Origin;
+
 import dev.loupe.gateway.GatewayServices;
 import dev.loupe.gateway.mirror.MirrorTap;
 import dev.loupe.gateway.relay.ByteRelayHandler;

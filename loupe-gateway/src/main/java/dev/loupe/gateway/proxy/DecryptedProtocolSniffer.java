@@ -1,5 +1,7 @@
 package dev.loupe.gateway.proxy;
 
+import dev.loupe.core.net.Origin;
+
 import dev.loupe.gateway.GatewayServices;
 import dev.loupe.gateway.http.HttpRelay;
 import dev.loupe.gateway.mirror.MirrorTap;
@@ -92,7 +94,7 @@ final class DecryptedProtocolSniffer extends ChannelInboundHandlerAdapter {
     private static void startHttp(GatewayServices services, Session session, Origin origin, Channel upstream) {
         var limits = services.config().limits();
         HttpRelay.tunnel(session, Guards.of(services), services.connector(), services.mirror(),
-                services.decider().intel(), services.icap(), services.inline(),
+                services.intel(), services.icap(), services.inline(),
                 services.inline() == null ? null : new TlsOriginConnector(services)::connect,
                 upstream, origin, limits.maxInitialLineLength(), limits.maxHeaderSize());
     }
@@ -105,7 +107,7 @@ final class DecryptedProtocolSniffer extends ChannelInboundHandlerAdapter {
         dev.loupe.gateway.http2.Http2Tunnel.start(session, session.client(), upstream, services.config().http2(),
                 services.config().limits().maxHeaderSize(), (clientStream, upstreamStream) -> HttpRelay.stream(
                         session, clientStream, guards, services.connector(), services.mirror(),
-                        services.decider().intel(), services.icap(), services.inline(),
+                        services.intel(), services.icap(), services.inline(),
                         directTls == null ? null : directTls::connect, upstreamStream, origin, originAddress));
     }
 

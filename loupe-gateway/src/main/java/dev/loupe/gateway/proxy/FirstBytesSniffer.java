@@ -1,5 +1,7 @@
 package dev.loupe.gateway.proxy;
 
+import dev.loupe.core.net.Origin;
+
 import dev.loupe.core.tls.ClientHelloParse;
 import dev.loupe.core.tls.ClientHelloParser;
 import dev.loupe.gateway.GatewayServices;

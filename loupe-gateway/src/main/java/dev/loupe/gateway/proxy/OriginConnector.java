@@ -1,5 +1,7 @@
 package dev.loupe.gateway.proxy;
 
+import dev.loupe.core.net.Origin;
+
 import dev.loupe.gateway.relay.IdleCloser;
 import dev.loupe.gateway.transport.Transport;
 import io.netty.bootstrap.Bootstrap;

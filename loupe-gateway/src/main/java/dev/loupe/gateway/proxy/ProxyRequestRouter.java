@@ -1,5 +1,7 @@
 package dev.loupe.gateway.proxy;
 
+import dev.loupe.core.net.Origin;
+
 import dev.loupe.core.http.ErrorPage;
 import dev.loupe.core.policy.PolicyDecision;
 import dev.loupe.core.policy.Verdict;
@@ -59,7 +61,7 @@ final class ProxyRequestRouter extends ChannelInboundHandlerAdapter {
             Replay.into(ctx.pipeline(), "pages", msg);
         } else if (request.uri().regionMatches(true, 0, "http://", 0, 7)) {
             HttpRelay relay = HttpRelay.plain(Session.of(ctx.channel()), Guards.of(services), services.connector(),
-                    services.mirror(), services.decider().intel(), services.icap());
+                    services.mirror(), services.intel(), services.icap());
             ctx.pipeline().replace(this, "exchange", relay.newClientHandler());
             Replay.into(ctx.pipeline(), "exchange", msg);
         } else {

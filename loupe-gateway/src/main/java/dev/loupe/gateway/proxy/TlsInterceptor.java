@@ -1,5 +1,7 @@
 package dev.loupe.gateway.proxy;
 
+import dev.loupe.core.net.Origin;
+
 import dev.loupe.core.config.InvalidCertificateAction;
 import dev.loupe.core.http.ErrorPage;
 import dev.loupe.core.log.UpstreamCertificateSummary;

@@ -1,5 +1,7 @@
 package dev.loupe.gateway.proxy;
 
+import dev.loupe.core.net.Origin;
+
 import dev.loupe.core.trust.CertificateVerdict;
 import dev.loupe.gateway.GatewayServices;
 import io.netty.channel.Channel;

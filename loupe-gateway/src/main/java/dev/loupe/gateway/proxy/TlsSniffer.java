@@ -1,5 +1,7 @@
 package dev.loupe.gateway.proxy;
 
+import dev.loupe.core.net.Origin;
+
 import dev.loupe.core.tls.ClientHelloParse;
 import dev.loupe.gateway.GatewayServices;
 import dev.loupe.gateway.http.HttpRelay;
@@ -50,7 +52,7 @@ final class TlsSniffer extends FirstBytesSniffer {
             // plain HTTP is mirrored as such, like absolute-URI requests
             MirrorTap.install(services.mirror(), client, upstream);
             var limits = services.config().limits();
-            HttpRelay.tunnelPlain(session, Guards.of(services), services.connector(), services.decider().intel(),
+            HttpRelay.tunnelPlain(session, Guards.of(services), services.connector(), services.intel(),
                     services.icap(), upstream, origin, limits.maxInitialLineLength(), limits.maxHeaderSize());
             Replay.into(client.pipeline(), "http", bytes);
             return;

@@ -1,5 +1,7 @@
 package dev.loupe.gateway.proxy;
 
+import dev.loupe.core.net.Origin;
+
 import dev.loupe.core.policy.PolicyDecision;
 import dev.loupe.core.policy.Verdict;
 import dev.loupe.core.tls.ClientHelloParse;
@@ -43,7 +45,7 @@ final class TransparentSniffer extends FirstBytesSniffer {
         if (bytes != null && DecryptedProtocolSniffer.looksLikeHttp(bytes)) {
             session.verdict("http", "transparent plain HTTP");
             var limits = services.config().limits();
-            HttpRelay.transparent(session, Guards.of(services), services.connector(), services.mirror(), services.decider().intel(), services.icap(),
+            HttpRelay.transparent(session, Guards.of(services), services.connector(), services.mirror(), services.intel(), services.icap(),
                     origin, limits.maxInitialLineLength(), limits.maxHeaderSize());
             Replay.into(ctx.pipeline(), "http", bytes);
             return;

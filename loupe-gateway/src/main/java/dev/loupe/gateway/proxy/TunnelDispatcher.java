@@ -1,5 +1,7 @@
 package dev.loupe.gateway.proxy;
 
+import dev.loupe.core.net.Origin;
+
 import dev.loupe.core.policy.ConnectionFacts;
 import dev.loupe.core.policy.PolicyDecision;
 import dev.loupe.core.policy.Verdict;

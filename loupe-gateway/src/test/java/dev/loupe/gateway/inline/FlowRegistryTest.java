@@ -2,7 +2,7 @@ package dev.loupe.gateway.inline;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.loupe.gateway.proxy.Origin;
+import dev.loupe.core.net.Origin;
 import org.junit.jupiter.api.Test;
 
 class FlowRegistryTest {

@@ -1,4 +1,4 @@
-package dev.loupe.gateway.proxy;
+package dev.loupe.core.net;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,12 +1,7 @@
-package dev.loupe.gateway.proxy;
+package dev.loupe.core.policy;
 
 import dev.loupe.core.intel.Match;
-import dev.loupe.core.policy.AutoBypass;
-import dev.loupe.core.policy.ConnectionFacts;
-import dev.loupe.core.policy.DecryptPolicy;
-import dev.loupe.core.policy.PolicyDecision;
-import dev.loupe.core.policy.Verdict;
-import dev.loupe.gateway.intel.IntelService;
+import dev.loupe.core.intel.IndicatorLookup;
 import java.util.Optional;
 
 /**
@@ -21,9 +16,9 @@ import java.util.Optional;
 public final class ConnectionDecider {
     private final DecryptPolicy policy;
     private final AutoBypass autoBypass;
-    private final IntelService intel;
+    private final IndicatorLookup intel;
 
-    public ConnectionDecider(DecryptPolicy policy, AutoBypass autoBypass, IntelService intel) {
+    public ConnectionDecider(DecryptPolicy policy, AutoBypass autoBypass, IndicatorLookup intel) {
         this.policy = policy;
         this.autoBypass = autoBypass;
         this.intel = intel;
@@ -54,7 +49,7 @@ public final class ConnectionDecider {
      * What may never be bypassed automatically: a host an indicator lists, or one a block rule covers for the
      * connection that reported the rejection.
      */
-    public static AutoBypass.Eligibility eligibility(DecryptPolicy policy, IntelService intel) {
+    public static AutoBypass.Eligibility eligibility(DecryptPolicy policy, IndicatorLookup intel) {
         return facts -> {
             Optional<Match> listed = intel.matchHost(facts.host());
             if (listed.isPresent()) {
@@ -79,7 +74,7 @@ public final class ConnectionDecider {
         return autoBypass;
     }
 
-    public IntelService intel() {
+    public IndicatorLookup intel() {
         return intel;
     }
 }

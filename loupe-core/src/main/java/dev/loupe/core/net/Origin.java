@@ -1,6 +1,6 @@
-package dev.loupe.gateway.proxy;
+package dev.loupe.core.net;
 
-import dev.loupe.core.net.IpLiterals;
+
 import java.util.Locale;
 
 /** Where a request or tunnel goes: host (name or IP literal, without brackets) and port. */

@@ -26,12 +26,11 @@ public record InlineConfig(List<InlineServiceConfig> services, String returnAddr
         returnAddress = Check.orDefault(returnAddress, "127.0.0.1");
         returnPort = Check.range("return-port", Check.orDefault(returnPort, 8082), 0, 65535);
         returnAllowed = List.copyOf(Check.orDefault(returnAllowed, List.of("127.0.0.0/8", "::1/128")));
-        icapPosition = Check.orDefault(icapPosition, "before");
-        if (!icapPosition.equals("before") && !icapPosition.equals("after")) {
+        // unset means the pipeline: order decides (see StageOrder); these two are its older spelling
+        if (icapPosition != null && !icapPosition.equals("before") && !icapPosition.equals("after")) {
             throw new ConfigException("icap-position", icapPosition, "must be before or after (the inline device)");
         }
-        mirrorLeg = Check.orDefault(mirrorLeg, "device");
-        if (!mirrorLeg.equals("device") && !mirrorLeg.equals("origin")) {
+        if (mirrorLeg != null && !mirrorLeg.equals("device") && !mirrorLeg.equals("origin")) {
             throw new ConfigException("mirror-leg", mirrorLeg, "must be device or origin");
         }
         for (int i = 0; i < returnAllowed.size(); i++) {
@@ -61,11 +60,11 @@ public record InlineConfig(List<InlineServiceConfig> services, String returnAddr
     }
 
     public boolean icapAfterDevice() {
-        return icapPosition.equals("after");
+        return "after".equals(icapPosition);
     }
 
     public boolean mirrorOriginLeg() {
-        return mirrorLeg.equals("origin");
+        return "origin".equals(mirrorLeg);
     }
 
     public List<Cidr> returnAllowedNetworks() {

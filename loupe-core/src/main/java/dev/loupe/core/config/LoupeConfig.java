@@ -21,7 +21,8 @@ public record LoupeConfig(
         TransparentConfig transparent,
         IcapConfig icap,
         InlineConfig inline,
-        Http2Config http2) {
+        Http2Config http2,
+        java.util.List<String> pipeline) {
 
     public LoupeConfig {
         dataDir = Check.orDefault(dataDir, Path.of(System.getProperty("user.home"), ".loupe"));
@@ -39,14 +40,21 @@ public record LoupeConfig(
         icap = Check.orDefault(icap, IcapConfig.defaults());
         inline = Check.orDefault(inline, InlineConfig.defaults());
         http2 = Check.orDefault(http2, Http2Config.defaults());
+        pipeline = pipeline == null ? null : java.util.List.copyOf(pipeline);
+        StageOrder.resolve(pipeline, inline); // refused here, with the field, rather than at first use
     }
 
     public static LoupeConfig defaults() {
-        return new LoupeConfig(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
+        return new LoupeConfig(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
+    }
+
+    /** The order of the inspection stages (from {@code pipeline:}, or the older inline settings). */
+    public StageOrder stageOrder() {
+        return StageOrder.resolve(pipeline, inline);
     }
 
     public LoupeConfig withDataDir(Path dir) {
         return new LoupeConfig(dir, ca, listener, upstream, resolver, limits, accessLog, mirror, admin, intel, policy,
-                transparent, icap, inline, http2);
+                transparent, icap, inline, http2, pipeline);
     }
 }

@@ -502,7 +502,7 @@ public final class HttpRelay {
 
     /** Answers the exchange with a response an ICAP service made; the origin is not contacted. */
     void respondLocally(Exchange exchange, io.netty.handler.codec.http.HttpResponse response,
-                        dev.loupe.gateway.icap.BodySpool body) {
+                        dev.loupe.gateway.pipeline.BodySpool body) {
         responses.respondLocally(exchange, response, body);
     }
 

@@ -3,7 +3,7 @@ package dev.loupe.gateway.http;
 import dev.loupe.core.http.RequestTargets;
 import dev.loupe.gateway.icap.Adapted;
 import dev.loupe.gateway.inline.FlowRegistry;
-import dev.loupe.gateway.icap.BodySpool;
+import dev.loupe.gateway.pipeline.BodySpool;
 import dev.loupe.gateway.icap.IcapAdaptation;
 import dev.loupe.gateway.icap.IcapMessage;
 import dev.loupe.gateway.intel.IntelService;

@@ -5,7 +5,7 @@ import dev.loupe.gateway.session.Session;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import dev.loupe.gateway.icap.Adapted;
-import dev.loupe.gateway.icap.BodySpool;
+import dev.loupe.gateway.pipeline.BodySpool;
 import dev.loupe.gateway.icap.IcapAdaptation;
 import dev.loupe.gateway.icap.IcapMessage;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;

@@ -1,6 +1,6 @@
 package dev.loupe.gateway.http;
 
-import dev.loupe.gateway.icap.BodySpool;
+import dev.loupe.gateway.pipeline.BodySpool;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;

@@ -1,5 +1,7 @@
 package dev.loupe.gateway.icap;
 
+import dev.loupe.gateway.pipeline.BodySpool;
+
 import dev.loupe.core.http.ErrorPage;
 import dev.loupe.core.log.IcapResult;
 import io.netty.handler.codec.http.HttpMessage;

@@ -1,5 +1,7 @@
 package dev.loupe.gateway.icap;
 
+import dev.loupe.gateway.pipeline.BodySpool;
+
 import dev.loupe.core.config.IcapConfig;
 import dev.loupe.core.config.IcapServiceConfig;
 import dev.loupe.core.http.ErrorPage;

@@ -1,5 +1,7 @@
 package dev.loupe.gateway.icap;
 
+import dev.loupe.gateway.pipeline.BodySpool;
+
 import dev.loupe.core.icap.IcapHeaders;
 import dev.loupe.core.icap.IcapMethod;
 

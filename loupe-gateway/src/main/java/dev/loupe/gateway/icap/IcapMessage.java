@@ -1,5 +1,7 @@
 package dev.loupe.gateway.icap;
 
+import dev.loupe.gateway.pipeline.BodySpool;
+
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 

@@ -1,5 +1,7 @@
 package dev.loupe.gateway.icap;
 
+import dev.loupe.gateway.pipeline.BodySpool;
+
 import dev.loupe.core.icap.HttpHead;
 import dev.loupe.core.icap.IcapOptions;
 import dev.loupe.core.icap.IcapResponseHead;

@@ -32,7 +32,7 @@ public final class InlineHttpService implements AutoCloseable {
      * rotation: it is up only once its first probe has come back (or, for L3 devices without a probe, once
      * probing starts), so "up" on the gauge always means "seen working".
      */
-    public static final class Device {
+    public static final class Device implements dev.loupe.gateway.pipeline.RouteTarget {
         final String label;
         final Origin address;
         final int mark;
@@ -55,6 +55,7 @@ public final class InlineHttpService implements AutoCloseable {
             return address;
         }
 
+        @Override
         public String label() {
             return label;
         }

@@ -1,5 +1,7 @@
 package dev.loupe.gateway.icap;
 
+import dev.loupe.gateway.pipeline.BodySpool;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.loupe.core.config.ConfigLoader;

@@ -1,4 +1,4 @@
-package dev.loupe.gateway.icap;
+package dev.loupe.gateway.pipeline;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;

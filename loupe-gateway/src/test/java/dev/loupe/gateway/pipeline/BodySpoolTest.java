@@ -1,4 +1,4 @@
-package dev.loupe.gateway.icap;
+package dev.loupe.gateway.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

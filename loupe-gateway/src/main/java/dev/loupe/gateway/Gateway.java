@@ -11,6 +11,7 @@ import dev.loupe.core.trust.UpstreamCertificateValidator;
 import dev.loupe.gateway.admin.AdminRoutes;
 import dev.loupe.gateway.admin.AdminServer;
 import dev.loupe.gateway.admin.AdminToken;
+import dev.loupe.core.config.StageOrder;
 import dev.loupe.gateway.icap.IcapAdaptation;
 import dev.loupe.gateway.icap.IcapMetrics;
 import dev.loupe.gateway.inline.Inline;
@@ -92,11 +93,13 @@ public final class Gateway implements AutoCloseable {
             ConnectionDecider decider = Policies.decider(config, clock, intel);
             GatewayMetrics metrics = new GatewayMetrics();
             metrics.observe(defences, mirror, decider.autoBypass(), intel);
+            IcapAdaptation icap = IcapAdaptation.start(config.icap(), transport, loops,
+                    new IcapMetrics(metrics.registry()));
+            Inline inline = Inline.create(config.inline(), metrics.registry());
+            StageOrder.legacyNote(config.pipeline(), config.inline()).ifPresent(log::warn);
             GatewayServices services = new GatewayServices(config, ca, transport, connector, tls, forged, validator,
-                    new MeteredAccessLog(accessLog, metrics.registry()), mirror, decider, intel,
-                    IcapAdaptation.start(config.icap(), transport, loops, new IcapMetrics(metrics.registry())),
-                    Inline.create(config.inline(), metrics.registry()), defences,
-                    new AtomicLong());
+                    new MeteredAccessLog(accessLog, metrics.registry()), mirror, decider, intel, icap, inline,
+                    Stages.plan(config.stageOrder(), intel, icap, inline), defences, new AtomicLong());
             Channel listener = new ServerBootstrap()
                     .group(loops)
                     .channel(transport.serverChannel())

@@ -34,6 +34,7 @@ public record GatewayServices(
         dev.loupe.gateway.intel.IntelService intel,
         IcapAdaptation icap,
         Inline inline,
+        dev.loupe.gateway.pipeline.StagePlan stages,
         dev.loupe.gateway.session.Defences defences,
         AtomicLong connectionIds) {
 

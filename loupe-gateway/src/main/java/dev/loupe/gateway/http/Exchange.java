@@ -33,6 +33,9 @@ final class Exchange {
     java.util.List<dev.loupe.core.log.IcapResult> icap;
     /** The client's framing as logged: its HTTP/1.x version, or HTTP/2 for a stream. */
     String protocol;
+    /** The exchange as its stages see it, and the request's run through them (its response goes back through). */
+    StagedExchange view;
+    StageRun requestRun;
     /** grpc-status of a gRPC call, from the response head (trailers-only) or its trailers. */
     String grpcStatus;
 

@@ -1,65 +1,57 @@
 package dev.loupe.gateway.http;
 
-import dev.loupe.core.http.RequestTargets;
-import dev.loupe.gateway.icap.Adapted;
-import dev.loupe.gateway.inline.FlowRegistry;
-import dev.loupe.gateway.pipeline.BodySpool;
-import dev.loupe.gateway.icap.IcapAdaptation;
-import dev.loupe.gateway.icap.IcapMessage;
-import dev.loupe.gateway.intel.IntelService;
-import dev.loupe.core.policy.ConnectionDecider;
-import dev.loupe.core.net.Origin;
-import dev.loupe.gateway.session.Session;
 import dev.loupe.core.http.ErrorPage;
 import dev.loupe.core.http.RequestChecks;
+import dev.loupe.core.http.RequestTargets;
+import dev.loupe.core.net.Origin;
+import dev.loupe.gateway.inline.FlowRegistry;
+import dev.loupe.gateway.pipeline.BodySpool;
+import dev.loupe.gateway.session.Session;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.util.ArrayDeque;
 
-/** Client → origin half of {@link HttpRelay}: rewrites request heads and streams request bodies. */
+/**
+ * Client → origin half of {@link HttpRelay}: checks each request head, finds its destination
+ * ({@link RequestTarget}), runs the request through the stages ({@link StageRun}) and streams it upstream, or
+ * holds it whole when a stage asked for the body.
+ */
 final class RequestForwarder {
     private final HttpRelay relay;
     private final ExchangeTracker tracker;
     private final Session session;
-    private final boolean tunnel;
-    private final IntelService intel;
-    /** Transparent plain HTTP: requests are in origin form and go to the client's original destination. */
-    private final Origin fixedOrigin;
-    private Origin target;
+    /** The exchange whose request body is arriving; null when it was refused (its body is dropped). */
     private Exchange current;
-
-    private final IcapAdaptation icap;
-    /** The request being collected for the REQMOD services, null when streaming straight through. */
-    private Capture capture;
-
-    private record Capture(HttpRequest request, Exchange exchange, IcapAdaptation.Selection selection,
-                           BodySpool body) {
-    }
-
-    RequestForwarder(HttpRelay relay, ExchangeTracker tracker, Session session, boolean tunnel, IntelService intel,
-                     Origin fixedOrigin, IcapAdaptation icap) {
-        this.relay = relay;
-        this.icap = icap;
-        this.intel = intel;
-        this.fixedOrigin = fixedOrigin;
-        this.tracker = tracker;
-        this.session = session;
-        this.tunnel = tunnel;
-    }
-
+    /** Where the current request goes. */
+    private UpstreamLeg.Hop hop;
+    /** The request being held for the stages that asked for its body, null when streaming straight through. */
+    private Held capture;
     /**
      * Requests the HTTP decoder produced while an exchange is still outstanding (a pipelining client,
      * or several requests in one read): they wait here, in order, until the response is complete.
      */
-    private final java.util.ArrayDeque<Object> held = new java.util.ArrayDeque<>();
+    private final ArrayDeque<Object> held = new ArrayDeque<>();
+
+    private record Held(Exchange exchange, StageRun run, HttpRequest request, Origin to, BodySpool body) {
+    }
+
+    RequestForwarder(HttpRelay relay, ExchangeTracker tracker, Session session) {
+        this.relay = relay;
+        this.tracker = tracker;
+        this.session = session;
+    }
 
     void forward(Object msg) {
         if (!held.isEmpty() || (msg instanceof HttpRequest && !tracker.idle())) {
@@ -96,7 +88,7 @@ final class RequestForwarder {
             if (current != null) {
                 current = null;
                 relay.failExchange(new ErrorPage(400, "Bad request",
-                        "malformed request body: " + o.decoderResult().cause().getMessage(), target.host()));
+                        "malformed request body: " + o.decoderResult().cause().getMessage(), pageHost()));
             }
             return;
         }
@@ -104,21 +96,19 @@ final class RequestForwarder {
             ReferenceCountUtil.release(msg);
             return;
         }
-        if (msg instanceof HttpContent content && current != null) {
-            current.requestBytes += content.content().readableBytes();
-        }
         if (current == null) {
-            // content of a request that was refused: drop it
-            ReferenceCountUtil.release(msg);
+            ReferenceCountUtil.release(msg); // content of a request that was refused
             return;
+        }
+        if (msg instanceof HttpContent content) {
+            current.requestBytes += content.content().readableBytes();
         }
         if (capture != null) {
             collect(msg);
             return;
         }
-        boolean last = msg instanceof LastHttpContent;
-        relay.toUpstream(target, msg);
-        if (last) {
+        relay.toUpstream(hop, msg);
+        if (msg instanceof LastHttpContent) {
             relay.flushUpstream();
             Exchange done = current;
             current = null;
@@ -126,177 +116,91 @@ final class RequestForwarder {
         }
     }
 
-    /** Returns false when the request was answered locally (and must not be forwarded). */
+    /** Returns false when the request goes no further (refused or answered here). */
     private boolean head(HttpRequest request) {
         current = null;
+        hop = null;
         if (request.decoderResult().isFailure()) {
-            ErrorPage page = HttpResponses.decoderFailure(request.decoderResult().cause(),
-                    target != null ? target.host() : "-");
-            refuse(request, page);
+            refuse(request, HttpResponses.decoderFailure(request.decoderResult().cause(), pageHost()));
             return false;
         }
         var nameProblem = RequestChecks.headerNameProblem(request.headers().names());
         if (nameProblem.isPresent()) {
-            refuse(request, 400, "Bad request", nameProblem.get());
+            refuse(request, new ErrorPage(400, "Bad request", nameProblem.get(), pageHost()));
             return false;
         }
-        String url;
-        // the host policy, intel, ICAP and the log see: in a tunnel, the name the connection is bound to
-        String exchangeHost;
-        if (fixedOrigin != null) {
-            target = fixedOrigin;
-            java.util.List<String> hosts = request.headers().getAll(HttpHeaderNames.HOST);
-            var authority = hosts.size() == 1 ? RequestChecks.Authority.parse(hosts.get(0), target.port()) : null;
-            if (authority == null) {
-                refuse(request, 400, "Bad request", hosts.size() == 1 ? "malformed Host header"
-                        : "the request has " + hosts.size() + " Host headers; exactly one is required");
+        RequestTarget.To to;
+        switch (relay.target().resolve(relay, request)) {
+            case RequestTarget.Refused refused -> {
+                refuse(request, refused.page());
                 return false;
             }
-            url = "http://" + hosts.get(0).strip() + request.uri();
-            exchangeHost = authority.host().toLowerCase(java.util.Locale.ROOT);
-        } else if (tunnel) {
-            target = relay.origin();
-            String bound = relay.boundName();
-            int defaultPort = relay.scheme().equals("https") ? 443 : 80;
-            if (!request.uri().startsWith("/") && !originFormInTunnel(request, bound)) {
-                refuse(request, 400, "Bad request", "a request inside a tunnel must name a path on its origin, got '"
-                        + request.uri() + "'");
-                return false;
-            }
-            // a Host without a port cannot name another port: it means the tunnel's own
-            var hostProblem = RequestChecks.hostProblem(request.headers().getAll(HttpHeaderNames.HOST), bound,
-                    target.port(), target.port());
-            if (hostProblem.isPresent()) {
-                refuse(request, 400, "Bad request", hostProblem.get());
-                return false;
-            }
-            String name = bound.indexOf(':') >= 0 ? "[" + bound + "]" : bound;
-            url = relay.scheme() + "://" + (target.port() == defaultPort ? name : name + ":" + target.port())
-                    + request.uri();
-            exchangeHost = bound;
-        } else if (relay.returnFlows() != null) {
-            String id = request.headers().get(FlowRegistry.FLOW_HEADER);
-            if (relay.returnFlows().takeProbe(id)) {
-                // a health probe made the whole loop: answer it here, naming it so the prober knows
-                refuse(request, new ErrorPage(200, "Loupe return path", "probe " + id + " came back", "-"));
-                return false;
-            }
-            // an HTTP device names the flow in a header; after an L3 device it is known only by the addresses
-            // the connection carries (a header there would come from the client)
-            FlowRegistry.Flow flow = relay.returnL3()
-                    ? relay.returnFlows().findByPeer(relay.client().remoteAddress(), relay.client().localAddress())
-                    : relay.returnFlows().find(id);
-            if (flow == null) {
-                refuse(request, 403, "Forbidden", "the return listener only carries live inline flows");
-                return false;
-            }
-            target = flow.origin();
-            relay.serverName(flow.serverName());
-            relay.flowClientIp(flow.clientIp());
-            String path = request.uri();
-            try {
-                URI uri = new URI(request.uri());
-                if (uri.isAbsolute()) {
-                    // the device judged this URL: it must be the flow's own origin, or the verdict was about another
-                    String name = flow.serverName() != null ? flow.serverName() : flow.origin().host();
-                    if (uri.getHost() == null || !uri.getHost().replace("[", "").replace("]", "").equalsIgnoreCase(name)
-                            || (uri.getPort() < 0 ? 80 : uri.getPort()) != flow.origin().port()
-                            || uri.getRawUserInfo() != null) {
-                        refuse(request, 403, "Forbidden", "the request names " + request.uri()
-                                + ", which is not its flow's origin");
-                        return false;
-                    }
-                    path = RequestTargets.originForm(uri);
-                }
-            } catch (URISyntaxException e) {
-                refuse(request, 400, "Bad request", "malformed request URI '" + request.uri() + "'");
-                return false;
-            }
-            url = "https://" + (target.port() == 443 ? hostForUrl(target) : target.authority()) + path;
-            request.setUri(path);
-            request.headers().remove(FlowRegistry.FLOW_HEADER);
-            request.headers().remove(FlowRegistry.SCHEME_HEADER);
-            exchangeHost = flow.serverName() != null ? flow.serverName() : target.host();
-        } else {
-            try {
-                URI uri = new URI(request.uri());
-                if (!"http".equalsIgnoreCase(uri.getScheme()) || uri.getHost() == null) {
-                    refuse(request, 400, "Bad request", "a proxy request needs an absolute http:// URI, got '"
-                            + request.uri() + "'");
-                    return false;
-                }
-                target = new Origin(uri.getHost(), uri.getPort() < 0 ? 80 : uri.getPort());
-                url = request.uri();
-                exchangeHost = target.host();
-                request.setUri(RequestTargets.originForm(uri));
-                request.headers().set(HttpHeaderNames.HOST, uri.getPort() < 0 ? hostForUrl(target) : target.authority());
-            } catch (URISyntaxException | IllegalArgumentException e) {
-                refuse(request, 400, "Bad request", "malformed request URI '" + request.uri() + "'");
-                return false;
-            }
-            // one decision for CONNECT and absolute-URI requests: rules on destination and port apply here too
-            var refusal = relay.guards().destinations().refuse(session, target,
-                    dev.loupe.core.net.IpLiterals.address(target.host()).orElse(null));
-            if (refusal.isPresent()) {
-                refuse(request, refusal.get());
-                return false;
-            }
-        }
-        if (intel != null) {
-            String pathAndQuery = tunnel || fixedOrigin != null ? request.uri() : RequestTargets.originForm(url);
-            var match = intel.matchUrl(relay.scheme(), exchangeHost, target.port(), pathAndQuery);
-            if (match.isPresent()) {
-                var block = ConnectionDecider.blockFor(match.get());
-                refuse(request, new ErrorPage(403, "Blocked by threat intelligence", block.reason(), target.host()));
-                return false;
-            }
+            case RequestTarget.To t -> to = t;
         }
         boolean upgrade = HopByHopHeaders.isUpgrade(request.headers());
-        current = new Exchange(session.nextExchangeSequence(), request.method().name(), url,
+        Exchange exchange = new Exchange(session.nextExchangeSequence(), request.method().name(), to.url(),
                 request.protocolVersion(), HttpUtil.isKeepAlive(request), upgrade);
         if (relay.stream()) {
-            current.protocol = "HTTP/2";
+            exchange.protocol = "HTTP/2";
         }
-        tracker.started(current);
+        tracker.started(exchange);
         rewriteHead(request, upgrade);
-        current.request = request;
-        if (icap != null && !upgrade && (!tunnel || relay.icapHereForNextRequest())) {
-            IcapAdaptation.Selection selection = icap.select(true, exchangeHost, request.method().name(),
-                    request.headers().get(HttpHeaderNames.CONTENT_TYPE), HttpUtil.getContentLength(request, -1L));
-            if (selection.blockedBy() != null) {
-                current.icap(selection.skipped());
-                relay.failExchange(icap.tooLarge(selection, true, target.host()));
-                current = null;
-                return false;
-            }
-            if (!selection.any()) {
-                current.icap(icap.noneApplies(selection));
-            } else {
-                capture = new Capture(request, current, selection, icap.newSpool());
-                current.requestHeld = true;
-                if (HttpUtil.is100ContinueExpected(request)) {
-                    // the origin sees the request only once it is complete: invite the body ourselves
-                    request.headers().remove(HttpHeaderNames.EXPECT);
-                    if (!current.clientVersion.equals(HttpVersion.HTTP_1_0)) {
-                        relay.client().writeAndFlush(new io.netty.handler.codec.http.DefaultFullHttpResponse(
-                                HttpVersion.HTTP_1_1, io.netty.handler.codec.http.HttpResponseStatus.CONTINUE));
-                    }
-                }
-            }
+        exchange.request = request;
+        exchange.view = new StagedExchange(exchange, relay, to.host(), to.origin());
+        exchange.requestRun = new StageRun(relay.stages(), exchange.view, true);
+        StageRun.Outcome outcome = exchange.requestRun.heads(request);
+        current = exchange;
+        if (outcome == null) {
+            hold(exchange, request, to.origin());
+            return true;
         }
-        return true;
+        return switch (outcome) {
+            case StageRun.Go go -> {
+                hop = relay.hopFor(exchange, to.origin(), go.route(), request);
+                if (hop == null) {
+                    current = null;
+                }
+                yield hop != null;
+            }
+            case StageRun.Answer answer -> {
+                current = null;
+                relay.respondLocally(exchange, answer.head(), answer.body());
+                yield false;
+            }
+            case StageRun.Stop stop -> {
+                current = null;
+                relay.failExchange(stop.page());
+                yield false;
+            }
+        };
     }
 
-    // ---- REQMOD: collect the request, let the services look at it, then carry out their verdict ----------
+    // ---- a request held whole for the stages that asked for its body --------------------------------------
+
+    private void hold(Exchange exchange, HttpRequest request, Origin to) {
+        capture = new Held(exchange, exchange.requestRun, request, to, relay.newSpool());
+        exchange.requestHeld = true;
+        if (HttpUtil.is100ContinueExpected(request)) {
+            // the origin sees the request only once it is complete: invite the body ourselves
+            request.headers().remove(HttpHeaderNames.EXPECT);
+            if (!exchange.clientVersion.equals(HttpVersion.HTTP_1_0)) {
+                relay.client().writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
+                        HttpResponseStatus.CONTINUE));
+            }
+        }
+    }
 
     private void collect(Object msg) {
-        Capture c = capture;
+        Held c = capture;
         if (msg instanceof HttpContent content) {
             try {
                 c.body().append(content.content());
             } catch (RuntimeException e) {
                 ReferenceCountUtil.release(msg);
-                abandon(c, new ErrorPage(507, "Cannot hold the request", e.getMessage(), target.host()));
+                capture = null;
+                current = null;
+                c.body().close();
+                relay.failExchange(new ErrorPage(507, "Cannot hold the request", e.getMessage(), c.to().host()));
                 return;
             }
         }
@@ -308,75 +212,56 @@ final class RequestForwarder {
         current = null;
         c.body().finish();
         relay.requestComplete(c.exchange());
-        Origin to = target;
-        String serverIp = relay.upstream() != null && relay.upstream().remoteAddress()
-                instanceof java.net.InetSocketAddress a ? a.getAddress().getHostAddress() : null;
-        IcapMessage message = new IcapMessage(c.request(), c.exchange().url, to.host(), null,
-                c.body().length() > 0 ? c.body() : null, relay.icapClientIp(), serverIp, null);
-        icap.adapt(message, c.selection(), relay.client().eventLoop(), adapted -> adapted(c, to, adapted));
+        c.run().bodies(c.body(), outcome -> afterStages(c, outcome));
     }
 
-    private void abandon(Capture c, ErrorPage page) {
-        capture = null;
-        current = null;
-        c.body().close();
-        relay.failExchange(page);
-    }
-
-    private void adapted(Capture c, Origin to, Adapted adapted) {
-        c.exchange().icap(adapted.results());
-        c.exchange().requestHeld = false;
+    private void afterStages(Held c, StageRun.Outcome outcome) {
+        Exchange exchange = c.exchange();
+        exchange.requestHeld = false;
         if (!relay.client().isActive()) {
             tracker.finished();
-            c.exchange().log(session, "client gone");
-            c.body().close();
-            release(adapted);
+            exchange.log(session, "client gone");
+            release(outcome);
             return;
         }
-        switch (adapted) {
-            case Adapted.Pass pass -> send(c, to, pass);
-            case Adapted.Respond respond -> {
-                c.body().close();
-                relay.respondLocally(c.exchange(), respond.response(), respond.body());
-            }
-            case Adapted.Refuse refuse -> {
-                c.body().close();
-                relay.failExchange(refuse.page());
-            }
+        switch (outcome) {
+            case StageRun.Go go -> send(c, go);
+            case StageRun.Answer answer -> relay.respondLocally(exchange, answer.head(), answer.body());
+            case StageRun.Stop stop -> relay.failExchange(stop.page());
         }
     }
 
-    private static void release(Adapted adapted) {
-        if (adapted instanceof Adapted.Pass p && p.body() != null) {
-            p.body().close();
-        } else if (adapted instanceof Adapted.Respond r && r.body() != null) {
-            r.body().close();
+    private static void release(StageRun.Outcome outcome) {
+        BodySpool body = outcome instanceof StageRun.Go go ? go.body()
+                : outcome instanceof StageRun.Answer answer ? answer.body() : null;
+        if (body != null) {
+            body.close();
         }
     }
 
-    /** Sends the (possibly adapted) request upstream, its body streamed from the spool. */
-    private void send(Capture c, Origin to, Adapted.Pass pass) {
-        HttpRequest head = (HttpRequest) pass.head();
-        if (pass.body() != c.body()) {
-            c.body().close();
+    /** Sends the (possibly rewritten) request upstream, its body streamed from the spool. */
+    private void send(Held c, StageRun.Go go) {
+        HttpRequest head = (HttpRequest) go.head();
+        if (go.replaced()) {
+            prepareRewritten(head, c.request(), c.to(), go.body());
         }
-        if (pass.modified()) {
-            prepareAdapted(head, c.request(), to, pass.body());
+        UpstreamLeg.Hop to = relay.hopFor(c.exchange(), c.to(), go.route(), head);
+        if (to == null) {
+            release(go);
+            return;
         }
         relay.toUpstream(to, head);
         relay.whenUpstreamReady(upstream -> {
             if (upstream == null) {
-                if (pass.body() != null) {
-                    pass.body().close();
-                }
+                release(go);
                 return; // the relay has answered with an error page already
             }
-            SpoolPump.start(upstream, pass.body(), n -> { }, f -> { });
+            SpoolPump.start(upstream, go.body(), n -> { }, f -> { });
         });
     }
 
-    /** A request head a service rewrote: origin form, the original Host, framing from the new body. */
-    private void prepareAdapted(HttpRequest head, HttpRequest original, Origin to, BodySpool body) {
+    /** A request head a stage rewrote: origin form, the original Host, framing from the new body. */
+    private static void prepareRewritten(HttpRequest head, HttpRequest original, Origin to, BodySpool body) {
         try {
             URI uri = new URI(head.uri());
             if (uri.isAbsolute()) {
@@ -399,25 +284,7 @@ final class RequestForwarder {
         }
     }
 
-    /** An absolute-form request in a tunnel is accepted only for the tunnel's own origin; made origin-form. */
-    private boolean originFormInTunnel(HttpRequest request, String bound) {
-        try {
-            URI uri = new URI(request.uri());
-            boolean same = uri.isAbsolute() && uri.getHost() != null && uri.getRawUserInfo() == null
-                    && relay.scheme().equalsIgnoreCase(uri.getScheme())
-                    && RequestChecks.authorityProblem(uri.getHost(), uri.getPort() < 0
-                            ? (relay.scheme().equals("https") ? 443 : 80) : uri.getPort(), bound, target.port(), "")
-                    .isEmpty();
-            if (same) {
-                request.setUri(RequestTargets.originForm(uri));
-            }
-            return same;
-        } catch (URISyntaxException e) {
-            return false;
-        }
-    }
-
-    private static void rewriteHead(HttpRequest request, boolean upgrade) {
+    private static void rewriteHead(HttpMessage request, boolean upgrade) {
         // only Loupe puts these on a request (toward an inline device); a client's would be forged
         request.headers().remove(FlowRegistry.FLOW_HEADER);
         request.headers().remove(FlowRegistry.SCHEME_HEADER);
@@ -434,13 +301,9 @@ final class RequestForwarder {
         }
     }
 
-    private void refuse(HttpRequest request, int status, String title, String problem) {
-        refuse(request, new ErrorPage(status, title, problem, target != null ? target.host() : "-"));
-    }
-
     private void refuse(HttpRequest request, ErrorPage page) {
-        Exchange refused = new Exchange(session.nextExchangeSequence(), request.method().name(), urlFor(request),
-                request.protocolVersion(), false, false);
+        Exchange refused = new Exchange(session.nextExchangeSequence(), request.method().name(),
+                relay.target().logUrl(relay, request), request.protocolVersion(), false, false);
         if (relay.stream()) {
             refused.protocol = "HTTP/2";
         }
@@ -448,19 +311,7 @@ final class RequestForwarder {
         relay.failExchange(page);
     }
 
-    /** The URL a refused request is logged under: absolute, as for the exchanges that pass. */
-    private String urlFor(HttpRequest request) {
-        String uri = request.uri();
-        if (!uri.startsWith("/") || target == null) {
-            return uri;
-        }
-        String host = tunnel ? relay.boundName() : fixedOrigin != null
-                ? request.headers().get(HttpHeaderNames.HOST, target.authority()) : target.host();
-        String name = host.indexOf(':') >= 0 && !host.startsWith("[") && tunnel ? "[" + host + "]" : host;
-        return relay.scheme() + "://" + name + (tunnel ? ":" + target.port() : "") + uri;
-    }
-
-    private static String hostForUrl(Origin origin) {
-        return origin.host().indexOf(':') >= 0 ? "[" + origin.host() + "]" : origin.host();
+    private String pageHost() {
+        return relay.origin() != null ? relay.origin().host() : "-";
     }
 }

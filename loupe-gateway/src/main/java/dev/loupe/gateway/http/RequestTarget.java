@@ -31,6 +31,11 @@ sealed interface RequestTarget {
 
     Resolution resolve(HttpRelay relay, HttpRequest request);
 
+    /** The URL a refused request is logged under: absolute, as for the exchanges that pass. */
+    default String logUrl(HttpRelay relay, HttpRequest request) {
+        return request.uri();
+    }
+
     static Refused refused(int status, String problem, Origin page) {
         return new Refused(new ErrorPage(status, status == 403 ? "Forbidden" : "Bad request", problem,
                 page != null ? page.host() : "-"));
@@ -42,6 +47,16 @@ sealed interface RequestTarget {
 
     /** A CONNECT tunnel or a transparent TLS connection: the origin is fixed, Host must name it. */
     record Tunnel() implements RequestTarget {
+        @Override
+        public String logUrl(HttpRelay relay, HttpRequest request) {
+            if (!request.uri().startsWith("/")) {
+                return request.uri();
+            }
+            String bound = relay.boundName();
+            String name = bound.indexOf(':') >= 0 && !bound.startsWith("[") ? "[" + bound + "]" : bound;
+            return relay.scheme() + "://" + name + ":" + relay.origin().port() + request.uri();
+        }
+
         @Override
         public Resolution resolve(HttpRelay relay, HttpRequest request) {
             Origin target = relay.origin();
@@ -83,6 +98,12 @@ sealed interface RequestTarget {
 
     /** Transparent plain HTTP: origin-form requests to the client's original destination, named by Host. */
     record Transparent(Origin destination) implements RequestTarget {
+        @Override
+        public String logUrl(HttpRelay relay, HttpRequest request) {
+            return !request.uri().startsWith("/") ? request.uri()
+                    : "http://" + request.headers().get(HttpHeaderNames.HOST, destination.authority()) + request.uri();
+        }
+
         @Override
         public Resolution resolve(HttpRelay relay, HttpRequest request) {
             List<String> hosts = request.headers().getAll(HttpHeaderNames.HOST);
@@ -144,8 +165,7 @@ sealed interface RequestTarget {
                 return refused(403, "the return listener only carries live inline flows", null);
             }
             Origin target = flow.origin();
-            relay.serverName(flow.serverName());
-            relay.flowClientIp(flow.clientIp());
+            relay.flow(flow.serverName(), flow.clientIp());
             String path = request.uri();
             String name = flow.serverName() != null ? flow.serverName() : target.host();
             try {

@@ -4,10 +4,7 @@ import dev.loupe.core.http.ErrorPage;
 import dev.loupe.gateway.session.Session;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
-import dev.loupe.gateway.icap.Adapted;
 import dev.loupe.gateway.pipeline.BodySpool;
-import dev.loupe.gateway.icap.IcapAdaptation;
-import dev.loupe.gateway.icap.IcapMessage;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
@@ -31,10 +28,9 @@ final class ResponseForwarder {
     private boolean upstreamKeepAlive;
     private boolean switching;
 
-    private final IcapAdaptation icap;
-    /** The response being collected for the RESPMOD services, null when streaming straight through. */
+    /** The response being held for the stages that asked for its body, null when streaming straight through. */
     private Capture capture;
-    /** A collected response is with the services or on its way to the client: the upstream may go. */
+    /** A held response is with the stages or on its way to the client: the upstream may go. */
     private boolean adapting;
     /** The held start of a response that outgrew every limit, on its way to the client unscanned. */
     private Drain drain;
@@ -56,26 +52,22 @@ final class ResponseForwarder {
 
     private static final class Capture {
         final Exchange exchange;
-        final HttpResponse original;
-        final IcapAdaptation.Selection selection;
+        final StageRun run;
         final BodySpool body;
-        /** Beyond this many body bytes no selected service would take it (computed once, checked per read). */
+        /** Beyond this many body bytes no stage would take it (computed once, checked per read). */
         final long limit;
         HttpResponse rewritten;
 
-        Capture(Exchange exchange, HttpResponse original, IcapAdaptation.Selection selection, BodySpool body,
-                long limit) {
+        Capture(Exchange exchange, StageRun run, BodySpool body) {
             this.exchange = exchange;
-            this.original = original;
-            this.selection = selection;
+            this.run = run;
             this.body = body;
-            this.limit = limit;
+            this.limit = run.limit();
         }
     }
 
-    ResponseForwarder(HttpRelay relay, ExchangeTracker tracker, Session session, IcapAdaptation icap) {
+    ResponseForwarder(HttpRelay relay, ExchangeTracker tracker, Session session) {
         this.relay = relay;
-        this.icap = icap;
         this.tracker = tracker;
         this.session = session;
     }
@@ -147,23 +139,20 @@ final class ResponseForwarder {
             upstreamKeepAlive = false; // the body ends when the origin closes: that connection is spent
         }
         boolean bodyless = exchange.head || code == 204 || code == 304;
-        if (icap != null && !bodyless && relay.icapHere(exchange)
+        if (!bodyless && exchange.requestRun != null
                 && !"0".equals(response.headers().get(HttpHeaderNames.CONTENT_LENGTH))) {
-            IcapAdaptation.Selection selection = icap.select(false, relay.origin().host(), exchange.method,
-                    response.headers().get(HttpHeaderNames.CONTENT_TYPE), HttpUtil.getContentLength(response, -1L));
-            if (selection.blockedBy() != null) {
-                exchange.icap(selection.skipped());
-                failCurrent(icap.tooLarge(selection, false, relay.origin().host()));
+            // back through the stages the request passed, in reverse; they see the origin's own head
+            StageRun run = new StageRun(exchange.requestRun.ran().reversed(), exchange.view, false);
+            StageRun.Outcome outcome = run.heads(response);
+            if (outcome instanceof StageRun.Stop stop) {
+                failCurrent(stop.page());
                 if (relay.upstream() != null) {
                     relay.upstream().close(); // the body is not wanted
                 }
                 return;
-            } else if (!selection.any()) {
-                exchange.icap(icap.noneApplies(selection));
-            } else {
-                // the services see the origin's own head, before Loupe rewrites it for the client
-                capture = new Capture(exchange, new DefaultHttpResponse(response.protocolVersion(), response.status(),
-                        response.headers().copy()), selection, icap.newSpool(), icap.spoolLimit(selection));
+            }
+            if (outcome == null) {
+                capture = new Capture(exchange, run, relay.newSpool());
             }
         }
         HopByHopHeaders.strip(response.headers());
@@ -261,12 +250,7 @@ final class ResponseForwarder {
         capture = null;
         adapting = true;
         c.body.finish();
-        Channel upstream = relay.upstream();
-        String serverIp = upstream != null && upstream.remoteAddress() instanceof java.net.InetSocketAddress a
-                ? a.getAddress().getHostAddress() : null;
-        IcapMessage message = new IcapMessage(c.exchange.request, c.exchange.url, relay.origin().host(), c.original,
-                c.body.length() > 0 ? c.body : null, relay.icapClientIp(), serverIp, null);
-        icap.adapt(message, c.selection, relay.client().eventLoop(), adapted -> adapted(c, adapted));
+        c.run.bodies(c.body, outcome -> adapted(c, outcome));
     }
 
     /**
@@ -276,12 +260,9 @@ final class ResponseForwarder {
      */
     private void outgrown(Capture c, boolean complete) {
         capture = null;
-        IcapAdaptation.OverLimit over = icap.overLimit(c.selection);
-        c.exchange.icap(over.results());
-        if (over.blockedBy() != null) {
+        if (c.run.overLimit() instanceof StageRun.Stop stop) {
             c.body.close();
-            failCurrent(new ErrorPage(403, "Blocked: too large to scan", "the response body is larger than ICAP "
-                    + "service '" + over.blockedBy() + "' scans", relay.origin().host()));
+            failCurrent(stop.page());
             if (relay.upstream() != null) {
                 relay.upstream().close();
             }
@@ -327,37 +308,31 @@ final class ResponseForwarder {
         }
     }
 
-    private void adapted(Capture c, Adapted adapted) {
-        c.exchange.icap(adapted.results());
+    private void adapted(Capture c, StageRun.Outcome outcome) {
         if (!relay.client().isActive()) {
             adapting = false;
             tracker.finished();
             c.exchange.log(session, "client gone");
-            c.body.close();
-            if (adapted instanceof Adapted.Pass p && p.body() != null) {
-                p.body().close();
+            if (outcome instanceof StageRun.Go go && go.body() != null) {
+                go.body().close();
             }
             return;
         }
-        switch (adapted) {
-            case Adapted.Pass pass -> {
-                if (pass.body() != c.body) {
-                    c.body.close();
-                }
-                HttpResponse head = pass.modified() ? adaptedHead(c.exchange, (HttpResponse) pass.head(), pass.body())
+        switch (outcome) {
+            case StageRun.Go go -> {
+                HttpResponse head = go.replaced() ? adaptedHead(c.exchange, (HttpResponse) go.head(), go.body())
                         : c.rewritten;
-                deliver(c.exchange, head, pass.body(), upstreamKeepAlive);
+                deliver(c.exchange, head, go.body(), upstreamKeepAlive);
             }
-            case Adapted.Refuse refuse -> {
+            case StageRun.Stop stop -> {
                 adapting = false;
-                c.body.close();
-                failCurrent(refuse.page());
+                failCurrent(stop.page());
             }
-            case Adapted.Respond respond -> throw new IllegalStateException("RESPMOD cannot answer a request");
+            case StageRun.Answer answer -> throw new IllegalStateException("a response cannot be answered");
         }
     }
 
-    /** A response a service produced (e.g. an AV block page): Loupe's framing, the client's version. */
+    /** A response a stage produced (e.g. an AV block page): Loupe's framing, the client's version. */
     private static HttpResponse adaptedHead(Exchange exchange, HttpResponse head, BodySpool body) {
         HopByHopHeaders.strip(head.headers());
         head.headers().remove(HttpHeaderNames.TRANSFER_ENCODING);
@@ -372,7 +347,7 @@ final class ResponseForwarder {
         return head;
     }
 
-    /** A REQMOD service answered the request (a block page): deliver it; the origin never saw the request. */
+    /** A stage answered the request (a block page): deliver it; the origin never saw the request. */
     void respondLocally(Exchange exchange, HttpResponse response, BodySpool body) {
         exchange.responseStarted(response.status().code());
         exchange.closeClientAfter = !exchange.clientKeepAlive;

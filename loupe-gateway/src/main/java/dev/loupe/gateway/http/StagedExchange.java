@@ -62,7 +62,7 @@ final class StagedExchange implements StageExchange {
 
     @Override
     public String clientIp() {
-        return relay.icapClientIp();
+        return relay.clientIp();
     }
 
     @Override

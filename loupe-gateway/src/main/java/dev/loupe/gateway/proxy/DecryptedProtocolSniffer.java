@@ -94,7 +94,7 @@ final class DecryptedProtocolSniffer extends ChannelInboundHandlerAdapter {
     private static void startHttp(GatewayServices services, Session session, Origin origin, Channel upstream) {
         var limits = services.config().limits();
         HttpRelay.tunnel(session, Guards.of(services), services.connector(), services.mirror(),
-                services.intel(), services.icap(), services.inline(),
+                services.stages(), services.inline(),
                 services.inline() == null ? null : new TlsOriginConnector(services)::connect,
                 upstream, origin, limits.maxInitialLineLength(), limits.maxHeaderSize());
     }
@@ -107,7 +107,7 @@ final class DecryptedProtocolSniffer extends ChannelInboundHandlerAdapter {
         dev.loupe.gateway.http2.Http2Tunnel.start(session, session.client(), upstream, services.config().http2(),
                 services.config().limits().maxHeaderSize(), (clientStream, upstreamStream) -> HttpRelay.stream(
                         session, clientStream, guards, services.connector(), services.mirror(),
-                        services.intel(), services.icap(), services.inline(),
+                        services.stages(), services.inline(),
                         directTls == null ? null : directTls::connect, upstreamStream, origin, originAddress));
     }
 

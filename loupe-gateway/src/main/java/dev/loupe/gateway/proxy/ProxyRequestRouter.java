@@ -61,7 +61,7 @@ final class ProxyRequestRouter extends ChannelInboundHandlerAdapter {
             Replay.into(ctx.pipeline(), "pages", msg);
         } else if (request.uri().regionMatches(true, 0, "http://", 0, 7)) {
             HttpRelay relay = HttpRelay.plain(Session.of(ctx.channel()), Guards.of(services), services.connector(),
-                    services.mirror(), services.intel(), services.icap());
+                    services.mirror(), services.stages());
             ctx.pipeline().replace(this, "exchange", relay.newClientHandler());
             Replay.into(ctx.pipeline(), "exchange", msg);
         } else {

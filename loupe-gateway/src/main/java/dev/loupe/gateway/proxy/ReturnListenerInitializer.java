@@ -38,10 +38,9 @@ public final class ReturnListenerInitializer extends ChannelInitializer<SocketCh
             return;
         }
         var limits = services.config().limits();
-        var order = services.config().inline();
+        var stages = services.stages();
         HttpRelay relay = HttpRelay.returning(session, services.connector(), tls::connect, services.inline().flows(),
-                order.icapAfterDevice() ? services.icap() : null, order.mirrorOriginLeg() ? services.mirror() : null,
-                l3);
+                stages, stages.mirrorOnOriginLeg() ? services.mirror() : null, l3);
         ch.pipeline()
                 .addLast("http", dev.loupe.gateway.http.HttpCodecs.server(limits.maxInitialLineLength(), limits.maxHeaderSize()))
                 .addLast("exchange", relay.newClientHandler());

@@ -52,8 +52,8 @@ final class TlsSniffer extends FirstBytesSniffer {
             // plain HTTP is mirrored as such, like absolute-URI requests
             MirrorTap.install(services.mirror(), client, upstream);
             var limits = services.config().limits();
-            HttpRelay.tunnelPlain(session, Guards.of(services), services.connector(), services.intel(),
-                    services.icap(), upstream, origin, limits.maxInitialLineLength(), limits.maxHeaderSize());
+            HttpRelay.tunnelPlain(session, Guards.of(services), services.connector(), services.stages(),
+                    upstream, origin, limits.maxInitialLineLength(), limits.maxHeaderSize());
             Replay.into(client.pipeline(), "http", bytes);
             return;
         }

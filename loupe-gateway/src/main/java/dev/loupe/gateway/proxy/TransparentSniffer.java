@@ -45,7 +45,7 @@ final class TransparentSniffer extends FirstBytesSniffer {
         if (bytes != null && DecryptedProtocolSniffer.looksLikeHttp(bytes)) {
             session.verdict("http", "transparent plain HTTP");
             var limits = services.config().limits();
-            HttpRelay.transparent(session, Guards.of(services), services.connector(), services.mirror(), services.intel(), services.icap(),
+            HttpRelay.transparent(session, Guards.of(services), services.connector(), services.mirror(), services.stages(),
                     origin, limits.maxInitialLineLength(), limits.maxHeaderSize());
             Replay.into(ctx.pipeline(), "http", bytes);
             return;

@@ -20,7 +20,7 @@ import dev.loupe.gateway.metrics.MeteredAccessLog;
 import dev.loupe.gateway.mirror.Mirror;
 import dev.loupe.core.policy.ConnectionDecider;
 import dev.loupe.gateway.proxy.ExplicitProxyInitializer;
-import dev.loupe.gateway.proxy.OriginConnector;
+import dev.loupe.gateway.relay.OriginConnector;
 import dev.loupe.gateway.tls.ForgedContextCache;
 import dev.loupe.gateway.tls.TlsContexts;
 import dev.loupe.gateway.transport.Transport;

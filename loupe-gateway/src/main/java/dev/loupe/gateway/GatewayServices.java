@@ -8,7 +8,7 @@ import dev.loupe.gateway.icap.IcapAdaptation;
 import dev.loupe.gateway.inline.Inline;
 import dev.loupe.gateway.mirror.Mirror;
 import dev.loupe.core.policy.ConnectionDecider;
-import dev.loupe.gateway.proxy.OriginConnector;
+import dev.loupe.gateway.relay.OriginConnector;
 import dev.loupe.gateway.tls.ForgedContextCache;
 import dev.loupe.gateway.tls.TlsContexts;
 import dev.loupe.gateway.transport.Transport;

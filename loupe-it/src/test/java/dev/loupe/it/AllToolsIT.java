@@ -17,10 +17,16 @@ class AllToolsIT {
     @TempDir
     Path dir;
 
-    @org.junit.jupiter.params.ParameterizedTest(name = "icap {0} the device, mirror on the {1} leg")
-    @org.junit.jupiter.params.provider.CsvSource({"before, device", "after, origin"})
-    void oneHttpsDownloadIsSeenByTheMirrorTheInlineDeviceAndIcap(String icapPosition, String mirrorLeg)
-            throws Exception {
+    /** The order comes from pipeline: or, spelled the older way, from inline.icap-position and mirror-leg. */
+    @org.junit.jupiter.params.ParameterizedTest(name = "icap-position {0}, mirror-leg {1}, pipeline {2}")
+    @org.junit.jupiter.params.provider.CsvSource(delimiter = '|', value = {"before | device | -",
+            "- | - | [icap, url-intel, inline, mirror]", "- | - | [url-intel, mirror, inline, icap]"})
+    void oneHttpsDownloadIsSeenByTheMirrorTheInlineDeviceAndIcap(String icapPosition, String mirrorLeg,
+                                                                 String pipeline) throws Exception {
+        boolean legacy = pipeline.equals("-");
+        boolean icapBefore = legacy ? icapPosition.equals("before") : pipeline.indexOf("icap") < pipeline.indexOf("inline");
+        boolean mirrorDeviceLeg = legacy ? mirrorLeg.equals("device")
+                : pipeline.indexOf("mirror") < pipeline.indexOf("inline");
         int returnPort = Partners.freePort();
         Path pcapDir = dir.resolve("pcap");
         try (IcapServers icap = IcapServers.start(dir.resolve("icap"), 1);
@@ -30,15 +36,16 @@ class AllToolsIT {
                     mirror:
                       server-port-map: {%1$d: 80}
                       sinks: [{type: pcap-file, directory: %2$s}]
+                    %6$s
                     inline:
-                      icap-position: %6$s
-                      mirror-leg: %7$s
+                    %7$s
                       return-port: %3$d
                       services: [{name: filter, devices: ["%4$s"], health-interval: 300ms}]
                     icap:
                       services: [{name: av, mode: respmod, servers: [%5$s]}]
                     """.formatted(origins.ports.get(Site.GOOD), pcapDir, returnPort, squids.device(0), icap.uri(0),
-                    icapPosition, mirrorLeg));
+                    legacy ? "" : "pipeline: " + pipeline,
+                    legacy ? "  icap-position: " + icapPosition + "\n  mirror-leg: " + mirrorLeg : ""));
             Path out = dir.resolve("300k.out");
             try {
                 loupe.awaitMetric("loupe_inline_device_up{device=\"" + squids.device(0) + "\",service=\"filter\"} 1");
@@ -58,7 +65,7 @@ class AllToolsIT {
             assertThat(log).contains("\"result\":\"unmodified\"").contains("\"inline\":\"filter via " + squids.device(0) + "\"");
             String clientSide = log.lines().filter(l -> l.contains("\"inline\":\"filter via")).findFirst().orElseThrow();
             assertThat(clientSide.contains("\"icap\"")).as("ICAP ran on the client's side of the device: " + clientSide)
-                    .isEqualTo(icapPosition.equals("before"));
+                    .isEqualTo(icapBefore);
             Path capture;
             try (Stream<Path> files = Files.list(pcapDir)) {
                 capture = files.filter(p -> p.toString().endsWith(".pcap")).findFirst().orElseThrow();
@@ -66,7 +73,7 @@ class AllToolsIT {
             String uri = Tshark.read(capture, "-Y", "http.request", "-T", "fields", "-e", "http.request.uri").strip();
             assertThat(uri).as("the mirror saw the decrypted request").contains("/300k.bin?all-tools");
             // the device leg carries proxy requests (absolute URI); the origin leg carries origin-form ones
-            assertThat(uri.startsWith("http://")).as(uri).isEqualTo(mirrorLeg.equals("device"));
+            assertThat(uri.startsWith("http://")).as(uri).isEqualTo(mirrorDeviceLeg);
             Path objects = Files.createDirectories(dir.resolve("objects"));
             Tshark.read(capture, "-q", "--export-objects", "http," + objects);
             try (Stream<Path> exported = Files.list(objects)) {

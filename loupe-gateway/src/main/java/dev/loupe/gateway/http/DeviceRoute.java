@@ -84,7 +84,7 @@ final class DeviceRoute {
     }
 
     /** Opens the connection to a device: plain TCP to an HTTP device, or the origin's address over the L3 route. */
-    ChannelFuture connect(dev.loupe.gateway.proxy.OriginConnector connector, UpstreamLeg.Hop hop) {
+    ChannelFuture connect(dev.loupe.gateway.relay.OriginConnector connector, UpstreamLeg.Hop hop) {
         if (!inline.service().l3()) {
             return connector.connectDevice(client, hop.address());
         }

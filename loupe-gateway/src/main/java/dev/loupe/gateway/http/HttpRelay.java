@@ -10,7 +10,7 @@ import dev.loupe.gateway.pipeline.BodySpool;
 import dev.loupe.gateway.pipeline.ExchangeStage;
 import dev.loupe.gateway.pipeline.RouteTarget;
 import dev.loupe.gateway.pipeline.StagePlan;
-import dev.loupe.gateway.proxy.OriginConnector;
+import dev.loupe.gateway.relay.OriginConnector;
 import dev.loupe.gateway.relay.ByteRelayHandler;
 import dev.loupe.gateway.session.Session;
 import io.netty.channel.Channel;

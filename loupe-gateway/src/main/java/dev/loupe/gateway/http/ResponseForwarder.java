@@ -333,7 +333,13 @@ final class ResponseForwarder {
     }
 
     /** A response a stage produced (e.g. an AV block page): Loupe's framing, the client's version. */
-    private static HttpResponse adaptedHead(Exchange exchange, HttpResponse head, BodySpool body) {
+    private static HttpResponse adaptedHead(Exchange exchange, HttpResponse given, BodySpool body) {
+        // the body follows from the spool: a head that says it is complete would end the message before it
+        HttpResponse head = given instanceof io.netty.handler.codec.http.FullHttpResponse full
+                ? new DefaultHttpResponse(full.protocolVersion(), full.status(), full.headers()) : given;
+        if (head != given) {
+            ((io.netty.handler.codec.http.FullHttpResponse) given).release();
+        }
         HopByHopHeaders.strip(head.headers());
         head.headers().remove(HttpHeaderNames.TRANSFER_ENCODING);
         HttpUtil.setContentLength(head, body == null ? 0 : body.length());

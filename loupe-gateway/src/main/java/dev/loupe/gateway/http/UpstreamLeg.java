@@ -5,7 +5,7 @@ import dev.loupe.core.net.Origin;
 import dev.loupe.gateway.inline.InlineHttpService;
 import dev.loupe.gateway.mirror.Mirror;
 import dev.loupe.gateway.mirror.MirrorTap;
-import dev.loupe.gateway.proxy.OriginConnector;
+import dev.loupe.gateway.relay.OriginConnector;
 import dev.loupe.gateway.relay.Failures;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;

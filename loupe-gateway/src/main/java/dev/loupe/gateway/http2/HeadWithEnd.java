@@ -16,7 +16,7 @@ import io.netty.handler.codec.http.FullHttpResponse;
  * END_STREAM, not from a head followed by an empty DATA frame. A head is held only until the next write or
  * flush, so a streaming response's head is not delayed.
  */
-final class HeadWithEnd extends ChannelDuplexHandler {
+public final class HeadWithEnd extends ChannelDuplexHandler {
     static final String NAME = "h2-head-with-end";
     private HttpResponse held;
     private ChannelPromise heldPromise;

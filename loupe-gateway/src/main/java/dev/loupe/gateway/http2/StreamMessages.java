@@ -21,7 +21,7 @@ import java.util.List;
  * in two), and without the {@code x-http2-*} headers Netty's translation adds for its own use, which must never
  * reach an origin, a device or an ICAP server.
  */
-final class StreamMessages extends ChannelInboundHandlerAdapter {
+public final class StreamMessages extends ChannelInboundHandlerAdapter {
     static final String NAME = "h2-messages";
     private static final String EXTENSION_PREFIX = "x-http2-";
 

@@ -1,5 +1,6 @@
 package dev.loupe.gateway.proxy;
 
+import dev.loupe.gateway.relay.OriginConnector;
 import dev.loupe.core.config.InlineServiceConfig;
 import dev.loupe.gateway.inline.InlineHttpService;
 import io.netty.buffer.ByteBuf;

@@ -1,5 +1,6 @@
 package dev.loupe.gateway.proxy;
 
+import dev.loupe.gateway.relay.OriginConnector;
 import dev.loupe.core.net.Origin;
 
 import dev.loupe.core.trust.CertificateVerdict;

@@ -1,4 +1,4 @@
-package dev.loupe.gateway.proxy;
+package dev.loupe.gateway.relay;
 
 import dev.loupe.core.net.DestinationGuard;
 import dev.loupe.gateway.relay.ForbiddenDestinationException;

@@ -1,8 +1,7 @@
-package dev.loupe.gateway.proxy;
+package dev.loupe.gateway.relay;
 
 import dev.loupe.core.net.Origin;
 
-import dev.loupe.gateway.relay.IdleCloser;
 import dev.loupe.gateway.transport.Transport;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;

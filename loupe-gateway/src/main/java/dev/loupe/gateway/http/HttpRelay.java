@@ -2,15 +2,10 @@ package dev.loupe.gateway.http;
 
 import dev.loupe.core.http.ErrorPage;
 import dev.loupe.core.net.Origin;
-import dev.loupe.gateway.inline.FlowRegistry;
-import dev.loupe.gateway.inline.Inline;
 import dev.loupe.gateway.inline.InlineHttpService;
-import dev.loupe.gateway.mirror.Mirror;
 import dev.loupe.gateway.pipeline.BodySpool;
 import dev.loupe.gateway.pipeline.ExchangeStage;
 import dev.loupe.gateway.pipeline.RouteTarget;
-import dev.loupe.gateway.pipeline.StagePlan;
-import dev.loupe.gateway.relay.OriginConnector;
 import dev.loupe.gateway.relay.ByteRelayHandler;
 import dev.loupe.gateway.session.Session;
 import io.netty.channel.Channel;
@@ -20,7 +15,6 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
-import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -68,7 +62,7 @@ public final class HttpRelay {
         Future<Channel> connect(Channel client, Origin origin, String serverName);
     }
 
-    private HttpRelay(Session session, Channel client, RelayGuards guards, List<ExchangeStage> stages,
+    HttpRelay(Session session, Channel client, RelayGuards guards, List<ExchangeStage> stages,
                       Supplier<BodySpool> spools, RequestTarget target, String scheme, boolean tunnel, Origin origin) {
         this.session = session;
         this.client = client;
@@ -83,98 +77,28 @@ public final class HttpRelay {
         this.responses = new ResponseForwarder(this, tracker, session);
     }
 
-    /**
-     * Decrypted tunnel: both channels are connected and past their TLS handshakes. With {@code inline}, requests
-     * may go out through one of its devices instead (the {@code inline} stage decides).
-     */
-    public static HttpRelay tunnel(Session session, RelayGuards guards, OriginConnector connector, Mirror mirror,
-                                   StagePlan plan, Inline inline, UpstreamTls directTls, Channel upstream,
-                                   Origin origin, int maxInitialLine, int maxHeader) {
-        HttpRelay relay = decrypted(session, session.client(), guards, connector, mirror, plan, inline, directTls,
-                upstream, origin, upstream.remoteAddress() instanceof InetSocketAddress a ? a : null);
-        relay.originChoseNoAlpn = Http2AnswerDetector.choseNoAlpn(session);
-        relay.installClient(maxInitialLine, maxHeader);
-        relay.installUpstream(upstream);
-        return relay;
+
+    void leg(UpstreamLeg leg) {
+        this.leg = leg;
     }
 
-    /**
-     * One HTTP/2 stream of a decrypted connection, framing-neutral from here on: {@code clientStream} and
-     * {@code upstreamStream} already turn their frames into HTTP messages (request head, body, trailers), so
-     * every stage sees the exchange as it would over HTTP/1.1. Through an inline device it goes over HTTP/1.1.
-     */
-    public static HttpRelay stream(Session session, Channel clientStream, RelayGuards guards, OriginConnector connector,
-                                   Mirror mirror, StagePlan plan, Inline inline, UpstreamTls directTls,
-                                   Channel upstreamStream, Origin origin, InetSocketAddress originAddress) {
-        HttpRelay relay = decrypted(session, clientStream, guards, connector, mirror, plan, inline, directTls,
-                upstreamStream, origin, originAddress);
-        relay.stream = true;
-        clientStream.pipeline().addLast("exchange", relay.newClientHandler());
-        upstreamStream.pipeline().addLast("exchange", new UpstreamHttpHandler(relay));
-        upstreamStream.config().setAutoRead(clientStream.isWritable());
-        return relay;
+    void devices(DeviceRoute devices) {
+        this.devices = devices;
     }
 
-    private static HttpRelay decrypted(Session session, Channel client, RelayGuards guards, OriginConnector connector,
-                                       Mirror mirror, StagePlan plan, Inline inline, UpstreamTls directTls,
-                                       Channel upstream, Origin origin, InetSocketAddress originAddress) {
-        HttpRelay relay = new HttpRelay(session, client, guards, plan.decrypted(), plan.spools(),
-                new RequestTarget.Tunnel(), "https", true, origin);
-        // without inline devices the TLS interceptor has tapped the origin connection already; with them, the
-        // relay taps the leg the pipeline's order names
-        relay.devices = inline == null ? null : new DeviceRoute(inline, session, client, originAddress);
-        relay.leg = new UpstreamLeg(relay, client, connector, plan.mirrorOnOriginLeg() ? null : mirror,
-                inline == null ? null : mirror, inline == null ? null : directTls, relay.devices, upstream, origin);
-        return relay;
+    DeviceRoute devices() {
+        return devices;
     }
 
-    /**
-     * Plain HTTP inside a CONNECT tunnel (e.g. {@code CONNECT host:80}): the upstream is connected already; the
-     * exchanges get the same stages as any plain HTTP (the caller has tapped the mirror).
-     */
-    public static HttpRelay tunnelPlain(Session session, RelayGuards guards, OriginConnector connector,
-                                        StagePlan plan, Channel upstream, Origin origin, int maxInitialLine,
-                                        int maxHeader) {
-        HttpRelay relay = new HttpRelay(session, session.client(), guards, plan.plain(), plan.spools(),
-                new RequestTarget.Tunnel(), "http", true, origin);
-        relay.leg = new UpstreamLeg(relay, relay.client, connector, null, null, null, null, upstream, origin);
-        relay.installClient(maxInitialLine, maxHeader);
-        relay.installUpstream(upstream);
-        return relay;
+    void streamOfConnection() {
+        this.stream = true;
     }
 
-    /**
-     * The return leg of inline devices: each request names its flow; it goes over TLS (validated like any
-     * upstream) to that flow's origin, through the stages after the device. The client here is the device.
-     */
-    public static HttpRelay returning(Session session, OriginConnector connector, UpstreamTls tls,
-                                      FlowRegistry flows, StagePlan plan, Mirror mirror, boolean l3) {
-        HttpRelay relay = new HttpRelay(session, session.client(), RelayGuards.NONE, plan.returnLeg(), plan.spools(),
-                new RequestTarget.ReturnLeg(flows, l3), "https", false, null);
-        relay.leg = new UpstreamLeg(relay, relay.client, connector, null, mirror, tls, null, null, null);
-        return relay;
+    void originChoseNoAlpn(boolean chose) {
+        this.originChoseNoAlpn = chose;
     }
 
-    /** Plain-HTTP proxying: the client pipeline already parses HTTP; each upstream is mirrored if configured. */
-    public static HttpRelay plain(Session session, RelayGuards guards, OriginConnector connector, Mirror mirror,
-                                  StagePlan plan) {
-        HttpRelay relay = new HttpRelay(session, session.client(), guards, plan.plain(), plan.spools(),
-                new RequestTarget.Proxy(), "http", false, null);
-        relay.leg = new UpstreamLeg(relay, relay.client, connector, null, mirror, null, null, null, null);
-        return relay;
-    }
-
-    /** Transparent plain HTTP: origin-form requests to the client's original destination. */
-    public static HttpRelay transparent(Session session, RelayGuards guards, OriginConnector connector, Mirror mirror,
-                                        StagePlan plan, Origin destination, int maxInitialLine, int maxHeader) {
-        HttpRelay relay = new HttpRelay(session, session.client(), guards, plan.plain(), plan.spools(),
-                new RequestTarget.Transparent(destination), "http", false, null);
-        relay.leg = new UpstreamLeg(relay, relay.client, connector, null, mirror, null, null, null, null);
-        relay.installClient(maxInitialLine, maxHeader);
-        return relay;
-    }
-
-    private void installClient(int maxInitialLine, int maxHeader) {
+    void installClient(int maxInitialLine, int maxHeader) {
         client.pipeline().addLast("http", HttpCodecs.server(maxInitialLine, maxHeader));
         if (guards.headTimeout() != null) {
             client.pipeline().addLast(RequestHeadTimeout.NAME, guards.headTimeout().get());

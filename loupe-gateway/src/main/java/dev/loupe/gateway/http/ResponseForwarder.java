@@ -6,12 +6,9 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import dev.loupe.gateway.pipeline.BodySpool;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
-import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpResponse;
-import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
@@ -28,53 +25,19 @@ final class ResponseForwarder {
     private boolean upstreamKeepAlive;
     private boolean switching;
 
-    /** The response being held for the stages that asked for its body, null when streaming straight through. */
-    private Capture capture;
-    /** A held response is with the stages or on its way to the client: the upstream may go. */
-    private boolean adapting;
-    /** The held start of a response that outgrew every limit, on its way to the client unscanned. */
-    private Drain drain;
-
-    private static final class Drain {
-        final BodySpool spool;
-        final BodySpool.Reader reader;
-        final Exchange exchange;
-        boolean lastSeen;
-
-        Drain(BodySpool spool, Exchange exchange, boolean lastSeen) {
-            this.spool = spool;
-            this.reader = spool.reader(0);
-            this.exchange = exchange;
-            this.lastSeen = lastSeen;
-        }
-    }
-    private boolean closeAfterDelivery;
-
-    private static final class Capture {
-        final Exchange exchange;
-        final StageRun run;
-        final BodySpool body;
-        /** Beyond this many body bytes no stage would take it (computed once, checked per read). */
-        final long limit;
-        HttpResponse rewritten;
-
-        Capture(Exchange exchange, StageRun run, BodySpool body) {
-            this.exchange = exchange;
-            this.run = run;
-            this.body = body;
-            this.limit = run.limit();
-        }
-    }
+    /** The response being held for the stages that asked for its body. */
+    private final HeldResponse held;
 
     ResponseForwarder(HttpRelay relay, ExchangeTracker tracker, Session session) {
         this.relay = relay;
         this.tracker = tracker;
         this.session = session;
+        this.held = new HeldResponse(this, relay, tracker, session);
     }
 
     void forward(Object msg) {
         Exchange exchange = tracker.current();
-        if (adapting || (exchange != null && exchange.requestHeld)) {
+        if (held.delivering() || (exchange != null && exchange.requestHeld)) {
             // nothing is outstanding on the upstream: whatever it sends now answers no request
             ReferenceCountUtil.release(msg);
             session.closeReason("upstream sent a response without a request");
@@ -122,18 +85,12 @@ final class ResponseForwarder {
         }
         if (code == 101 && exchange.upgradeRequested) {
             switching = true;
-            String protocol = response.headers().get(HttpHeaderNames.UPGRADE);
-            HopByHopHeaders.strip(response.headers());
-            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
-            if (protocol != null) {
-                response.headers().set(HttpHeaderNames.UPGRADE, protocol);
-            }
+            ClientResponseHead.switching(response);
             relay.client().write(response);
             return;
         }
         upstreamKeepAlive = HttpUtil.isKeepAlive(response);
-        boolean lengthKnown = response.headers().contains(HttpHeaderNames.CONTENT_LENGTH);
-        boolean bodyUntilClose = !lengthKnown && !HttpUtil.isTransferEncodingChunked(response)
+        boolean bodyUntilClose = !response.headers().contains(HttpHeaderNames.CONTENT_LENGTH) && !HttpUtil.isTransferEncodingChunked(response)
                 && !(exchange.head || code == 204 || code == 304);
         if (bodyUntilClose) {
             upstreamKeepAlive = false; // the body ends when the origin closes: that connection is spent
@@ -152,33 +109,18 @@ final class ResponseForwarder {
                 return;
             }
             if (outcome == null) {
-                capture = new Capture(exchange, run, relay.newSpool());
+                held.start(exchange, run);
             }
         }
-        HopByHopHeaders.strip(response.headers());
-        boolean http10Client = exchange.clientVersion.equals(HttpVersion.HTTP_1_0);
-        exchange.closeClientAfter = !exchange.clientKeepAlive || (!upstreamKeepAlive && !relay.reconnectable());
-        if (!bodyless && !lengthKnown) {
-            if (http10Client) {
-                exchange.closeClientAfter = true; // an HTTP/1.0 client learns the end from the close
-            } else {
-                HttpUtil.setTransferEncodingChunked(response, true);
-            }
-        }
-        response.setProtocolVersion(exchange.clientVersion);
-        if (exchange.closeClientAfter) {
-            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-        } else if (http10Client) {
-            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
-        }
-        if (capture != null) {
-            capture.rewritten = response;
+        ClientResponseHead.relayed(exchange, response, bodyless, upstreamKeepAlive, relay.reconnectable());
+        if (held.collecting()) {
+            held.rewritten(response);
             return;
         }
         relay.client().write(response);
     }
 
-    private void body(Exchange exchange, HttpContent content) {
+    void body(Exchange exchange, HttpContent content) {
         if (interim) {
             content.release();
             if (content instanceof LastHttpContent) {
@@ -196,15 +138,12 @@ final class ResponseForwarder {
             relay.switchToBytes();
             return;
         }
-        if (capture != null) {
-            collect(content);
+        if (held.collecting()) {
+            held.collect(content, upstreamKeepAlive);
             return;
         }
-        if (drain != null) {
-            // still writing out what was held: queue behind it (on disk), in order
-            drain.spool.append(content.content());
-            drain.lastSeen |= content instanceof LastHttpContent;
-            content.release();
+        if (held.draining()) {
+            held.append(content); // still writing out what was held: queued behind it, in order
             return;
         }
         exchange.responseBytes += content.content().readableBytes();
@@ -225,159 +164,9 @@ final class ResponseForwarder {
         relay.responseComplete(upstreamKeepAlive);
     }
 
-    // ---- RESPMOD: collect the response, let the services look at it, then deliver their verdict ----------
-
-    private void collect(HttpContent content) {
-        Capture c = capture;
-        try {
-            c.body.append(content.content());
-        } catch (RuntimeException e) {
-            content.release();
-            capture = null;
-            c.body.close();
-            failCurrent(new ErrorPage(502, "Cannot hold the response", String.valueOf(e.getMessage()),
-                    relay.origin().host()));
-            return;
-        }
-        content.release();
-        if (c.body.length() > c.limit) {
-            outgrown(c, content instanceof LastHttpContent);
-            return;
-        }
-        if (!(content instanceof LastHttpContent)) {
-            return;
-        }
-        capture = null;
-        adapting = true;
-        c.body.finish();
-        c.run.bodies(c.body, outcome -> adapted(c, outcome));
-    }
-
-    /**
-     * The body outgrew every selected service's limit (a length the head did not declare): no service will
-     * see it. Blocked if a service says so; otherwise what was held goes to the client, then the rest
-     * streams through as if no service were configured.
-     */
-    private void outgrown(Capture c, boolean complete) {
-        capture = null;
-        if (c.run.overLimit() instanceof StageRun.Stop stop) {
-            c.body.close();
-            failCurrent(stop.page());
-            if (relay.upstream() != null) {
-                relay.upstream().close();
-            }
-            return;
-        }
-        relay.client().write(c.rewritten);
-        drain = new Drain(c.body, c.exchange, complete);
-        if (relay.upstream() != null) {
-            relay.upstream().config().setAutoRead(false); // let the client catch up before reading more
-        }
-        pumpDrain();
-    }
-
-    private void pumpDrain() {
-        Drain d = drain;
-        Channel client = relay.client();
-        if (!client.isActive()) {
-            d.spool.close();
-            drain = null;
-            return;
-        }
-        io.netty.channel.ChannelFuture last = null;
-        while (d.reader.hasRemaining() && client.isWritable()) {
-            io.netty.buffer.ByteBuf piece = d.reader.next(64 * 1024);
-            d.exchange.responseBytes += piece.readableBytes();
-            last = client.write(new io.netty.handler.codec.http.DefaultHttpContent(piece));
-        }
-        if (d.reader.hasRemaining()) {
-            if (last == null) {
-                last = client.write(new io.netty.handler.codec.http.DefaultHttpContent(io.netty.buffer.Unpooled.EMPTY_BUFFER));
-            }
-            client.flush();
-            last.addListener(f -> pumpDrain());
-            return;
-        }
-        d.spool.close();
-        drain = null;
-        if (d.lastSeen) {
-            body(d.exchange, LastHttpContent.EMPTY_LAST_CONTENT);
-        } else {
-            client.flush();
-            relay.updateUpstreamReads(); // caught up: the rest streams straight through
-        }
-    }
-
-    private void adapted(Capture c, StageRun.Outcome outcome) {
-        if (!relay.client().isActive()) {
-            adapting = false;
-            tracker.finished();
-            c.exchange.log(session, "client gone");
-            if (outcome instanceof StageRun.Go go && go.body() != null) {
-                go.body().close();
-            }
-            return;
-        }
-        switch (outcome) {
-            case StageRun.Go go -> {
-                HttpResponse head = go.replaced() ? adaptedHead(c.exchange, (HttpResponse) go.head(), go.body())
-                        : c.rewritten;
-                deliver(c.exchange, head, go.body(), upstreamKeepAlive);
-            }
-            case StageRun.Stop stop -> {
-                adapting = false;
-                failCurrent(stop.page());
-            }
-            case StageRun.Answer answer -> throw new IllegalStateException("a response cannot be answered");
-        }
-    }
-
-    /** A response a stage produced (e.g. an AV block page): Loupe's framing, the client's version. */
-    private static HttpResponse adaptedHead(Exchange exchange, HttpResponse given, BodySpool body) {
-        // the body follows from the spool: a head that says it is complete would end the message before it
-        HttpResponse head = given instanceof io.netty.handler.codec.http.FullHttpResponse full
-                ? new DefaultHttpResponse(full.protocolVersion(), full.status(), full.headers()) : given;
-        if (head != given) {
-            ((io.netty.handler.codec.http.FullHttpResponse) given).release();
-        }
-        HopByHopHeaders.strip(head.headers());
-        head.headers().remove(HttpHeaderNames.TRANSFER_ENCODING);
-        HttpUtil.setContentLength(head, body == null ? 0 : body.length());
-        head.setProtocolVersion(exchange.clientVersion);
-        if (exchange.closeClientAfter) {
-            head.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-        } else if (exchange.clientVersion.equals(HttpVersion.HTTP_1_0)) {
-            head.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
-        }
-        exchange.status = head.status().code();
-        return head;
-    }
-
     /** A stage answered the request (a block page): deliver it; the origin never saw the request. */
     void respondLocally(Exchange exchange, HttpResponse response, BodySpool body) {
-        exchange.responseStarted(response.status().code());
-        exchange.closeClientAfter = !exchange.clientKeepAlive;
-        adapting = true;
-        deliver(exchange, adaptedHead(exchange, response, body), body, true);
-    }
-
-    private void deliver(Exchange exchange, HttpResponse head, BodySpool body, boolean upstreamReusable) {
-        Channel client = relay.client();
-        client.write(head);
-        SpoolPump.start(client, body, n -> exchange.responseBytes += n, written -> {
-            adapting = false;
-            tracker.finished();
-            boolean blocked = exchange.icap != null && exchange.icap.stream()
-                    .anyMatch(r -> r.result().equals(dev.loupe.core.log.IcapResult.BLOCKED));
-            exchange.log(session, !written.isSuccess() ? "client gone" : blocked ? "blocked by icap" : "relayed");
-            if (exchange.closeClientAfter || !written.isSuccess() || closeAfterDelivery) {
-                session.closeReason(!written.isSuccess() ? "client closed during delivery"
-                        : closeAfterDelivery ? "upstream closed during adaptation" : "client asked to close");
-                closeAfterDelivery = false;
-                written.addListener(ChannelFutureListener.CLOSE);
-            }
-            relay.responseComplete(upstreamReusable);
-        });
+        held.respondLocally(exchange, response, body);
     }
 
     /** Answers the current exchange with a page of Loupe's own, then closes the client connection. */
@@ -411,22 +200,13 @@ final class ResponseForwarder {
     }
 
     void upstreamClosed() {
-        if (drain != null && drain.lastSeen) {
-            return; // the rest of the response is in the spool, on its way out
-        }
-        if (adapting) {
-            // the whole response is in hand; a tunnel without its origin cannot serve another request
-            closeAfterDelivery = !relay.reconnectable();
-            return;
+        if (held.upstreamClosed()) {
+            return; // the whole response is in hand
         }
         Exchange held = tracker.current();
         if (held != null && held.requestHeld) {
             relay.dropUpstream(); // the request has not gone out yet: it reconnects, or fails, when it does
             return;
-        }
-        if (capture != null) {
-            capture.body.close();
-            capture = null;
         }
         Exchange exchange = tracker.current();
         if (exchange == null) {

@@ -1,10 +1,9 @@
 package dev.loupe.gateway.proxy;
 
-import dev.loupe.gateway.relay.OriginConnector;
 import dev.loupe.core.net.Origin;
 
 import dev.loupe.gateway.GatewayServices;
-import dev.loupe.gateway.http.HttpRelay;
+import dev.loupe.gateway.http.HttpRelays;
 import dev.loupe.gateway.mirror.MirrorTap;
 import dev.loupe.gateway.relay.ByteRelayHandler;
 import dev.loupe.gateway.session.Session;
@@ -94,7 +93,7 @@ final class DecryptedProtocolSniffer extends ChannelInboundHandlerAdapter {
 
     private static void startHttp(GatewayServices services, Session session, Origin origin, Channel upstream) {
         var limits = services.config().limits();
-        HttpRelay.tunnel(session, Guards.of(services), services.connector(), services.mirror(),
+        HttpRelays.tunnel(session, Guards.of(services), services.connector(), services.mirror(),
                 services.stages(), services.inline(),
                 services.inline() == null ? null : new TlsOriginConnector(services)::connect,
                 upstream, origin, limits.maxInitialLineLength(), limits.maxHeaderSize());
@@ -106,7 +105,7 @@ final class DecryptedProtocolSniffer extends ChannelInboundHandlerAdapter {
         var directTls = services.inline() == null ? null : new TlsOriginConnector(services);
         var originAddress = upstream.remoteAddress() instanceof java.net.InetSocketAddress a ? a : null;
         dev.loupe.gateway.http2.Http2Tunnel.start(session, session.client(), upstream, services.config().http2(),
-                services.config().limits().maxHeaderSize(), (clientStream, upstreamStream) -> HttpRelay.stream(
+                services.config().limits().maxHeaderSize(), (clientStream, upstreamStream) -> HttpRelays.stream(
                         session, clientStream, guards, services.connector(), services.mirror(),
                         services.stages(), services.inline(),
                         directTls == null ? null : directTls::connect, upstreamStream, origin, originAddress));

@@ -4,7 +4,6 @@ import dev.loupe.core.net.Cidr;
 import dev.loupe.gateway.GatewayServices;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.handler.codec.http.HttpServerCodec;
 import java.util.List;
 
 /**

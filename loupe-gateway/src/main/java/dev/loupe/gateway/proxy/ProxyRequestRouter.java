@@ -7,6 +7,7 @@ import dev.loupe.core.policy.PolicyDecision;
 import dev.loupe.core.policy.Verdict;
 import dev.loupe.gateway.GatewayServices;
 import dev.loupe.gateway.http.HttpRelay;
+import dev.loupe.gateway.http.HttpRelays;
 import dev.loupe.gateway.http.HttpResponses;
 import dev.loupe.gateway.http.LocalPages;
 import dev.loupe.gateway.relay.Failures;
@@ -60,7 +61,7 @@ final class ProxyRequestRouter extends ChannelInboundHandlerAdapter {
             ctx.pipeline().replace(this, "pages", new LocalPages(services.caCertificatePem(), services.caCertificateDer()));
             Replay.into(ctx.pipeline(), "pages", msg);
         } else if (request.uri().regionMatches(true, 0, "http://", 0, 7)) {
-            HttpRelay relay = HttpRelay.plain(Session.of(ctx.channel()), Guards.of(services), services.connector(),
+            HttpRelay relay = HttpRelays.plain(Session.of(ctx.channel()), Guards.of(services), services.connector(),
                     services.mirror(), services.stages());
             ctx.pipeline().replace(this, "exchange", relay.newClientHandler());
             Replay.into(ctx.pipeline(), "exchange", msg);

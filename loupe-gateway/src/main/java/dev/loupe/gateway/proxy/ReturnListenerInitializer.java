@@ -1,12 +1,11 @@
 package dev.loupe.gateway.proxy;
 
-import dev.loupe.gateway.relay.OriginConnector;
 import dev.loupe.core.net.Cidr;
 import dev.loupe.gateway.GatewayServices;
 import dev.loupe.gateway.http.HttpRelay;
+import dev.loupe.gateway.http.HttpRelays;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.handler.codec.http.HttpServerCodec;
 import java.util.List;
 
 /**
@@ -40,7 +39,7 @@ public final class ReturnListenerInitializer extends ChannelInitializer<SocketCh
         }
         var limits = services.config().limits();
         var stages = services.stages();
-        HttpRelay relay = HttpRelay.returning(session, services.connector(), tls::connect, services.inline().flows(),
+        HttpRelay relay = HttpRelays.returning(session, services.connector(), tls::connect, services.inline().flows(),
                 stages, stages.mirrorOnOriginLeg() ? services.mirror() : null, l3);
         ch.pipeline()
                 .addLast("http", dev.loupe.gateway.http.HttpCodecs.server(limits.maxInitialLineLength(), limits.maxHeaderSize()))

@@ -1,6 +1,5 @@
 package dev.loupe.gateway.proxy;
 
-import dev.loupe.gateway.relay.OriginConnector;
 import dev.loupe.core.net.Origin;
 
 import dev.loupe.core.trust.CertificateVerdict;

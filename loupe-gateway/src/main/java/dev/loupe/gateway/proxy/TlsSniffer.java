@@ -4,7 +4,7 @@ import dev.loupe.core.net.Origin;
 
 import dev.loupe.core.tls.ClientHelloParse;
 import dev.loupe.gateway.GatewayServices;
-import dev.loupe.gateway.http.HttpRelay;
+import dev.loupe.gateway.http.HttpRelays;
 import dev.loupe.gateway.mirror.MirrorTap;
 import dev.loupe.gateway.relay.ByteRelayHandler;
 import dev.loupe.gateway.session.Session;
@@ -52,7 +52,7 @@ final class TlsSniffer extends FirstBytesSniffer {
             // plain HTTP is mirrored as such, like absolute-URI requests
             MirrorTap.install(services.mirror(), client, upstream);
             var limits = services.config().limits();
-            HttpRelay.tunnelPlain(session, Guards.of(services), services.connector(), services.stages(),
+            HttpRelays.tunnelPlain(session, Guards.of(services), services.connector(), services.stages(),
                     upstream, origin, limits.maxInitialLineLength(), limits.maxHeaderSize());
             Replay.into(client.pipeline(), "http", bytes);
             return;

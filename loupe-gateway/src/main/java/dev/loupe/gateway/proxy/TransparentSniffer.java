@@ -6,7 +6,7 @@ import dev.loupe.core.policy.PolicyDecision;
 import dev.loupe.core.policy.Verdict;
 import dev.loupe.core.tls.ClientHelloParse;
 import dev.loupe.gateway.GatewayServices;
-import dev.loupe.gateway.http.HttpRelay;
+import dev.loupe.gateway.http.HttpRelays;
 import dev.loupe.gateway.mirror.MirrorTap;
 import dev.loupe.gateway.relay.ByteRelayHandler;
 import dev.loupe.gateway.relay.Failures;
@@ -45,7 +45,7 @@ final class TransparentSniffer extends FirstBytesSniffer {
         if (bytes != null && DecryptedProtocolSniffer.looksLikeHttp(bytes)) {
             session.verdict("http", "transparent plain HTTP");
             var limits = services.config().limits();
-            HttpRelay.transparent(session, Guards.of(services), services.connector(), services.mirror(), services.stages(),
+            HttpRelays.transparent(session, Guards.of(services), services.connector(), services.mirror(), services.stages(),
                     origin, limits.maxInitialLineLength(), limits.maxHeaderSize());
             Replay.into(ctx.pipeline(), "http", bytes);
             return;

@@ -236,7 +236,7 @@ class HttpRelayTest {
     private void tunnel(ExchangeStage... stages) {
         Session session = session();
         upstream = new EmbeddedChannel();
-        HttpRelay.tunnel(session, RelayGuards.NONE, null, null, plan(stages), null, null, upstream,
+        HttpRelays.tunnel(session, RelayGuards.NONE, null, null, plan(stages), null, null, upstream,
                 new Origin("app.test", 443), 8192, 16384);
     }
 
@@ -246,7 +246,7 @@ class HttpRelayTest {
         client.pipeline().addLast(new Http2StreamFrameToHttpObjectCodec(true, true), new HeadWithEnd(),
                 new StreamMessages());
         upstream = new EmbeddedChannel(new Http2StreamFrameToHttpObjectCodec(false, true), new StreamMessages());
-        HttpRelay.stream(session, client, RelayGuards.NONE, null, null, plan(stages), null, null, upstream,
+        HttpRelays.stream(session, client, RelayGuards.NONE, null, null, plan(stages), null, null, upstream,
                 new Origin("app.test", 443), null);
     }
 

@@ -2,7 +2,10 @@
 (so that requests RFC 9113 forbids can be sent), and prints what came back: "status N", "reset CODE" or
 "goaway CODE".
 
-  h2_raw.py PROXY_HOST PROXY_PORT HOST PORT CA [name=value ...] [--data BYTES]
+  h2_raw.py PROXY_HOST PROXY_PORT HOST PORT CA [name=value ...] [--data BYTES] [--websocket]
+
+--websocket sends an RFC 8441 extended CONNECT (:protocol websocket) instead, and first prints what the server's
+SETTINGS said of SETTINGS_ENABLE_CONNECT_PROTOCOL ("connect-protocol N", 0 when not announced).
 """
 import socket
 import ssl
@@ -11,6 +14,7 @@ import sys
 import h2.config
 import h2.connection
 import h2.events
+import h2.settings
 
 
 def main():
@@ -21,6 +25,9 @@ def main():
         i = rest.index("--data")
         data = rest[i + 1].encode()
         rest = rest[:i] + rest[i + 2:]
+    websocket = "--websocket" in rest
+    if websocket:
+        rest.remove("--websocket")
     raw = socket.create_connection((proxy_host, int(proxy_port)), timeout=10)
     raw.sendall(("CONNECT %s:%s HTTP/1.1\r\nHost: %s:%s\r\n\r\n" % (host, port, host, port)).encode())
     answer = b""
@@ -33,8 +40,21 @@ def main():
                                        normalize_outbound_headers=False, validate_inbound_headers=False)
     conn = h2.connection.H2Connection(config=config)
     conn.initiate_connection()
-    headers = [(":method", "POST" if data is not None else "GET"), (":path", "/index.html"),
-               (":scheme", "https"), (":authority", "%s:%s" % (host, port))]
+    if websocket:
+        # wait for the server's SETTINGS: a client may only use extended CONNECT once it is announced
+        tls.sendall(conn.data_to_send())
+        announced = None
+        while announced is None:
+            for event in conn.receive_data(tls.recv(65536)):
+                if isinstance(event, h2.events.RemoteSettingsChanged):
+                    setting = event.changed_settings.get(h2.settings.SettingCodes.ENABLE_CONNECT_PROTOCOL)
+                    announced = setting.new_value if setting is not None else 0
+        print("connect-protocol %d" % announced)
+        headers = [(":method", "CONNECT"), (":protocol", "websocket"), (":path", "/ws"), (":scheme", "https"),
+                   (":authority", "%s:%s" % (host, port)), ("sec-websocket-version", "13")]
+    else:
+        headers = [(":method", "POST" if data is not None else "GET"), (":path", "/index.html"),
+                   (":scheme", "https"), (":authority", "%s:%s" % (host, port))]
     headers += [tuple(h.split("=", 1)) for h in rest]
     conn.send_headers(1, headers, end_stream=data is None)
     if data is not None:

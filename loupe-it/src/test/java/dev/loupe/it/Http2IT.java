@@ -167,4 +167,43 @@ class Http2IT {
                 && n.path("target").asText().endsWith(":" + origins.ports.get(Site.H2)));
         assertThat(records).isNotEmpty();
     }
+
+    @Test
+    void nghttpRunsAHundredConcurrentStreamsOnOneConnection() throws Exception {
+        Partners.require("nghttp");
+        Files.write(origins.www.resolve("64k.bin"), Origins.random(64 * 1024, 64));
+        String target = Origins.HOST + ":" + origins.ports.get(Site.H2);
+        try (ConnectForwarder forwarder = new ConnectForwarder(loupe.port, target)) {
+            // nghttp cannot use a proxy: it talks TLS (to Loupe, through the tunnel) on the forwarder's port; the
+            // :authority names the tunnel's server, as a browser's would
+            Process p = new ProcessBuilder("nghttp", "-n", "-s", "-m", "100", "-H", ":authority: " + target,
+                    "https://127.0.0.1:" + forwarder.port() + "/64k.bin?nghttp")
+                    .redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes());
+            assertThat(Partners.finish(p)).as(out).isZero();
+            // nghttp's own statistics: one line per stream with its status... and all 100 were answered 200
+            assertThat(out.lines().filter(l -> l.contains("/64k.bin?nghttp")).count()).as(out).isEqualTo(100);
+        }
+        var exchanges = loupe.awaitLog(n -> n.path("type").asText().equals("exchange")
+                && n.path("url").asText().endsWith("/64k.bin?nghttp")).stream()
+                .filter(n -> n.path("url").asText().endsWith("/64k.bin?nghttp")).toList();
+        assertThat(exchanges).hasSize(100).allSatisfy(e -> {
+            assertThat(e.path("status").asInt()).isEqualTo(200);
+            assertThat(e.path("response_bytes").asLong()).isEqualTo(64 * 1024);
+            assertThat(e.path("protocol").asText()).isEqualTo("HTTP/2");
+        });
+        assertThat(exchanges.stream().map(e -> e.path("connection").asText()).distinct())
+                .as("all on one client connection").hasSize(1);
+        var nginx = nginxLog().lines().filter(l -> l.contains("/64k.bin?nghttp")).toList();
+        assertThat(nginx).hasSize(100).allMatch(l -> l.contains("HTTP/2.0\" 200 65536"));
+    }
+
+    @Test
+    void websocketOverH2IsNotAnnouncedAndAnExtendedConnectIsRefused() throws Exception {
+        // RFC 8441: without SETTINGS_ENABLE_CONNECT_PROTOCOL a client opens WebSocket over HTTP/1.1 instead
+        String answer = rawH2("--websocket");
+        assertThat(answer.lines().findFirst().orElseThrow()).isEqualTo("connect-protocol 0");
+        assertThat(answer.lines().skip(1).findFirst().orElseThrow()).as(answer).matches("reset \\d+|status 4\\d\\d");
+        assertThat(nginxLog()).doesNotContain("/ws ");
+    }
 }

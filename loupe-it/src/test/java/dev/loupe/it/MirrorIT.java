@@ -160,6 +160,39 @@ class MirrorIT {
     }
 
     @Test
+    void anHttp2DownloadIsMirroredAsHttp2ThatTsharkDecodesWithTheBodyByteExact() throws Exception {
+        Path pcapDir = dir.resolve("pcap-h2");
+        try (Origins origins = Origins.start(dir.resolve("origins-h2"))) {
+            GatewayUnderTest loupe = GatewayUnderTest.start(Files.createDirectories(dir.resolve("loupe-h2")), origins, """
+                    mirror:
+                      server-port-map: {%d: 80}
+                      sinks: [{type: pcap-file, directory: %s}]
+                    """.formatted(origins.ports.get(Site.H2), pcapDir));
+            try {
+                Curl.Result r = Curl.run(dir, "-x", loupe.proxy(), "--cacert", loupe.caPem.toString(), "--http2",
+                        "-w", "%{http_version}", "-o", "/dev/null", origins.url(Site.H2, "/300k.bin?h2-mirror"));
+                assertThat(r.exitCode()).as(r.stderr()).isZero();
+                assertThat(r.text()).isEqualTo("2");
+                Thread.sleep(500);
+            } finally {
+                loupe.close();
+            }
+            Path capture = pcapFile(pcapDir);
+            // the mirrored conversation is the h2 connection Loupe made to the origin, decoded as such
+            String h2 = "tcp.port==80,http2";
+            assertThat(Tshark.read(capture, "-d", h2, "-Y", "http2.headers.path", "-T", "fields",
+                    "-e", "http2.headers.path")).contains("/300k.bin?h2-mirror");
+            String body = Tshark.read(capture, "-d", h2, "-Y", "http2.body.reassembled.data", "-T", "fields",
+                    "-e", "http2.body.reassembled.data").strip();
+            assertThat(body).as("a reassembled response body").isNotEmpty();
+            byte[] bytes = java.util.HexFormat.of().parseHex(body.replace(":", ""));
+            assertThat(java.security.MessageDigest.getInstance("SHA-256").digest(bytes))
+                    .isEqualTo(java.util.HexFormat.of().parseHex(Origins.sha256(origins.www.resolve("300k.bin"))));
+            assertThat(Tshark.problems(capture)).as("malformed packets").isEmpty();
+        }
+    }
+
+    @Test
     void includeRelayedMirrorsBypassedTlsAndAStalledStreamReaderCostsTheFileNothing() throws Exception {
         try (Origins origins = Origins.start(dir.resolve("origins-relayed"))) {
             String rules = """

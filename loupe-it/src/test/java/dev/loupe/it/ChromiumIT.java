@@ -74,29 +74,12 @@ class ChromiumIT {
     }
 
     @Test
-    void aWebSocketFromAnHttp2PageFallsBackToHttp11() throws Exception {
-        // Loupe does not announce RFC 8441 extended CONNECT, so the browser opens the WebSocket over HTTP/1.1
-        Files.writeString(origins.www.resolve("ws.html"), """
-                <html><body><p id="ws">waiting</p><script>
-                var ws = new WebSocket('wss://' + location.host + '/ws-fallback');
-                ws.onclose = function () { document.getElementById('ws').textContent = 'closed'; };
-                </script></body></html>
-                """);
-        String dom = dumpDom(origins.url(Site.H2, "/ws.html?chromium-ws"), "--virtual-time-budget=5000");
-        assertThat(dom).contains("id=\"ws\"");
-        String nginx = Files.readString(origins.dir.resolve("nginx-access.log"));
-        assertThat(nginx).as("the page over h2").contains("GET /ws.html?chromium-ws HTTP/2.0");
-        // the origin has no WebSocket there (404): what counts is that the upgrade came over HTTP/1.1
-        assertThat(nginx).as("the WebSocket over HTTP/1.1").contains("GET /ws-fallback HTTP/1.1");
-    }
-
-    @Test
     void showsLoupesErrorPageForAnExpiredOrigin() throws Exception {
         String dom = dumpDom(origins.url(Site.EXPIRED, "/index.html"));
         assertThat(dom).contains("id=\"loupe-error\"").contains("expired").doesNotContain(Origins.MARKER);
     }
 
-    private static String dumpDom(String url, String... extra) throws Exception {
+    private static String dumpDom(String url) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(Partners.require("chromium"),
                 "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -104,9 +87,8 @@ class ChromiumIT {
                 "--user-data-dir=" + Files.createTempDirectory(dir, "chromium"),
                 "--proxy-server=" + loupe.proxy(),
                 // Chromium never proxies loopback by default; the test origin is on loopback
-                "--proxy-bypass-list=<-loopback>"));
-        cmd.addAll(List.of(extra));
-        cmd.addAll(List.of("--dump-dom", url));
+                "--proxy-bypass-list=<-loopback>",
+                "--dump-dom", url));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(dir.resolve("chromium.err").toFile());
         pb.environment().put("HOME", home.toString());
         Process p = pb.start();

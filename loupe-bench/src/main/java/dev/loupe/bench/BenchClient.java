@@ -58,6 +58,8 @@ final class BenchClient {
     private final String originHost;
     private final int originPort;
     private final boolean resumption;
+    /** Speak HTTP/2 (ALPN h2 only): each GET is one stream, and many may run at once on one connection. */
+    private final boolean h2;
     /** Connections that completed the TLS handshake, and responses received in full: for cross-checks. */
     final LongAdder handshakes = new LongAdder();
     final LongAdder responses = new LongAdder();
@@ -67,10 +69,12 @@ final class BenchClient {
      * @param viaProxy   send {@code CONNECT originHost:originPort} first
      * @param trusted    the CA the server certificate must chain to (Loupe's CA when proxied)
      * @param resumption false disables the client session cache, so every handshake is a full one
+     * @param h2         offer only h2, and use {@link Tunnel#stream} for requests
      */
     BenchClient(EventLoopGroup group, Class<? extends SocketChannel> channelType, InetSocketAddress connectTo,
-            boolean viaProxy, String originHost, int originPort, X509Certificate trusted, boolean resumption)
-            throws SSLException {
+            boolean viaProxy, String originHost, int originPort, X509Certificate trusted, boolean resumption,
+            boolean h2) throws SSLException {
+        this.h2 = h2;
         this.connectTo = connectTo;
         this.viaProxy = viaProxy;
         this.originHost = originHost;
@@ -84,7 +88,7 @@ final class BenchClient {
                 .applicationProtocolConfig(new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
                         ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
                         ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
-                        ApplicationProtocolNames.HTTP_1_1))
+                        h2 ? ApplicationProtocolNames.HTTP_2 : ApplicationProtocolNames.HTTP_1_1))
                 .build();
         if (!resumption && ssl.sessionContext() instanceof OpenSslSessionContext openSsl) {
             openSsl.setSessionCacheEnabled(false);
@@ -109,7 +113,7 @@ final class BenchClient {
 
     String describe() {
         return (viaProxy ? "via gateway " + connectTo + " CONNECT " : "direct ") + originHost + ":" + originPort
-                + (resumption ? "" : " (client TLS session resumption off)");
+                + (h2 ? " over h2" : "") + (resumption ? "" : " (client TLS session resumption off)");
     }
 
     /** Connects (plus CONNECT when proxied) and completes the TLS handshake. */
@@ -185,6 +189,22 @@ final class BenchClient {
             return result;
         }
 
+        /**
+         * HTTP/2 only: GET {@code path} on a new stream of this connection (any number may run at once); completes
+         * with the number of body bytes received, or fails on any non-200 or a reset.
+         */
+        CompletableFuture<Long> stream(String path) {
+            CompletableFuture<Long> result = new CompletableFuture<>();
+            H2Streams.get(channel, originHost + ":" + originPort, path, result, () -> {
+                progress();
+            });
+            return result.whenComplete((n, e) -> {
+                if (e == null) {
+                    responses.increment();
+                }
+            });
+        }
+
         /** Closes (sending close_notify); completes when the socket is closed. */
         CompletableFuture<Void> close() {
             CompletableFuture<Void> done = new CompletableFuture<>();
@@ -224,9 +244,15 @@ final class BenchClient {
             lastProgressNanos = System.nanoTime();
             SslHandler tls = ssl.newHandler(channel.alloc(), originHost, originPort);
             channel.pipeline().addBefore("client", "tls", tls);
-            channel.pipeline().addBefore("client", "http", new HttpClientCodec());
+            if (h2) {
+                H2Streams.install(channel, "client");
+            } else {
+                channel.pipeline().addBefore("client", "http", new HttpClientCodec());
+            }
             tls.handshakeFuture().addListener(h -> {
-                if (h.isSuccess()) {
+                if (h.isSuccess() && h2 && !ApplicationProtocolNames.HTTP_2.equals(tls.applicationProtocol())) {
+                    fail(new IllegalStateException("the server chose ALPN " + tls.applicationProtocol() + ", not h2"));
+                } else if (h.isSuccess()) {
                     CompletableFuture<Tunnel> op = opening;
                     opening = null;
                     if (op != null) {

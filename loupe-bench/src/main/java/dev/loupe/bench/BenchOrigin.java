@@ -47,7 +47,7 @@ import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * The local HTTPS origin the load harness measures against. Runs in its own JVM so its CPU time is
- * not mixed with the harness's or the gateway's. Serves, over TLS 1.2/1.3 with ALPN http/1.1 and
+ * not mixed with the harness's or the gateway's. Serves, over TLS 1.2/1.3 with ALPN h2 or http/1.1 and
  * keep-alive without a request limit:
  * <ul>
  *   <li>{@code GET /1k}: 1024 bytes</li>
@@ -56,6 +56,8 @@ import java.util.concurrent.ThreadLocalRandom;
  * </ul>
  * Large bodies are streamed in 64 KiB slices of one shared buffer, written only while the channel is
  * writable (back-pressure), so memory stays flat whatever the body size.
+ *
+ * <p>ALPN: h2 when the client offers it (each stream served as one HTTP/1.1 exchange would be), else http/1.1.
  *
  * <p>Usage: {@code BenchOrigin PORT CERT_CHAIN_PEM KEY_PEM}; prints {@code READY <port>} on stdout.
  */
@@ -80,7 +82,7 @@ public final class BenchOrigin {
                 .applicationProtocolConfig(new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
                         ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
                         ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
-                        ApplicationProtocolNames.HTTP_1_1))
+                        ApplicationProtocolNames.HTTP_2, ApplicationProtocolNames.HTTP_1_1))
                 .build();
 
         byte[] random = new byte[CHUNK];
@@ -104,8 +106,19 @@ public final class BenchOrigin {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         ch.pipeline().addLast("tls", ssl.newHandler(ch.alloc()));
-                        ch.pipeline().addLast("http", new HttpServerCodec());
-                        ch.pipeline().addLast("serve", new Serve(chunk));
+                        // a client that offers h2 gets it (streams served by the same handler); else HTTP/1.1
+                        ch.pipeline().addLast("alpn", new io.netty.handler.ssl.ApplicationProtocolNegotiationHandler(
+                                ApplicationProtocolNames.HTTP_1_1) {
+                            @Override
+                            protected void configurePipeline(ChannelHandlerContext ctx, String protocol) {
+                                if (ApplicationProtocolNames.HTTP_2.equals(protocol)) {
+                                    H2Streams.serve(ctx.channel(), () -> new Serve(chunk));
+                                } else {
+                                    ctx.pipeline().addLast("http", new HttpServerCodec());
+                                    ctx.pipeline().addLast("serve", new Serve(chunk));
+                                }
+                            }
+                        });
                     }
                 })
                 .bind(new InetSocketAddress("127.0.0.1", port)).sync().channel();

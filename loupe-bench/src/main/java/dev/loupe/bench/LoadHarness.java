@@ -166,7 +166,7 @@ public final class LoadHarness {
         String icapCompare = null;
         String inlineCompare = null;
         int inlineReturnPort = 8082;
-        Set<String> only = new LinkedHashSet<>(List.of("W1", "W2", "W3", "W4"));
+        Set<String> only = new LinkedHashSet<>(List.of("W1", "W2", "W2H2", "W3", "W3H2", "W4"));
         Path out = null;
         Path jar = null;
         String jvmOpts = "-XX:+UseParallelGC -Xmx1g";
@@ -184,8 +184,8 @@ public final class LoadHarness {
                     only = new LinkedHashSet<>();
                     for (String w : value(args, ++i, a).split(",")) {
                         String id = w.trim().toUpperCase(Locale.ROOT);
-                        if (!id.matches("W[1-4]")) {
-                            usage("--only: unknown workload '" + w + "' (use W1..W4)");
+                        if (!id.matches("W[1-4]|W[23]H2")) {
+                            usage("--only: unknown workload '" + w + "' (use W1..W4, W2H2, W3H2)");
                         }
                         only.add(id);
                     }
@@ -273,9 +273,13 @@ public final class LoadHarness {
         group = new MultiThreadIoEventLoopGroup(clientThreads, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
         Class<? extends SocketChannel> channelType = epoll ? EpollSocketChannel.class : NioSocketChannel.class;
         BenchClient direct = new BenchClient(group, channelType, new InetSocketAddress("127.0.0.1", originPort), false,
-                ORIGIN_HOST, originPort, originCaCert, options.resumption);
+                ORIGIN_HOST, originPort, originCaCert, options.resumption, false);
         BenchClient proxied = new BenchClient(group, channelType, new InetSocketAddress("127.0.0.1", gatewayPort), true,
-                ORIGIN_HOST, originPort, loupeCa, options.resumption);
+                ORIGIN_HOST, originPort, loupeCa, options.resumption, false);
+        BenchClient directH2 = new BenchClient(group, channelType, new InetSocketAddress("127.0.0.1", originPort),
+                false, ORIGIN_HOST, originPort, originCaCert, options.resumption, true);
+        BenchClient proxiedH2 = new BenchClient(group, channelType, new InetSocketAddress("127.0.0.1", gatewayPort),
+                true, ORIGIN_HOST, originPort, loupeCa, options.resumption, true);
         println("client: %d event-loop threads (%s), TLS %s, session resumption %s", clientThreads,
                 epoll ? "epoll" : "nio", OpenSsl.isAvailable() ? OpenSsl.versionString() : "JDK",
                 options.resumption ? "ON" : "OFF (every handshake is a full one)");
@@ -283,11 +287,14 @@ public final class LoadHarness {
         List<Run> runs = new ArrayList<>();
         Map<String, Long> warmupErrors = warmUp(direct, proxied);
         for (String w : options.only) {
-            for (BenchClient client : List.of(direct, proxied)) {
+            boolean h2 = w.endsWith("H2");
+            for (BenchClient client : h2 ? List.of(directH2, proxiedH2) : List.of(direct, proxied)) {
                 Run r = switch (w) {
                     case "W1" -> w1(client);
                     case "W2" -> w2(client);
+                    case "W2H2" -> w2h2(client);
                     case "W3" -> w3(client);
+                    case "W3H2" -> w3h2(client);
                     case "W4" -> w4(client);
                     default -> throw new IllegalStateException(w);
                 };
@@ -417,7 +424,7 @@ public final class LoadHarness {
         gateway.waitFor(10, TimeUnit.SECONDS);
         startGateway(originCa, yaml);
         BenchClient changed = new BenchClient(group, channelType, new InetSocketAddress("127.0.0.1", gatewayPort),
-                true, ORIGIN_HOST, originPort, loupeCa, options.resumption);
+                true, ORIGIN_HOST, originPort, loupeCa, options.resumption, false);
         warmUp(changed, changed);
         System.out.println();
         for (String w : List.of("W2", "W3")) {
@@ -745,6 +752,101 @@ public final class LoadHarness {
     }
 
     /**
+     * W2 over HTTP/2: one connection (opened beforehand) carrying as many concurrent streams as W2 has tunnels, each
+     * a loop of sequential GET /1k (every GET a new stream): the h2 counterpart of W2's keep-alive connections.
+     */
+    private Run w2h2(BenchClient client) throws Exception {
+        Run r = newRun("W2H2", client, "request", "req/s");
+        Errors errors = new Errors();
+        List<BenchClient.Tunnel> open = openTunnels(client, 1, errors);
+        AtomicLong done = new AtomicLong();
+        AtomicLong bytes = new AtomicLong();
+        CountDownLatch finished = new CountDownLatch(open.isEmpty() ? 0 : plan.w2Tunnels);
+        Cpu before = cpu();
+        long start = System.nanoTime();
+        long deadline = start + TimeUnit.SECONDS.toNanos(plan.w2Secs);
+        for (BenchClient.Tunnel t : open) {
+            for (int i = 0; i < plan.w2Tunnels; i++) {
+                new Object() {
+                    void next() {
+                        if (System.nanoTime() - deadline >= 0) {
+                            finished.countDown();
+                            return;
+                        }
+                        t.stream("/1k").whenComplete((n, e) -> {
+                            if (e != null) {
+                                errors.add(e);
+                                finished.countDown();
+                            } else if (n != SMALL) {
+                                errors.add(new IllegalStateException("GET /1k: body " + n + " bytes, expected " + SMALL));
+                                finished.countDown();
+                            } else {
+                                done.incrementAndGet();
+                                bytes.addAndGet(n);
+                                next();
+                            }
+                        });
+                    }
+                }.next();
+            }
+        }
+        awaitLoops(finished, plan.w2Secs, errors, "W2H2 streams");
+        r.seconds = (System.nanoTime() - start) / 1e9;
+        cpu(r, before, cpu());
+        closeAll(open);
+        r.units = done.get();
+        r.bodyBytes = bytes.get();
+        r.failed = errors.total.sum();
+        r.errors = errors.snapshot();
+        r.throughput = r.units / r.seconds;
+        return r;
+    }
+
+    /** W3 over HTTP/2: W3's concurrent downloads as streams of one connection (opened beforehand). */
+    private Run w3h2(BenchClient client) throws Exception {
+        Run r = newRun("W3H2", client, "GB", "MB/s");
+        Errors errors = new Errors();
+        long size = plan.w3Bytes;
+        String path = size == BenchOrigin.LARGE_BODY ? "/100m" : "/bytes/" + size;
+        List<BenchClient.Tunnel> open = openTunnels(client, 1, errors);
+        AtomicLong bytes = new AtomicLong();
+        AtomicLong ok = new AtomicLong();
+        CountDownLatch finished = new CountDownLatch(open.isEmpty() ? 0 : plan.w3Downloads);
+        Cpu before = cpu();
+        long start = System.nanoTime();
+        for (BenchClient.Tunnel t : open) {
+            for (int i = 0; i < plan.w3Downloads; i++) {
+                t.stream(path).whenComplete((n, e) -> {
+                    if (e != null) {
+                        errors.add(e);
+                    } else {
+                        bytes.addAndGet(n);
+                        if (n != size) {
+                            errors.add(new IllegalStateException("GET " + path + ": body " + n + " bytes, expected "
+                                    + size));
+                        } else {
+                            ok.incrementAndGet();
+                        }
+                    }
+                    finished.countDown();
+                });
+            }
+        }
+        if (!finished.await(10, TimeUnit.MINUTES)) {
+            errors.add(new TimeoutException("downloads not finished after 10 minutes"));
+        }
+        r.seconds = (System.nanoTime() - start) / 1e9;
+        cpu(r, before, cpu());
+        closeAll(open);
+        r.units = ok.get();
+        r.bodyBytes = bytes.get();
+        r.failed = errors.total.sum();
+        r.errors = errors.snapshot();
+        r.throughput = r.bodyBytes / 1e6 / r.seconds;
+        return r;
+    }
+
+    /**
      * W4: opens N sessions (each: handshake + one GET /1k) and leaves them idle; the memory of the
      * process holding the server side (gateway when proxied, origin when direct) is read before, after
      * the first half and after all N, each time after a full GC and a native-heap trim. The headline is
@@ -895,7 +997,7 @@ public final class LoadHarness {
     private void printRun(Run r) {
         StringBuilder sb = new StringBuilder();
         sb.append(String.format(Locale.ROOT, "%s %-7s ", r.workload, r.mode));
-        switch (r.workload) {
+        switch (kind(r.workload)) {
             case "W1" -> sb.append(String.format(Locale.ROOT, "%,d connections in %.2f s = %.1f conn/s", r.units,
                     r.seconds, r.throughput));
             case "W2" -> sb.append(String.format(Locale.ROOT, "%,d requests in %.2f s = %.0f req/s", r.units,
@@ -931,7 +1033,7 @@ public final class LoadHarness {
         if (r.units <= 0) {
             return "n/a";
         }
-        return switch (workload) {
+        return switch (kind(workload)) {
             case "W1" -> String.format(Locale.ROOT, "%.3f ms/conn", cpuSeconds * 1e3 / r.units);
             case "W2" -> String.format(Locale.ROOT, "%.1f µs/req", cpuSeconds * 1e6 / r.units);
             case "W3" -> String.format(Locale.ROOT, "%.2f s/GB", cpuSeconds / (r.bodyBytes / 1e9));
@@ -944,12 +1046,17 @@ public final class LoadHarness {
         if (r.units <= 0) {
             return Double.NaN;
         }
-        return switch (workload) {
+        return switch (kind(workload)) {
             case "W1" -> cpuSeconds * 1e3 / r.units;
             case "W2" -> cpuSeconds * 1e6 / r.units;
             case "W3" -> cpuSeconds / (r.bodyBytes / 1e9);
             default -> Double.NaN;
         };
+    }
+
+    /** W2H2 is reported as W2 is (units, goal), W3H2 as W3. */
+    private static String kind(String workload) {
+        return workload.substring(0, 2);
     }
 
     private static final Map<String, Double> GOALS = Map.of("W1", 0.9, "W2", 40.0, "W3", 1.1, "W4", 25.0);
@@ -994,12 +1101,15 @@ public final class LoadHarness {
                 case "W1" -> "W1 new conn/s (1 KiB GET each)";
                 case "W2" -> "W2 keep-alive req/s (" + plan.w2Tunnels + " tunnels)";
                 case "W3" -> "W3 MB/s (" + plan.w3Downloads + " x " + plan.w3Bytes / MIB + " MiB)";
+                case "W2H2" -> "W2H2 req/s (" + plan.w2Tunnels + " h2 streams on 1 connection)";
+                case "W3H2" -> "W3H2 MB/s (" + plan.w3Downloads + " x " + plan.w3Bytes / MIB + " MiB, h2 streams on 1"
+                        + " connection)";
                 default -> w;
             };
             double gw = perUnitValue(w, p.gatewayCpuSeconds, p);
             rows.add(new String[] {label, fmt1(d.throughput), fmt1(p.throughput), ratio(p.throughput, d.throughput),
-                perUnit(w, p.gatewayCpuSeconds, p), GOAL_TEXT.get(w),
-                Double.isNaN(gw) ? "?" : gw < GOALS.get(w) ? "yes" : "NO",
+                perUnit(w, p.gatewayCpuSeconds, p), GOAL_TEXT.get(kind(w)),
+                Double.isNaN(gw) ? "?" : gw < GOALS.get(kind(w)) ? "yes" : "NO",
                 String.format(Locale.ROOT, "%.2f", p.gatewayCpuSeconds / p.seconds),
                 perUnit(w, d.originCpuSeconds, d), errs});
         }

@@ -80,7 +80,7 @@ public final class LoadHarness {
 
     record Options(boolean quick, Set<String> only, Path out, Path loupeJar, boolean keep, boolean resumption,
                    boolean mirrorCompare, String icapCompare, String inlineCompare, int inlineReturnPort,
-            String gatewayJvmOpts) {
+            String gatewayJvmOpts, String gatewayYaml) {
     }
 
     /** One measured run (one workload, one mode). Public fields: serialised to results.json as they are. */
@@ -170,6 +170,7 @@ public final class LoadHarness {
         Path out = null;
         Path jar = null;
         String jvmOpts = "-XX:+UseParallelGC -Xmx1g";
+        String gatewayYaml = "";
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             switch (a) {
@@ -193,6 +194,7 @@ public final class LoadHarness {
                 case "--out" -> out = Path.of(value(args, ++i, a));
                 case "--loupe-jar" -> jar = Path.of(value(args, ++i, a));
                 case "--gateway-jvm-opts" -> jvmOpts = value(args, ++i, a);
+                case "--gateway-yaml" -> gatewayYaml = value(args, ++i, a).replace("\\n", "\n") + "\n";
                 case "-h", "--help" -> usage(null);
                 default -> usage("unknown argument '" + a + "'");
             }
@@ -210,7 +212,7 @@ public final class LoadHarness {
             out = Path.of("bench-results", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
         }
         return new Options(quick, only, out, jar, keep, resumption, mirrorCompare, icapCompare, inlineCompare,
-                inlineReturnPort, jvmOpts);
+                inlineReturnPort, jvmOpts, gatewayYaml);
     }
 
     private static String value(String[] args, int i, String flag) {
@@ -234,6 +236,7 @@ public final class LoadHarness {
                   --out          results directory (default bench-results/<timestamp>)
                   --loupe-jar    gateway jar (default loupe-app/target/loupe.jar or $LOUPE_JAR)
                   --gateway-jvm-opts  JVM options for the gateway (default "-XX:+UseParallelGC -Xmx1g")
+                  --gateway-yaml TEXT more gateway configuration, top-level sections (\\n for new lines)
                   --mirror-compare  afterwards, restart the gateway with a pcap-file mirror and repeat the
                                  proxied W2/W3: prints the mirror-on / mirror-off ratios of one run
                   --icap-compare afterwards, restart the gateway with every response sent to this ICAP
@@ -392,7 +395,7 @@ public final class LoadHarness {
     }
 
     private void startGateway(Path originCa) throws Exception {
-        startGateway(originCa, "");
+        startGateway(originCa, options.gatewayYaml);
     }
 
     /**
@@ -422,7 +425,7 @@ public final class LoadHarness {
                              Class<? extends SocketChannel> channelType, List<Run> runs) throws Exception {
         gateway.destroy();
         gateway.waitFor(10, TimeUnit.SECONDS);
-        startGateway(originCa, yaml);
+        startGateway(originCa, options.gatewayYaml + yaml);
         BenchClient changed = new BenchClient(group, channelType, new InetSocketAddress("127.0.0.1", gatewayPort),
                 true, ORIGIN_HOST, originPort, loupeCa, options.resumption, false);
         warmUp(changed, changed);

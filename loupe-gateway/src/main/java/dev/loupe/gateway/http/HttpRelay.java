@@ -10,11 +10,9 @@ import dev.loupe.gateway.relay.ByteRelayHandler;
 import dev.loupe.gateway.session.Session;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
-import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.util.ReferenceCountUtil;
-import io.netty.util.concurrent.Future;
 import java.util.List;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -56,12 +54,6 @@ public final class HttpRelay {
     private String flowServerName;
     private String flowClientIp;
 
-    /** Opens a validated TLS connection to an origin (for the return leg of inline devices). */
-    @FunctionalInterface
-    public interface UpstreamTls {
-        Future<Channel> connect(Channel client, Origin origin, String serverName);
-    }
-
     HttpRelay(Session session, Channel client, RelayGuards guards, List<ExchangeStage> stages,
                       Supplier<BodySpool> spools, RequestTarget target, String scheme, boolean tunnel, Origin origin) {
         this.session = session;
@@ -98,25 +90,9 @@ public final class HttpRelay {
         this.originChoseNoAlpn = chose;
     }
 
-    void installClient(int maxInitialLine, int maxHeader) {
-        client.pipeline().addLast("http", HttpCodecs.server(maxInitialLine, maxHeader));
-        if (guards.headTimeout() != null) {
-            client.pipeline().addLast(RequestHeadTimeout.NAME, guards.headTimeout().get());
-        }
-        client.pipeline().addLast("exchange", newClientHandler());
-    }
-
     /** The client-side adapter, for a pipeline that already parses HTTP. */
     public ChannelHandler newClientHandler() {
         return new ClientHttpHandler(this);
-    }
-
-    void installUpstream(Channel ch) {
-        ch.attr(Session.KEY).set(session);
-        ch.pipeline().addLast("http2-answer", new Http2AnswerDetector());
-        ch.pipeline().addLast("http", new HttpClientCodec(16 * 1024, 64 * 1024, 64 * 1024));
-        ch.pipeline().addLast("exchange", new UpstreamHttpHandler(this));
-        ch.config().setAutoRead(client.isWritable());
     }
 
     // ---- the request side ---------------------------------------------------------------------------

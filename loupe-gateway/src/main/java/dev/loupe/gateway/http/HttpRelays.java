@@ -24,13 +24,13 @@ public final class HttpRelays {
      * may go out through one of its devices instead (the {@code inline} stage decides).
      */
     public static HttpRelay tunnel(Session session, RelayGuards guards, OriginConnector connector, Mirror mirror,
-                                   StagePlan plan, Inline inline, HttpRelay.UpstreamTls directTls, Channel upstream,
+                                   StagePlan plan, Inline inline, UpstreamTls directTls, Channel upstream,
                                    Origin origin, int maxInitialLine, int maxHeader) {
         HttpRelay relay = decrypted(session, session.client(), guards, connector, mirror, plan, inline, directTls,
                 upstream, origin, upstream.remoteAddress() instanceof InetSocketAddress a ? a : null);
         relay.originChoseNoAlpn(Http2AnswerDetector.choseNoAlpn(session));
-        relay.installClient(maxInitialLine, maxHeader);
-        relay.installUpstream(upstream);
+        RelayPipelines.client(relay, maxInitialLine, maxHeader);
+        RelayPipelines.upstream(relay, upstream);
         return relay;
     }
 
@@ -40,7 +40,7 @@ public final class HttpRelays {
      * every stage sees the exchange as it would over HTTP/1.1. Through an inline device it goes over HTTP/1.1.
      */
     public static HttpRelay stream(Session session, Channel clientStream, RelayGuards guards, OriginConnector connector,
-                                   Mirror mirror, StagePlan plan, Inline inline, HttpRelay.UpstreamTls directTls,
+                                   Mirror mirror, StagePlan plan, Inline inline, UpstreamTls directTls,
                                    Channel upstreamStream, Origin origin, InetSocketAddress originAddress) {
         HttpRelay relay = decrypted(session, clientStream, guards, connector, mirror, plan, inline, directTls,
                 upstreamStream, origin, originAddress);
@@ -52,7 +52,7 @@ public final class HttpRelays {
     }
 
     private static HttpRelay decrypted(Session session, Channel client, RelayGuards guards, OriginConnector connector,
-                                       Mirror mirror, StagePlan plan, Inline inline, HttpRelay.UpstreamTls directTls,
+                                       Mirror mirror, StagePlan plan, Inline inline, UpstreamTls directTls,
                                        Channel upstream, Origin origin, InetSocketAddress originAddress) {
         HttpRelay relay = new HttpRelay(session, client, guards, plan.decrypted(), plan.spools(),
                 new RequestTarget.Tunnel(), "https", true, origin);
@@ -74,8 +74,8 @@ public final class HttpRelays {
         HttpRelay relay = new HttpRelay(session, session.client(), guards, plan.plain(), plan.spools(),
                 new RequestTarget.Tunnel(), "http", true, origin);
         relay.leg(new UpstreamLeg(relay, relay.client(), connector, null, null, null, null, upstream, origin));
-        relay.installClient(maxInitialLine, maxHeader);
-        relay.installUpstream(upstream);
+        RelayPipelines.client(relay, maxInitialLine, maxHeader);
+        RelayPipelines.upstream(relay, upstream);
         return relay;
     }
 
@@ -83,7 +83,7 @@ public final class HttpRelays {
      * The return leg of inline devices: each request names its flow; it goes over TLS (validated like any
      * upstream) to that flow's origin, through the stages after the device. The client here is the device.
      */
-    public static HttpRelay returning(Session session, OriginConnector connector, HttpRelay.UpstreamTls tls,
+    public static HttpRelay returning(Session session, OriginConnector connector, UpstreamTls tls,
                                       FlowRegistry flows, StagePlan plan, Mirror mirror, boolean l3) {
         HttpRelay relay = new HttpRelay(session, session.client(), RelayGuards.NONE, plan.returnLeg(), plan.spools(),
                 new RequestTarget.ReturnLeg(flows, l3), "https", false, null);
@@ -106,7 +106,7 @@ public final class HttpRelays {
         HttpRelay relay = new HttpRelay(session, session.client(), guards, plan.plain(), plan.spools(),
                 new RequestTarget.Transparent(destination), "http", false, null);
         relay.leg(new UpstreamLeg(relay, relay.client(), connector, null, mirror, null, null, null, null));
-        relay.installClient(maxInitialLine, maxHeader);
+        RelayPipelines.client(relay, maxInitialLine, maxHeader);
         return relay;
     }
 }

@@ -39,7 +39,7 @@ final class UpstreamLeg {
     /** The mirror for direct connections (null: recorded elsewhere already, or not at all). */
     private final Mirror directMirror;
     /** Direct connections go over validated TLS (return leg; tunnel after a device route); null: plain TCP. */
-    private final HttpRelay.UpstreamTls tls;
+    private final UpstreamTls tls;
     private final DeviceRoute devices;
     private Channel channel;
     private Hop connectedTo;
@@ -49,7 +49,7 @@ final class UpstreamLeg {
     private boolean directTapped;
 
     UpstreamLeg(HttpRelay relay, Channel client, OriginConnector connector, Mirror deviceMirror, Mirror directMirror,
-                HttpRelay.UpstreamTls tls, DeviceRoute devices, Channel connected, Origin origin) {
+                UpstreamTls tls, DeviceRoute devices, Channel connected, Origin origin) {
         this.relay = relay;
         this.client = client;
         this.connector = connector;
@@ -180,7 +180,7 @@ final class UpstreamLeg {
         } else {
             MirrorTap.install(directMirror, client, made);
         }
-        relay.installUpstream(made);
+        RelayPipelines.upstream(relay, made);
         Channel ready = made;
         queued.forEach(m -> ready.write(m, ready.voidPromise()));
         ready.flush();

@@ -7,6 +7,7 @@
 --websocket sends an RFC 8441 extended CONNECT (:protocol websocket) instead, and first prints what the server's
 SETTINGS said of SETTINGS_ENABLE_CONNECT_PROTOCOL ("connect-protocol N", 0 when not announced).
 """
+import codecs
 import socket
 import ssl
 import sys
@@ -55,7 +56,8 @@ def main():
     else:
         headers = [(":method", "POST" if data is not None else "GET"), (":path", "/index.html"),
                    (":scheme", "https"), (":authority", "%s:%s" % (host, port))]
-    headers += [tuple(h.split("=", 1)) for h in rest]
+    # values may carry backslash escapes (\r, \n, \x00) for bytes a command line cannot
+    headers += [(n, codecs.decode(v, "unicode_escape")) for n, v in (h.split("=", 1) for h in rest)]
     conn.send_headers(1, headers, end_stream=data is None)
     if data is not None:
         conn.send_data(1, data, end_stream=True)

@@ -125,6 +125,9 @@ class Http2IT {
             {"transfer-encoding=chunked", "--data", "hello"},
             {"te=gzip"},
             {"upgrade=websocket"},
+            // CR, LF and NUL in a value (escaped here, sent raw by the script)
+            {"x-split=a\\r\\ninjected: 1"},
+            {"x-nul=a\\x00b"},
         };
         for (String[] vector : forbidden) {
             String answer = rawH2(vector);

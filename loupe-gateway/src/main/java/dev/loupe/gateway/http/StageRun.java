@@ -137,10 +137,11 @@ final class StageRun {
                 case Action.Route r -> throw new IllegalStateException(stage.name() + ": route on the head only");
             }
         };
+        Consumer<Action> once = Watchdog.guard(stage, exchange, request, next);
         if (request) {
-            stage.onRequestBody(exchange, (HttpRequest) current, body, next);
+            stage.onRequestBody(exchange, (HttpRequest) current, body, once);
         } else {
-            stage.onResponseBody(exchange, (HttpResponse) current, body, next);
+            stage.onResponseBody(exchange, (HttpResponse) current, body, once);
         }
     }
 

@@ -176,6 +176,29 @@ public final class IcapAdaptation implements AutoCloseable {
         return new Selection(List.copyOf(steps));
     }
 
+    /** Fail-open only when every service is: then no service's failure stops a message. */
+    public boolean allFailOpen() {
+        return config.services().stream().allMatch(IcapServiceConfig::failOpen);
+    }
+
+    /**
+     * The longest one message's walk through every service of a phase can rightly take: each service's connect
+     * and transaction timeouts, for every try. Past it the walk is stuck, not slow.
+     */
+    public java.time.Duration longestChain() {
+        java.time.Duration reqmodTotal = java.time.Duration.ZERO;
+        java.time.Duration respmodTotal = java.time.Duration.ZERO;
+        for (IcapServiceConfig s : config.services()) {
+            java.time.Duration one = s.connectTimeout().plus(s.timeout()).multipliedBy(1L + s.retries());
+            if (s.reqmod()) {
+                reqmodTotal = reqmodTotal.plus(one);
+            } else {
+                respmodTotal = respmodTotal.plus(one);
+            }
+        }
+        return reqmodTotal.compareTo(respmodTotal) > 0 ? reqmodTotal : respmodTotal;
+    }
+
     /** The page for a message a service's size rule refuses outright. */
     public ErrorPage tooLarge(Selection selection, boolean isRequest, String host) {
         return new ErrorPage(403, "Blocked: too large to scan", "the " + (isRequest ? "request" : "response")

@@ -35,6 +35,18 @@ public final class IcapStage implements ExchangeStage {
         return "icap";
     }
 
+    /** Each service applies its own failure mode; should the chain itself hang, fail-closed unless all are open. */
+    @Override
+    public FailureMode failureMode() {
+        return icap.allFailOpen() ? FailureMode.FAIL_OPEN : FailureMode.FAIL_CLOSED;
+    }
+
+    /** Every service's own timeouts bound the chain; this is the backstop for a chain that never answers. */
+    @Override
+    public java.time.Duration timeout() {
+        return icap.longestChain().plusSeconds(5);
+    }
+
     @Override
     public Step onRequestHead(StageExchange exchange, HttpRequest head) {
         if (exchange.upgrade()) {

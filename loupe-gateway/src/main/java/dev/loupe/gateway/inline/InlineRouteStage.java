@@ -25,6 +25,12 @@ public final class InlineRouteStage implements ExchangeStage {
         return "inline";
     }
 
+    /** With no device up: straight to the origin, or refused (the route decides on the head, at once). */
+    @Override
+    public FailureMode failureMode() {
+        return service.failOpen() ? FailureMode.FAIL_OPEN : FailureMode.FAIL_CLOSED;
+    }
+
     public InlineHttpService service() {
         return service;
     }

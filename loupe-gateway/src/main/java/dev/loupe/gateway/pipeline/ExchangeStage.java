@@ -17,8 +17,29 @@ import java.util.function.Consumer;
  * is its own: it turns into {@link Action.Proceed} (fail-open) or {@link Action.Abort} (fail-closed).
  */
 public interface ExchangeStage {
+    /** What the relay does with an exchange when the stage cannot decide on it in time. */
+    enum FailureMode {
+        /** The exchange goes on unseen by this stage (logged). */
+        FAIL_OPEN,
+        /** The exchange is refused: nothing passes uninspected. */
+        FAIL_CLOSED
+    }
+
     /** As in the logs and the configuration. */
     String name();
+
+    /** When {@link #timeout} passes without a decision on a body. */
+    default FailureMode failureMode() {
+        return FailureMode.FAIL_CLOSED;
+    }
+
+    /**
+     * How long the stage may take to decide on a body it asked for; past it the relay applies {@link #failureMode}
+     * and ignores the late decision. Null: the stage decides on the head alone, or bounds its own work.
+     */
+    default java.time.Duration timeout() {
+        return null;
+    }
 
     /** The request head; the stage answers at once or asks for the body. */
     Step onRequestHead(StageExchange exchange, HttpRequest head);

@@ -129,6 +129,37 @@ class HttpRelayTest {
     }
 
     @Test
+    void aStageThatNeverDecidesIsFailedClosedAtItsTimeout() {
+        Scripted hung = new Scripted("sandbox");
+        hung.requestHead = new NeedBody(Long.MAX_VALUE);
+        hung.requestBody = body -> null;
+        hung.timeout = java.time.Duration.ofSeconds(2);
+        tunnel(hung);
+        request("POST /up HTTP/1.1\r\nHost: app.test\r\nContent-Length: 3\r\n\r\nabc");
+        client.advanceTimeBy(1, java.util.concurrent.TimeUnit.SECONDS);
+        client.runScheduledPendingTasks();
+        assertThat(clientText()).as("still within its time").isEmpty();
+        client.advanceTimeBy(2, java.util.concurrent.TimeUnit.SECONDS);
+        client.runScheduledPendingTasks();
+        assertThat(clientText()).startsWith("HTTP/1.1 503").contains("sandbox").contains("nothing passes uninspected");
+        assertThat(upstreamText()).isEmpty();
+    }
+
+    @Test
+    void aStageThatNeverDecidesLetsTheExchangeThroughWhenItFailsOpen() {
+        Scripted hung = new Scripted("sandbox");
+        hung.requestHead = new NeedBody(Long.MAX_VALUE);
+        hung.requestBody = body -> null;
+        hung.timeout = java.time.Duration.ofSeconds(2);
+        hung.failureMode = ExchangeStage.FailureMode.FAIL_OPEN;
+        tunnel(hung);
+        request("POST /up HTTP/1.1\r\nHost: app.test\r\nContent-Length: 3\r\n\r\nabc");
+        client.advanceTimeBy(3, java.util.concurrent.TimeUnit.SECONDS);
+        client.runScheduledPendingTasks();
+        assertThat(upstreamText()).startsWith("POST /up HTTP/1.1").endsWith("\r\n\r\nabc");
+    }
+
+    @Test
     void aResponseTheStagesAskedForArrivesOnlyOnceTheyHaveSeenItWhole() {
         Scripted a = new Scripted("a");
         a.responseHead = new NeedBody(1024);
@@ -319,6 +350,8 @@ class HttpRelayTest {
         Function<BodySpool, Action> requestBody = body -> Action.PROCEED;
         Function<BodySpool, Action> responseBody = body -> Action.PROCEED;
         Action overLimit = Action.PROCEED;
+        java.time.Duration timeout;
+        FailureMode failureMode = FailureMode.FAIL_CLOSED;
 
         Scripted(String name) {
             this.name = name;
@@ -327,6 +360,16 @@ class HttpRelayTest {
         @Override
         public String name() {
             return name;
+        }
+
+        @Override
+        public java.time.Duration timeout() {
+            return timeout;
+        }
+
+        @Override
+        public FailureMode failureMode() {
+            return failureMode;
         }
 
         @Override
@@ -339,7 +382,10 @@ class HttpRelayTest {
         public void onRequestBody(StageExchange exchange, HttpRequest head, BodySpool body,
                                   java.util.function.Consumer<Action> done) {
             seen.add(name + " request body " + text(body));
-            done.accept(requestBody.apply(body));
+            Action decision = requestBody.apply(body);
+            if (decision != null) { // null: this stage never decides (a hung service)
+                done.accept(decision);
+            }
         }
 
         @Override

@@ -107,6 +107,10 @@ final class BenchClient {
                 });
     }
 
+    boolean h2() {
+        return h2;
+    }
+
     boolean viaProxy() {
         return viaProxy;
     }

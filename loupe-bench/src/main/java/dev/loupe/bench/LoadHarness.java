@@ -297,7 +297,7 @@ public final class LoadHarness {
                     case "W2" -> w2(client);
                     case "W2H2" -> w2h2(client);
                     case "W3" -> w3(client);
-                    case "W3H2" -> w3h2(client);
+                    case "W3H2" -> w3(client);
                     case "W4" -> w4(client);
                     default -> throw new IllegalStateException(w);
                 };
@@ -667,27 +667,35 @@ public final class LoadHarness {
         return r;
     }
 
-    private Run keepAlive(BenchClient client, int seconds, int tunnels) throws Exception {
+    /** W2H2: W2 over HTTP/2, its loops as concurrent streams of one connection. */
+    private Run w2h2(BenchClient client) throws Exception {
+        Run r = keepAlive(client, plan.w2Secs, plan.w2Tunnels);
+        r.workload = "W2H2";
+        return r;
+    }
+
+    private Run keepAlive(BenchClient client, int seconds, int loops) throws Exception {
         Run r = newRun("W2", client, "request", "req/s");
         Errors errors = new Errors();
-        List<BenchClient.Tunnel> open = openTunnels(client, tunnels, errors);
+        List<BenchClient.Tunnel> open = new ArrayList<>();
+        List<BenchClient.Tunnel> slots = slots(client, loops, errors, open);
         AtomicLong done = new AtomicLong();
         AtomicLong bytes = new AtomicLong();
-        CountDownLatch finished = new CountDownLatch(open.size());
+        CountDownLatch finished = new CountDownLatch(slots.size());
         Cpu before = cpu();
         long start = System.nanoTime();
         long deadline = start + TimeUnit.SECONDS.toNanos(seconds);
-        for (BenchClient.Tunnel t : open) {
+        for (BenchClient.Tunnel t : slots) {
             new Object() {
                 void next() {
                     if (System.nanoTime() - deadline >= 0) {
                         finished.countDown();
                         return;
                     }
-                    t.get("/1k").whenComplete((n, e) -> {
+                    request(client, t, "/1k").whenComplete((n, e) -> {
                         if (e != null) {
                             errors.add(e);
-                            finished.countDown(); // the tunnel is gone; this loop ends
+                            finished.countDown(); // the tunnel (or stream) is gone; this loop ends
                         } else if (n != SMALL) {
                             errors.add(new IllegalStateException("GET /1k: body " + n + " bytes, expected " + SMALL));
                             t.close();
@@ -701,7 +709,7 @@ public final class LoadHarness {
                 }
             }.next();
         }
-        awaitLoops(finished, seconds, errors, "W2 loops");
+        awaitLoops(finished, seconds, errors, r.workload + " loops");
         r.seconds = (System.nanoTime() - start) / 1e9;
         cpu(r, before, cpu());
         closeAll(open);
@@ -713,20 +721,38 @@ public final class LoadHarness {
         return r;
     }
 
-    /** W3: N concurrent downloads of one large body, each over its own (already open) tunnel. */
+    /**
+     * Where {@code n} concurrent requests run: each on its own tunnel over HTTP/1.1, all on one connection (as
+     * streams) over h2. The tunnels opened are added to {@code open}, for closing.
+     */
+    private List<BenchClient.Tunnel> slots(BenchClient client, int n, Errors errors, List<BenchClient.Tunnel> open)
+            throws Exception {
+        open.addAll(openTunnels(client, client.h2() ? 1 : n, errors));
+        if (!client.h2() || open.isEmpty()) {
+            return open;
+        }
+        return java.util.Collections.nCopies(n, open.get(0));
+    }
+
+    private static CompletableFuture<Long> request(BenchClient client, BenchClient.Tunnel t, String path) {
+        return client.h2() ? t.stream(path) : t.get(path);
+    }
+
+    /** W3: N concurrent downloads of one large body, each over its own (already open) tunnel, or h2 stream. */
     private Run w3(BenchClient client) throws Exception {
-        Run r = newRun("W3", client, "GB", "MB/s");
+        Run r = newRun(client.h2() ? "W3H2" : "W3", client, "GB", "MB/s");
         Errors errors = new Errors();
         long size = plan.w3Bytes;
         String path = size == BenchOrigin.LARGE_BODY ? "/100m" : "/bytes/" + size;
-        List<BenchClient.Tunnel> open = openTunnels(client, plan.w3Downloads, errors);
+        List<BenchClient.Tunnel> open = new ArrayList<>();
+        List<BenchClient.Tunnel> slots = slots(client, plan.w3Downloads, errors, open);
         AtomicLong bytes = new AtomicLong();
         AtomicLong ok = new AtomicLong();
-        CountDownLatch finished = new CountDownLatch(open.size());
+        CountDownLatch finished = new CountDownLatch(slots.size());
         Cpu before = cpu();
         long start = System.nanoTime();
-        for (BenchClient.Tunnel t : open) {
-            t.get(path).whenComplete((n, e) -> {
+        for (BenchClient.Tunnel t : slots) {
+            request(client, t, path).whenComplete((n, e) -> {
                 if (e != null) {
                     errors.add(e);
                 } else {
@@ -739,101 +765,6 @@ public final class LoadHarness {
                 }
                 finished.countDown();
             });
-        }
-        if (!finished.await(10, TimeUnit.MINUTES)) {
-            errors.add(new TimeoutException("downloads not finished after 10 minutes"));
-        }
-        r.seconds = (System.nanoTime() - start) / 1e9;
-        cpu(r, before, cpu());
-        closeAll(open);
-        r.units = ok.get();
-        r.bodyBytes = bytes.get();
-        r.failed = errors.total.sum();
-        r.errors = errors.snapshot();
-        r.throughput = r.bodyBytes / 1e6 / r.seconds;
-        return r;
-    }
-
-    /**
-     * W2 over HTTP/2: one connection (opened beforehand) carrying as many concurrent streams as W2 has tunnels, each
-     * a loop of sequential GET /1k (every GET a new stream): the h2 counterpart of W2's keep-alive connections.
-     */
-    private Run w2h2(BenchClient client) throws Exception {
-        Run r = newRun("W2H2", client, "request", "req/s");
-        Errors errors = new Errors();
-        List<BenchClient.Tunnel> open = openTunnels(client, 1, errors);
-        AtomicLong done = new AtomicLong();
-        AtomicLong bytes = new AtomicLong();
-        CountDownLatch finished = new CountDownLatch(open.isEmpty() ? 0 : plan.w2Tunnels);
-        Cpu before = cpu();
-        long start = System.nanoTime();
-        long deadline = start + TimeUnit.SECONDS.toNanos(plan.w2Secs);
-        for (BenchClient.Tunnel t : open) {
-            for (int i = 0; i < plan.w2Tunnels; i++) {
-                new Object() {
-                    void next() {
-                        if (System.nanoTime() - deadline >= 0) {
-                            finished.countDown();
-                            return;
-                        }
-                        t.stream("/1k").whenComplete((n, e) -> {
-                            if (e != null) {
-                                errors.add(e);
-                                finished.countDown();
-                            } else if (n != SMALL) {
-                                errors.add(new IllegalStateException("GET /1k: body " + n + " bytes, expected " + SMALL));
-                                finished.countDown();
-                            } else {
-                                done.incrementAndGet();
-                                bytes.addAndGet(n);
-                                next();
-                            }
-                        });
-                    }
-                }.next();
-            }
-        }
-        awaitLoops(finished, plan.w2Secs, errors, "W2H2 streams");
-        r.seconds = (System.nanoTime() - start) / 1e9;
-        cpu(r, before, cpu());
-        closeAll(open);
-        r.units = done.get();
-        r.bodyBytes = bytes.get();
-        r.failed = errors.total.sum();
-        r.errors = errors.snapshot();
-        r.throughput = r.units / r.seconds;
-        return r;
-    }
-
-    /** W3 over HTTP/2: W3's concurrent downloads as streams of one connection (opened beforehand). */
-    private Run w3h2(BenchClient client) throws Exception {
-        Run r = newRun("W3H2", client, "GB", "MB/s");
-        Errors errors = new Errors();
-        long size = plan.w3Bytes;
-        String path = size == BenchOrigin.LARGE_BODY ? "/100m" : "/bytes/" + size;
-        List<BenchClient.Tunnel> open = openTunnels(client, 1, errors);
-        AtomicLong bytes = new AtomicLong();
-        AtomicLong ok = new AtomicLong();
-        CountDownLatch finished = new CountDownLatch(open.isEmpty() ? 0 : plan.w3Downloads);
-        Cpu before = cpu();
-        long start = System.nanoTime();
-        for (BenchClient.Tunnel t : open) {
-            for (int i = 0; i < plan.w3Downloads; i++) {
-                t.stream(path).whenComplete((n, e) -> {
-                    if (e != null) {
-                        errors.add(e);
-                    } else {
-                        bytes.addAndGet(n);
-                        if (n != size) {
-                            errors.add(new IllegalStateException("GET " + path + ": body " + n + " bytes, expected "
-                                    + size));
-                        } else {
-                            ok.incrementAndGet();
-                        }
-                    }
-                    finished.countDown();
-                });
-            }
         }
         if (!finished.await(10, TimeUnit.MINUTES)) {
             errors.add(new TimeoutException("downloads not finished after 10 minutes"));

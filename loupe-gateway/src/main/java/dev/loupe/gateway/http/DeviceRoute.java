@@ -76,7 +76,6 @@ final class DeviceRoute {
             request.headers().set(FlowRegistry.FLOW_HEADER, flow.id());
             request.headers().set(FlowRegistry.SCHEME_HEADER, "https");
         }
-        exchange.viaDevice = true;
         exchange.inline = service.name() + " via " + chosen.label();
         service.sent(chosen);
         awaitAnswer(exchange, relay, service.config().responseTimeout());

@@ -25,8 +25,6 @@ final class Exchange {
     boolean requestHeld;
     /** Which inline device carried the exchange (or why none did); null without inline services. */
     String inline;
-    /** The request went out through an inline device (not direct). */
-    boolean viaDevice;
     /** The request head as sent upstream; RESPMOD services get it for context. */
     io.netty.handler.codec.http.HttpRequest request;
     /** Outcomes of the ICAP services, in order; null when none is configured. */

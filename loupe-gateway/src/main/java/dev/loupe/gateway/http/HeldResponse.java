@@ -33,15 +33,12 @@ final class HeldResponse {
         final Exchange exchange;
         final StageRun run;
         final BodySpool body;
-        /** Beyond this many body bytes no stage would take it (computed once, checked per read). */
-        final long limit;
         HttpResponse rewritten;
 
         Capture(Exchange exchange, StageRun run, BodySpool body) {
             this.exchange = exchange;
             this.run = run;
             this.body = body;
-            this.limit = run.limit();
         }
     }
 
@@ -90,7 +87,7 @@ final class HeldResponse {
             return;
         }
         content.release();
-        if (c.body.length() > c.limit) {
+        if (c.body.length() > c.run.limit()) { // beyond it no stage would take the body
             outgrown(c, content instanceof LastHttpContent);
             return;
         }

@@ -78,10 +78,6 @@ public final class HttpRelay {
         this.devices = devices;
     }
 
-    DeviceRoute devices() {
-        return devices;
-    }
-
     void streamOfConnection() {
         this.stream = true;
     }

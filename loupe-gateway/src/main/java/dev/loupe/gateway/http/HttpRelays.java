@@ -58,9 +58,10 @@ public final class HttpRelays {
                 new RequestTarget.Tunnel(), "https", true, origin);
         // without inline devices the TLS interceptor has tapped the origin connection already; with them, the
         // relay taps the leg the pipeline's order names
-        relay.devices(inline == null ? null : new DeviceRoute(inline, session, client, originAddress));
+        DeviceRoute devices = inline == null ? null : new DeviceRoute(inline, session, client, originAddress);
+        relay.devices(devices);
         relay.leg(new UpstreamLeg(relay, client, connector, plan.mirrorOnOriginLeg() ? null : mirror,
-                inline == null ? null : mirror, inline == null ? null : directTls, relay.devices(), upstream, origin));
+                inline == null ? null : mirror, inline == null ? null : directTls, devices, upstream, origin));
         return relay;
     }
 

@@ -44,7 +44,7 @@ final class RequestForwarder {
      */
     private final ArrayDeque<Object> held = new ArrayDeque<>();
 
-    private record Held(Exchange exchange, StageRun run, HttpRequest request, Origin to, BodySpool body) {
+    private record Held(Exchange exchange, HttpRequest request, Origin to, BodySpool body) {
     }
 
     RequestForwarder(HttpRelay relay, ExchangeTracker tracker, Session session) {
@@ -178,7 +178,7 @@ final class RequestForwarder {
     // ---- a request held whole for the stages that asked for its body --------------------------------------
 
     private void hold(Exchange exchange, HttpRequest request, Origin to) {
-        capture = new Held(exchange, exchange.requestRun, request, to, relay.newSpool());
+        capture = new Held(exchange, request, to, relay.newSpool());
         exchange.requestHeld = true;
         if (HttpUtil.is100ContinueExpected(request)) {
             // the origin sees the request only once it is complete: invite the body ourselves
@@ -212,7 +212,7 @@ final class RequestForwarder {
         current = null;
         c.body().finish();
         relay.requestComplete(c.exchange());
-        c.run().bodies(c.body(), outcome -> afterStages(c, outcome));
+        c.exchange().requestRun.bodies(c.body(), outcome -> afterStages(c, outcome));
     }
 
     private void afterStages(Held c, StageRun.Outcome outcome) {

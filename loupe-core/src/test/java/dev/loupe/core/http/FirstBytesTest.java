@@ -1,13 +1,12 @@
-package dev.loupe.gateway.proxy;
+package dev.loupe.core.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.netty.buffer.Unpooled;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-class DecryptedProtocolSnifferTest {
+class FirstBytesTest {
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
         "GET / HTTP/1.1|true",
@@ -29,11 +28,9 @@ class DecryptedProtocolSnifferTest {
         "Get\\u0000 / HTTP/1.1\\r\\n|false",
     })
     void recognisesHttpRequestLines(String firstBytes, boolean http) {
-        var buf = Unpooled.copiedBuffer(firstBytes.replace("\\r", "\r").replace("\\n", "\n").replace("\\t", "\t")
-                .replace("\\u0000", "\0"), StandardCharsets.US_ASCII);
-        assertThat(DecryptedProtocolSniffer.looksLikeHttp(buf)).isEqualTo(http);
-        assertThat(buf.readerIndex()).isZero();
-        buf.release();
+        byte[] buf = firstBytes.replace("\\r", "\r").replace("\\n", "\n").replace("\\t", "\t")
+                .replace("\\u0000", "\0").getBytes(StandardCharsets.US_ASCII);
+        assertThat(FirstBytes.classify(buf) == FirstBytes.Guess.HTTP).isEqualTo(http);
     }
 
     @ParameterizedTest
@@ -48,10 +45,9 @@ class DecryptedProtocolSnifferTest {
         "{\"a\":1}|OTHER",
         "a001 LOGIN\\r\\n|OTHER",
     })
-    void waitsForEnoughBytesAndSkipsLeadingEmptyLines(String firstBytes, DecryptedProtocolSniffer.Guess guess) {
-        var buf = Unpooled.copiedBuffer(firstBytes.replace("\\r", "\r").replace("\\n", "\n")
-                .replace("\\u0001", "\u0001"), StandardCharsets.US_ASCII);
-        assertThat(DecryptedProtocolSniffer.classify(buf)).isEqualTo(guess);
-        buf.release();
+    void waitsForEnoughBytesAndSkipsLeadingEmptyLines(String firstBytes, FirstBytes.Guess guess) {
+        byte[] buf = firstBytes.replace("\\r", "\r").replace("\\n", "\n")
+                .replace("\\u0001", "\u0001").getBytes(StandardCharsets.US_ASCII);
+        assertThat(FirstBytes.classify(buf)).isEqualTo(guess);
     }
 }

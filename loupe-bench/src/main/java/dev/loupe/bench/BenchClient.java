@@ -58,6 +58,7 @@ final class BenchClient {
     private final String originHost;
     private final int originPort;
     private final boolean resumption;
+    private String mode;
     /** Speak HTTP/2 (ALPN h2 only): each GET is one stream, and many may run at once on one connection. */
     private final boolean h2;
     /** Connections that completed the TLS handshake, and responses received in full: for cross-checks. */
@@ -113,6 +114,17 @@ final class BenchClient {
 
     boolean viaProxy() {
         return viaProxy;
+    }
+
+    /** How results name this client's runs: direct, proxied (Loupe), or a peer such as sslsplit. */
+    String mode() {
+        return mode != null ? mode : viaProxy ? "proxied" : "direct";
+    }
+
+    /** Names this client's runs (a peer proxy reached without CONNECT, e.g. "sslsplit"). */
+    BenchClient named(String name) {
+        this.mode = name;
+        return this;
     }
 
     String describe() {

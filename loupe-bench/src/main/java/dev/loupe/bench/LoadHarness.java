@@ -80,7 +80,7 @@ public final class LoadHarness {
 
     record Options(boolean quick, Set<String> only, Path out, Path loupeJar, boolean keep, boolean resumption,
                    boolean mirrorCompare, String icapCompare, String inlineCompare, int inlineReturnPort,
-            String gatewayJvmOpts, String gatewayYaml) {
+            String gatewayJvmOpts, String gatewayYaml, boolean noSslsplit) {
     }
 
     /** One measured run (one workload, one mode). Public fields: serialised to results.json as they are. */
@@ -122,6 +122,9 @@ public final class LoadHarness {
     private Path scratch;
     private Process origin;
     private Process gateway;
+    /** The proxy process whose CPU the current run charges: Loupe's gateway, or a peer (SSLsplit). */
+    private Process measured;
+    private SslsplitPeer sslsplit;
     private int originPort;
     private int gatewayPort;
     private String gatewayTls = "?";
@@ -163,6 +166,7 @@ public final class LoadHarness {
         boolean keep = false;
         boolean resumption = false;
         boolean mirrorCompare = false;
+        boolean noSslsplit = false;
         String icapCompare = null;
         String inlineCompare = null;
         int inlineReturnPort = 8082;
@@ -178,6 +182,7 @@ public final class LoadHarness {
                 case "--keep" -> keep = true;
                 case "--resumption" -> resumption = true;
                 case "--mirror-compare" -> mirrorCompare = true;
+                case "--no-sslsplit" -> noSslsplit = true;
                 case "--icap-compare" -> icapCompare = value(args, ++i, a);
                 case "--inline-compare" -> inlineCompare = value(args, ++i, a);
                 case "--inline-return-port" -> inlineReturnPort = Integer.parseInt(value(args, ++i, a));
@@ -212,7 +217,7 @@ public final class LoadHarness {
             out = Path.of("bench-results", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
         }
         return new Options(quick, only, out, jar, keep, resumption, mirrorCompare, icapCompare, inlineCompare,
-                inlineReturnPort, jvmOpts, gatewayYaml);
+                inlineReturnPort, jvmOpts, gatewayYaml, noSslsplit);
     }
 
     private static String value(String[] args, int i, String flag) {
@@ -228,7 +233,7 @@ public final class LoadHarness {
         }
         System.err.println("""
                 usage: run-bench [--quick] [--only W1,W2,W3,W4] [--out DIR] [--loupe-jar PATH]
-                                 [--gateway-jvm-opts "OPTS"] [--resumption] [--mirror-compare]
+                                 [--gateway-jvm-opts "OPTS"] [--resumption] [--mirror-compare] [--no-sslsplit]
                                  [--icap-compare icap://HOST:PORT/SERVICE]
                                  [--inline-compare HOST:PORT [--inline-return-port PORT]] [--keep]
                   --quick        smoke run (short durations, W3 2 x 20 MiB, W4 200 sessions), under a minute
@@ -244,6 +249,7 @@ public final class LoadHarness {
                   --inline-compare afterwards, restart the gateway with an inline HTTP service through this
                                  device (a proxy whose parent is 127.0.0.1:--inline-return-port, default 8082)
                                  and repeat the proxied W2/W3
+                  --no-sslsplit  leave out the SSLsplit baseline (run by default for W1-W3 when installed)
                   --resumption   let the client resume TLS sessions (default: off, every W1 handshake is full)
                   --keep         keep the scratch directory (keys, config, logs)""");
         System.exit(problem == null ? 0 : 2);
@@ -287,11 +293,22 @@ public final class LoadHarness {
                 epoll ? "epoll" : "nio", OpenSsl.isAvailable() ? OpenSsl.versionString() : "JDK",
                 options.resumption ? "ON" : "OFF (every handshake is a full one)");
 
+        BenchClient viaSslsplit = startSslsplit(originCa, channelType);
+
         List<Run> runs = new ArrayList<>();
         Map<String, Long> warmupErrors = warmUp(direct, proxied);
+        if (viaSslsplit != null) {
+            warmUp(viaSslsplit, viaSslsplit);
+        }
         for (String w : options.only) {
             boolean h2 = w.endsWith("H2");
-            for (BenchClient client : h2 ? List.of(directH2, proxiedH2) : List.of(direct, proxied)) {
+            List<BenchClient> clients = new ArrayList<>(h2 ? List.of(directH2, proxiedH2) : List.of(direct, proxied));
+            if (viaSslsplit != null && !h2 && !w.equals("W4")) {
+                // SSLsplit 0.5.5 neither offers nor forwards h2; W4 reads a JVM's heap (jcmd), which it has not
+                clients.add(viaSslsplit);
+            }
+            for (BenchClient client : clients) {
+                measured = client.mode().equals("sslsplit") ? sslsplit.process : gateway;
                 Run r = switch (w) {
                     case "W1" -> w1(client);
                     case "W2" -> w2(client);
@@ -334,6 +351,25 @@ public final class LoadHarness {
                 (System.nanoTime() - t0) / 1e9, options.out.toAbsolutePath());
         boolean anyErrors = runs.stream().anyMatch(r -> r.failed > 0 || !r.errors.isEmpty());
         return anyErrors ? 1 : 0;
+    }
+
+    /** SSLsplit in front of the same origin, or null (with a line saying why) when it cannot run. */
+    private BenchClient startSslsplit(Path originCa, Class<? extends SocketChannel> channelType) throws Exception {
+        if (options.noSslsplit) {
+            println("sslsplit: skipped (--no-sslsplit)");
+            return null;
+        }
+        var peer = SslsplitPeer.start(scratch, originCa, originPort);
+        if (peer.isEmpty()) {
+            println("sslsplit: not installed (Debian package sslsplit): the SSLsplit baseline is skipped");
+            return null;
+        }
+        sslsplit = peer.get();
+        children.add(sslsplit.process);
+        println("sslsplit: pid %d, 127.0.0.1:%d, ssl proxyspec to the origin, EC P-256 CA and leaf key, VerifyPeer=yes",
+                sslsplit.process.pid(), sslsplit.port);
+        return new BenchClient(group, channelType, new InetSocketAddress("127.0.0.1", sslsplit.port), false,
+                ORIGIN_HOST, originPort, sslsplit.ca, options.resumption, false).named("sslsplit");
     }
 
     private Path writeOriginPki() throws IOException {
@@ -531,7 +567,7 @@ public final class LoadHarness {
     }
 
     private Cpu cpu() {
-        return new Cpu(ProcStats.cpuTicks(gateway.pid()), ProcStats.cpuTicks(origin.pid()),
+        return new Cpu(ProcStats.treeCpuTicks((measured != null ? measured : gateway).pid()), ProcStats.cpuTicks(origin.pid()),
                 ProcStats.cpuTicks(ProcessHandle.current().pid()));
     }
 
@@ -544,7 +580,7 @@ public final class LoadHarness {
     private static Run newRun(String workload, BenchClient client, String unit, String throughputUnit) {
         Run r = new Run();
         r.workload = workload;
-        r.mode = client.viaProxy() ? "proxied" : "direct";
+        r.mode = client.mode();
         r.unit = unit;
         r.throughputUnit = throughputUnit;
         return r;
@@ -788,7 +824,7 @@ public final class LoadHarness {
      */
     private Run w4(BenchClient client) throws Exception {
         Run r = newRun("W4", client, "session", "sessions");
-        long pid = client.viaProxy() ? gateway.pid() : origin.pid();
+        long pid = client.mode().equals("direct") ? origin.pid() : measured.pid();
         r.measuredPid = pid;
         Errors errors = new Errors();
         if (!ProcStats.settle(pid)) {
@@ -1000,19 +1036,24 @@ public final class LoadHarness {
     private String table(List<Run> runs) {
         Map<String, Run[]> byWorkload = new LinkedHashMap<>();
         for (Run r : runs) {
-            byWorkload.computeIfAbsent(r.workload, k -> new Run[2])[r.mode.equals("direct") ? 0 : 1] = r;
+            byWorkload.computeIfAbsent(r.workload, k -> new Run[3])[switch (r.mode) {
+                case "direct" -> 0;
+                case "proxied" -> 1;
+                default -> 2;
+            }] = r;
         }
         List<String[]> rows = new ArrayList<>();
         rows.add(new String[] {"Workload", "Direct", "Proxied", "Proxied/direct", "Gateway CPU/unit", "Goal", "Met",
-            "Gateway cores", "Origin CPU/unit (direct)", "Errors d/p"});
+            "Gateway cores", "Origin CPU/unit (direct)", "SSLsplit CPU/unit", "Loupe/SSLsplit CPU", "Errors d/p/s"});
         for (var e : byWorkload.entrySet()) {
             Run d = e.getValue()[0];
             Run p = e.getValue()[1];
+            Run peer = e.getValue()[2];
             String w = e.getKey();
             if (d == null || p == null) {
                 continue;
             }
-            String errs = d.failed + "/" + p.failed;
+            String errs = d.failed + "/" + p.failed + "/" + (peer == null ? "-" : peer.failed);
             if (w.equals("W4")) {
                 rows.add(new String[] {
                     "W4 KiB/idle session (" + plan.w4Sessions + "): native RSS + heap used",
@@ -1021,14 +1062,14 @@ public final class LoadHarness {
                     p.liveKiBPerSession == null || p.liveKiBPerSession <= 0 ? "?"
                             : p.liveKiBPerSession < GOALS.get(w) ? "yes" : "NO",
                     String.format(Locale.ROOT, "%.2f", p.gatewayCpuSeconds / p.seconds),
-                    perUnit(w, d.originCpuSeconds, d) + " setup", errs});
+                    perUnit(w, d.originCpuSeconds, d) + " setup", "", "", errs});
                 rows.add(new String[] {"W4   same, 2nd half of the sessions only", fmt1(d.liveKiBPerSessionSecondHalf),
                     fmt1(p.liveKiBPerSessionSecondHalf),
-                    ratio(p.liveKiBPerSessionSecondHalf, d.liveKiBPerSessionSecondHalf), "", "", "", "", "", ""});
+                    ratio(p.liveKiBPerSessionSecondHalf, d.liveKiBPerSessionSecondHalf), "", "", "", "", "", "", "", ""});
                 rows.add(new String[] {"W4   of which Java heap used", fmt1(d.heapKiBPerSession),
-                    fmt1(p.heapKiBPerSession), ratio(p.heapKiBPerSession, d.heapKiBPerSession), "", "", "", "", "", ""});
+                    fmt1(p.heapKiBPerSession), ratio(p.heapKiBPerSession, d.heapKiBPerSession), "", "", "", "", "", "", "", ""});
                 rows.add(new String[] {"W4   plain VmRSS delta", fmt1(d.rssKiBPerSession), fmt1(p.rssKiBPerSession),
-                    ratio(p.rssKiBPerSession, d.rssKiBPerSession), "", "", "", "", "", ""});
+                    ratio(p.rssKiBPerSession, d.rssKiBPerSession), "", "", "", "", "", "", "", ""});
                 continue;
             }
             String label = switch (w) {
@@ -1045,7 +1086,9 @@ public final class LoadHarness {
                 perUnit(w, p.gatewayCpuSeconds, p), GOAL_TEXT.get(kind(w)),
                 Double.isNaN(gw) ? "?" : gw < GOALS.get(kind(w)) ? "yes" : "NO",
                 String.format(Locale.ROOT, "%.2f", p.gatewayCpuSeconds / p.seconds),
-                perUnit(w, d.originCpuSeconds, d), errs});
+                perUnit(w, d.originCpuSeconds, d),
+                peer == null ? "-" : perUnit(w, peer.gatewayCpuSeconds, peer),
+                peer == null ? "-" : ratio(gw, perUnitValue(w, peer.gatewayCpuSeconds, peer)), errs});
         }
         int[] widths = new int[rows.get(0).length];
         for (String[] row : rows) {

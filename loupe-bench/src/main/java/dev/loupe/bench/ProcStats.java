@@ -32,6 +32,19 @@ final class ProcStats {
         }
     }
 
+    /**
+     * CPU ticks of a process and its live descendants: SSLsplit splits into a privileged parent and a worker
+     * child that does the proxying, and a peer's cost is both.
+     */
+    static long treeCpuTicks(long pid) {
+        long own = cpuTicks(pid);
+        if (own < 0) {
+            return own;
+        }
+        return own + ProcessHandle.of(pid).stream().flatMap(ProcessHandle::descendants)
+                .mapToLong(child -> Math.max(0, cpuTicks(child.pid()))).sum();
+    }
+
     static double ticksToSeconds(long ticks) {
         return ticks / (double) CLOCK_TICKS_PER_SECOND;
     }

@@ -80,7 +80,7 @@ public final class LoadHarness {
 
     record Options(boolean quick, Set<String> only, Path out, Path loupeJar, boolean keep, boolean resumption,
                    boolean mirrorCompare, String icapCompare, String inlineCompare, int inlineReturnPort,
-            String gatewayJvmOpts, String gatewayYaml, boolean noSslsplit) {
+            String gatewayJvmOpts, String gatewayYaml, boolean noSslsplit, boolean profile) {
     }
 
     /** One measured run (one workload, one mode). Public fields: serialised to results.json as they are. */
@@ -167,6 +167,7 @@ public final class LoadHarness {
         boolean resumption = false;
         boolean mirrorCompare = false;
         boolean noSslsplit = false;
+        boolean profile = false;
         String icapCompare = null;
         String inlineCompare = null;
         int inlineReturnPort = 8082;
@@ -183,6 +184,7 @@ public final class LoadHarness {
                 case "--resumption" -> resumption = true;
                 case "--mirror-compare" -> mirrorCompare = true;
                 case "--no-sslsplit" -> noSslsplit = true;
+                case "--profile" -> profile = true;
                 case "--icap-compare" -> icapCompare = value(args, ++i, a);
                 case "--inline-compare" -> inlineCompare = value(args, ++i, a);
                 case "--inline-return-port" -> inlineReturnPort = Integer.parseInt(value(args, ++i, a));
@@ -217,7 +219,7 @@ public final class LoadHarness {
             out = Path.of("bench-results", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
         }
         return new Options(quick, only, out, jar, keep, resumption, mirrorCompare, icapCompare, inlineCompare,
-                inlineReturnPort, jvmOpts, gatewayYaml, noSslsplit);
+                inlineReturnPort, jvmOpts, gatewayYaml, noSslsplit, profile);
     }
 
     private static String value(String[] args, int i, String flag) {
@@ -233,7 +235,7 @@ public final class LoadHarness {
         }
         System.err.println("""
                 usage: run-bench [--quick] [--only W1,W2,W3,W4] [--out DIR] [--loupe-jar PATH]
-                                 [--gateway-jvm-opts "OPTS"] [--resumption] [--mirror-compare] [--no-sslsplit]
+                                 [--gateway-jvm-opts "OPTS"] [--resumption] [--mirror-compare] [--no-sslsplit] [--profile]
                                  [--icap-compare icap://HOST:PORT/SERVICE]
                                  [--inline-compare HOST:PORT [--inline-return-port PORT]] [--keep]
                   --quick        smoke run (short durations, W3 2 x 20 MiB, W4 200 sessions), under a minute
@@ -249,6 +251,8 @@ public final class LoadHarness {
                   --inline-compare afterwards, restart the gateway with an inline HTTP service through this
                                  device (a proxy whose parent is 127.0.0.1:--inline-return-port, default 8082)
                                  and repeat the proxied W2/W3
+                  --profile      CPU-profile the gateway in each proxied run (async-profiler, loaded with jcmd):
+                                 profile-W.html flame graphs and profile-W.collapsed in the results directory
                   --no-sslsplit  leave out the SSLsplit baseline (run by default for W1-W3 when installed)
                   --resumption   let the client resume TLS sessions (default: off, every W1 handshake is full)
                   --keep         keep the scratch directory (keys, config, logs)""");
@@ -294,6 +298,7 @@ public final class LoadHarness {
                 options.resumption ? "ON" : "OFF (every handshake is a full one)");
 
         BenchClient viaSslsplit = startSslsplit(originCa, channelType);
+        GatewayProfiler profiler = options.profile ? GatewayProfiler.unpack(scratch, options.out) : null;
 
         List<Run> runs = new ArrayList<>();
         Map<String, Long> warmupErrors = warmUp(direct, proxied);
@@ -309,6 +314,10 @@ public final class LoadHarness {
             }
             for (BenchClient client : clients) {
                 measured = client.mode().equals("sslsplit") ? sslsplit.process : gateway;
+                boolean profiled = profiler != null && client.mode().equals("proxied");
+                if (profiled) {
+                    profiler.start(gateway.pid());
+                }
                 Run r = switch (w) {
                     case "W1" -> w1(client);
                     case "W2" -> w2(client);
@@ -320,6 +329,11 @@ public final class LoadHarness {
                 };
                 runs.add(r);
                 printRun(r);
+                if (profiled) {
+                    Path collapsed = profiler.stop(gateway.pid(), w);
+                    println("  profile of %s proxied (gateway, self time): %s", w, collapsed.toAbsolutePath());
+                    GatewayProfiler.topSelfFrames(collapsed, 10).forEach(line -> println("    %s", line));
+                }
                 if (!gateway.isAlive()) {
                     println("!! gateway process exited (status %d) during %s %s", gateway.exitValue(), r.workload, r.mode);
                 }

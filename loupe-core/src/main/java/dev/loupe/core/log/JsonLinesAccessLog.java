@@ -16,16 +16,23 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Writes one JSON object per line from a background thread. Event loops only enqueue; when the
  * queue is full (the disk cannot keep up) a record is dropped and counted rather than stalling traffic.
+ * The writer is never woken per record: it takes what has queued up, writes it in one batch, and sleeps
+ * {@link #IDLE_WAIT_NANOS} when there is nothing. Waking it on every record (a blocking poll) cost a futex
+ * wake per exchange on the event loop and a context switch on the writer: about a fifth of the gateway's
+ * CPU in the keep-alive benchmark (W2), for lines that may as well reach the file 10 ms later.
  */
 public final class JsonLinesAccessLog implements AccessLog {
     private static final Logger log = LoggerFactory.getLogger(JsonLinesAccessLog.class);
     private static final Object POISON = new Object();
+    private static final long IDLE_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+    private static final int MAX_BATCH = 4096;
 
     private final ObjectMapper mapper = new ObjectMapper()
             .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
@@ -46,6 +53,11 @@ public final class JsonLinesAccessLog implements AccessLog {
 
     public static JsonLinesAccessLog toStdout(int capacity) {
         return new JsonLinesAccessLog(System.out, false, capacity);
+    }
+
+    /** To a stream the caller keeps (it is not closed with the log). */
+    public static JsonLinesAccessLog to(OutputStream out, int capacity) {
+        return new JsonLinesAccessLog(out, false, capacity);
     }
 
     public static JsonLinesAccessLog toFile(Path file, int capacity) {
@@ -82,22 +94,19 @@ public final class JsonLinesAccessLog implements AccessLog {
     }
 
     private void drain() {
-        List<Object> batch = new ArrayList<>(256);
-        try {
-            while (true) {
-                Object first = queue.poll(1, TimeUnit.SECONDS);
-                if (first == null) {
-                    continue;
-                }
-                batch.add(first);
-                queue.drainTo(batch, 255);
-                if (writeBatch(batch)) {
+        List<Object> batch = new ArrayList<>(MAX_BATCH);
+        while (true) {
+            if (queue.drainTo(batch, MAX_BATCH) == 0) {
+                LockSupport.parkNanos(this, IDLE_WAIT_NANOS);
+                if (Thread.currentThread().isInterrupted()) {
                     return;
                 }
-                batch.clear();
+                continue;
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            if (writeBatch(batch)) {
+                return;
+            }
+            batch.clear();
         }
     }
 
@@ -129,6 +138,7 @@ public final class JsonLinesAccessLog implements AccessLog {
     public void close() {
         try {
             queue.put(POISON);
+            LockSupport.unpark(writer);
             writer.join(5_000);
             if (ownsStream) {
                 out.close();

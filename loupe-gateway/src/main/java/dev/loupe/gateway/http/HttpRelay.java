@@ -44,7 +44,6 @@ public final class HttpRelay {
     private UpstreamLeg leg;
     private DeviceRoute devices;
     private Origin origin;
-    private boolean awaitingResponse;
     /** One HTTP/2 stream of a decrypted connection: the exchange ends with the stream, the connection does not. */
     private boolean stream;
     /** The verified origin selected no ALPN protocol: the likely cause when it closes without answering. */
@@ -125,16 +124,11 @@ public final class HttpRelay {
         leg.flush();
     }
 
-    /**
-     * The client has sent the whole request. Wait for the response before reading more, unless the
-     * origin already answered it in full (an early 401/413 while the body was still streaming).
-     */
+    /** The client has sent the whole request. */
     void requestComplete(Exchange exchange) {
         if (devices != null) {
             devices.requestSent(exchange, this);
         }
-        awaitingResponse = tracker.current() == exchange;
-        updateClientReads();
     }
 
     /** Answers the exchange with a response a stage made; the origin is not contacted. */
@@ -156,14 +150,13 @@ public final class HttpRelay {
     // ---- the response side --------------------------------------------------------------------------
 
     void responseComplete(boolean upstreamReusable) {
-        awaitingResponse = false;
         // an upstream that died while the response was with the stages is no longer usable either
         Channel upstream = leg.channel();
         if (upstream != null && (!upstreamReusable || !upstream.isActive())) {
             leg.drop();
         }
-        updateClientReads();
         requests.releaseHeld();
+        updateClientReads();
     }
 
     /** After a 101: both sides stop speaking HTTP and become a byte relay (e.g. WebSocket). */
@@ -217,8 +210,17 @@ public final class HttpRelay {
         requests.dropHeld();
     }
 
+    /**
+     * The client is read while the upstream leg can take what it sends and no request waits behind the one
+     * in flight. Reading goes on while a response is awaited: stopping and restarting around every exchange
+     * cost two epoll_ctl calls per keep-alive request; a pipelined request that does arrive is held (one
+     * exchange at a time) and stops the reading until its turn.
+     */
     void updateClientReads() {
-        client.config().setAutoRead(leg.ready() && !awaitingResponse);
+        boolean read = leg.ready() && !requests.holding();
+        if (client.config().isAutoRead() != read) {
+            client.config().setAutoRead(read);
+        }
     }
 
     void updateUpstreamReads() {

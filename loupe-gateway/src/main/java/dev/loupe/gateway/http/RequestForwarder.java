@@ -56,9 +56,17 @@ final class RequestForwarder {
     void forward(Object msg) {
         if (!held.isEmpty() || (msg instanceof HttpRequest && !tracker.idle())) {
             held.add(msg);
+            if (held.size() == 1) {
+                relay.updateClientReads(); // one exchange at a time: read no more until this one's turn
+            }
             return;
         }
         dispatch(msg);
+    }
+
+    /** A request (or what follows it) waits for the response now outstanding. */
+    boolean holding() {
+        return !held.isEmpty();
     }
 
     /** Forwards held requests, in order, once the previous response is complete. */

@@ -71,6 +71,26 @@ class HttpRelayTest {
     }
 
     @Test
+    void theClientIsReadWhileAResponseIsAwaitedButAPipelinedRequestWaitsForItsTurnAndStopsTheReading() {
+        tunnel(new Scripted("a"));
+        request("GET /1 HTTP/1.1\r\nHost: app.test\r\n\r\n");
+        assertThat(upstreamText()).startsWith("GET /1 ");
+        // no epoll_ctl per keep-alive request: reading stays on while the response is awaited
+        assertThat(client.config().isAutoRead()).isTrue();
+        request("GET /2 HTTP/1.1\r\nHost: app.test\r\n\r\n");
+        assertThat(upstreamText()).isEmpty();
+        assertThat(client.config().isAutoRead()).isFalse();
+        respond("HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\n1");
+        assertThat(clientText()).endsWith("\r\n\r\n1");
+        assertThat(upstreamText()).startsWith("GET /2 ");
+        assertThat(client.config().isAutoRead()).isTrue();
+        respond("HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\n2");
+        assertThat(clientText()).endsWith("\r\n\r\n2");
+        assertThat(exchanges).extracting(ExchangeRecord::url)
+                .containsExactly("https://app.test/1", "https://app.test/2");
+    }
+
+    @Test
     void anAbortAnswersWithLoupesPageAndNeitherTheLaterStagesNorTheOriginSeeTheRequest() {
         Scripted a = new Scripted("a");
         a.requestHead = new Action.Abort(new ErrorPage(403, "Blocked by threat intelligence", "listed", "app.test"));

@@ -7,6 +7,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.handler.codec.http2.DefaultHttp2WindowUpdateFrame;
+import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
@@ -51,6 +52,7 @@ public final class Http2Tunnel {
                 .validateHeaders(true)
                 .build();
         upstream.pipeline().addLast("h2", upstreamCodec);
+        upstream.pipeline().addBefore("h2", "h2-flushes", coalescedFlushes());
         upstream.pipeline().addLast("h2-streams", new Http2MultiplexHandler(new RefusedPush()));
         upstream.pipeline().addLast("h2-errors", new ConnectionErrors(session, "upstream"));
 
@@ -62,6 +64,7 @@ public final class Http2Tunnel {
                 .validateHeaders(true)
                 .build();
         client.pipeline().addLast("h2", clientCodec);
+        client.pipeline().addBefore("h2", "h2-flushes", coalescedFlushes());
         client.pipeline().addLast("h2-streams", new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
             @Override
             protected void initChannel(Http2StreamChannel stream) {
@@ -81,6 +84,14 @@ public final class Http2Tunnel {
         widenConnectionWindow(upstream);
         upstream.config().setAutoRead(true);
         client.config().setAutoRead(true);
+    }
+
+    /**
+     * Every stream's flush is a flush of its connection, so TLS and a write(2) each: with several streams
+     * answering in one read of the other side, one connection flush per event-loop turn does for all of them.
+     */
+    private static FlushConsolidationHandler coalescedFlushes() {
+        return new FlushConsolidationHandler(FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES, true);
     }
 
     private static void widenConnectionWindow(Channel connection) {

@@ -2,7 +2,9 @@
 (so that requests RFC 9113 forbids can be sent), and prints what came back: "status N", "reset CODE" or
 "goaway CODE".
 
-  h2_raw.py PROXY_HOST PROXY_PORT HOST PORT CA [name=value ...] [--data BYTES] [--websocket]
+  h2_raw.py PROXY_HOST PROXY_PORT HOST PORT CA [name=value ...] [--data BYTES] [--websocket] [--linger]
+
+--linger keeps the connection open after the response and then prints how it ended: "goaway CODE" or "closed".
 
 --websocket sends an RFC 8441 extended CONNECT (:protocol websocket) instead, and first prints what the server's
 SETTINGS said of SETTINGS_ENABLE_CONNECT_PROTOCOL ("connect-protocol N", 0 when not announced).
@@ -29,6 +31,9 @@ def main():
     websocket = "--websocket" in rest
     if websocket:
         rest.remove("--websocket")
+    linger = "--linger" in rest
+    if linger:
+        rest.remove("--linger")
     raw = socket.create_connection((proxy_host, int(proxy_port)), timeout=10)
     raw.sendall(("CONNECT %s:%s HTTP/1.1\r\nHost: %s:%s\r\n\r\n" % (host, port, host, port)).encode())
     answer = b""
@@ -69,8 +74,10 @@ def main():
             return
         for event in conn.receive_data(chunk):
             if isinstance(event, h2.events.ResponseReceived):
-                print("status " + dict(event.headers)[b":status"].decode())
-                return
+                print("status " + dict(event.headers)[b":status"].decode(), flush=True)
+                if not linger:
+                    return
+                tls.settimeout(60)
             if isinstance(event, h2.events.StreamReset):
                 print("reset %d" % event.error_code)
                 return

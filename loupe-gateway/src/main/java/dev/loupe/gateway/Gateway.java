@@ -23,6 +23,7 @@ import dev.loupe.gateway.proxy.ExplicitProxyInitializer;
 import dev.loupe.gateway.relay.OriginConnector;
 import dev.loupe.gateway.tls.ForgedContextCache;
 import dev.loupe.gateway.tls.TlsContexts;
+import dev.loupe.gateway.transport.ClientConnections;
 import dev.loupe.gateway.transport.Transport;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -53,10 +54,13 @@ public final class Gateway implements AutoCloseable {
     private final ExecutorService adminExecutor;
 
     private final Channel returnListener;
+    private final ClientConnections clients;
 
     private Gateway(EventLoopGroup loops, ExecutorService forgeExecutor, GatewayServices services, Channel listener,
-                    Channel transparent, AdminServer admin, ExecutorService adminExecutor, Channel returnListener) {
+                    Channel transparent, AdminServer admin, ExecutorService adminExecutor, Channel returnListener,
+                    ClientConnections clients) {
         this.returnListener = returnListener;
+        this.clients = clients;
         this.adminExecutor = adminExecutor;
         this.transparent = transparent;
         this.loops = loops;
@@ -100,6 +104,7 @@ public final class Gateway implements AutoCloseable {
             GatewayServices services = new GatewayServices(config, ca, transport, connector, tls, forged, validator,
                     new MeteredAccessLog(accessLog, metrics.registry()), mirror, decider, intel, icap, inline,
                     Stages.plan(config.stageOrder(), intel, icap, inline), defences, new AtomicLong());
+            ClientConnections clients = new ClientConnections();
             Channel listener = new ServerBootstrap()
                     .group(loops)
                     .channel(transport.serverChannel())
@@ -107,6 +112,7 @@ public final class Gateway implements AutoCloseable {
                     .option(ChannelOption.SO_REUSEADDR, true)
                     .childOption(ChannelOption.TCP_NODELAY, true)
                     .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, OriginConnector.WATER_MARK)
+                    .handler(clients)
                     .childHandler(new ExplicitProxyInitializer(services))
                     .bind(config.listener().address(), config.listener().port())
                     .sync().channel();
@@ -120,7 +126,7 @@ public final class Gateway implements AutoCloseable {
                     AdminRoutes.of(intel, decider.autoBypass(), mirror, metrics, clock), loops,
                     transport.serverChannel(), adminExecutor);
             guard.addListener(admin.address());
-            Channel transparent = config.transparent().enabled() ? bindTransparent(config, transport, loops, services)
+            Channel transparent = config.transparent().enabled() ? bindTransparent(config, transport, loops, services, clients)
                     : null;
             if (transparent != null) {
                 guard.addListener((InetSocketAddress) transparent.localAddress());
@@ -160,7 +166,7 @@ public final class Gateway implements AutoCloseable {
                 guard.addListener((InetSocketAddress) returnListener.localAddress());
             }
             return new Gateway(loops, forgeExecutor, services, listener, transparent, admin, adminExecutor,
-                    returnListener);
+                    returnListener, clients);
         } catch (Exception | Error e) {
             loops.shutdownGracefully(0, 0, TimeUnit.SECONDS);
             forgeExecutor.shutdownNow();
@@ -170,7 +176,8 @@ public final class Gateway implements AutoCloseable {
 
     /** The TPROXY listener: IP_TRANSPARENT lets it accept connections addressed to any destination. */
     private static Channel bindTransparent(LoupeConfig config, Transport transport, EventLoopGroup loops,
-                                           GatewayServices services) throws InterruptedException {
+                                           GatewayServices services, ClientConnections clients)
+            throws InterruptedException {
         if (!transport.name().equals("epoll")) {
             throw new IllegalStateException("transparent mode needs the epoll transport (IP_TRANSPARENT), "
                     + "which is unavailable here: " + io.netty.channel.epoll.Epoll.unavailabilityCause());
@@ -183,6 +190,7 @@ public final class Gateway implements AutoCloseable {
                 .option(io.netty.channel.epoll.EpollChannelOption.IP_TRANSPARENT, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, OriginConnector.WATER_MARK)
+                .handler(clients)
                 .childHandler(new dev.loupe.gateway.proxy.TransparentInitializer(services))
                 .bind(t.address(), t.port()).sync().channel();
         log.info("Loupe transparent (TPROXY) listener on {}", ch.localAddress());
@@ -220,6 +228,8 @@ public final class Gateway implements AutoCloseable {
             returnListener.close().awaitUninterruptibly();
             services.inline().close();
         }
+        // each connection closes through its pipeline (HTTP/2 says GOAWAY); the event loops then end what is left
+        clients.closeAll(java.time.Duration.ofSeconds(2));
         admin.close();
         services.intel().close();
         loops.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();

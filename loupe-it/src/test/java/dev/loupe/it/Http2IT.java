@@ -100,6 +100,13 @@ class Http2IT {
 
     /** One raw h2 request through Loupe (python3-h2 with its own checks off); what came back. */
     private static String rawH2(String... headersAndData) throws Exception {
+        Process p = rawH2Process(loupe, headersAndData);
+        String out = new String(p.getInputStream().readAllBytes()).strip();
+        Partners.finish(p);
+        return out;
+    }
+
+    private static Process rawH2Process(GatewayUnderTest via, String... headersAndData) throws Exception {
         Path script = dir.resolve("h2_raw.py");
         if (!Files.exists(script)) {
             try (var in = Http2IT.class.getResourceAsStream("/h2_raw.py")) {
@@ -107,13 +114,33 @@ class Http2IT {
             }
         }
         java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of("/usr/bin/python3", script.toString(),
-                "127.0.0.1", String.valueOf(loupe.port), Origins.HOST, String.valueOf(origins.ports.get(Site.H2)),
-                loupe.caPem.toString()));
+                "127.0.0.1", String.valueOf(via.port), Origins.HOST, String.valueOf(origins.ports.get(Site.H2)),
+                via.caPem.toString()));
         cmd.addAll(java.util.List.of(headersAndData));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes()).strip();
-        Partners.finish(p);
-        return out;
+        return new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    }
+
+    @Test
+    void aGatewayThatShutsDownSaysGoawayOnItsOpenHttp2Connections() throws Exception {
+        GatewayUnderTest own = GatewayUnderTest.start(Files.createDirectories(dir.resolve("loupe-goaway")), origins, "");
+        Process client = null;
+        boolean closed = false;
+        try {
+            client = rawH2Process(own, "--linger");
+            var out = new java.io.BufferedReader(new java.io.InputStreamReader(client.getInputStream()));
+            assertThat(out.readLine()).isEqualTo("status 200"); // the connection is up and idle now
+            own.close();
+            closed = true;
+            // NO_ERROR: a clean shutdown, not a protocol error, and not a silently dropped socket ("closed")
+            assertThat(out.readLine()).isEqualTo("goaway 0");
+        } finally {
+            if (!closed) {
+                own.close();
+            }
+            if (client != null) {
+                Partners.finish(client);
+            }
+        }
     }
 
     @Test

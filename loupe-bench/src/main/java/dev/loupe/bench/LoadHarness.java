@@ -58,7 +58,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.stream.Stream;
 import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
-import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
 
 /**
  * Load harness: starts a local HTTPS origin and the Loupe gateway as separate processes, drives them
@@ -354,7 +353,7 @@ public final class LoadHarness {
         }
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
 
-        String table = table(runs);
+        String table = ResultsTable.render(runs, plan);
         System.out.println();
         System.out.println(table);
         if (options.quick) {
@@ -402,11 +401,7 @@ public final class LoadHarness {
             w.writeObject(ca.certificate());
         }
         Files.writeString(scratch.resolve("origin.crt"), chain.toString());
-        StringWriter key = new StringWriter();
-        try (JcaPEMWriter w = new JcaPEMWriter(key)) {
-            w.writeObject(new JcaPKCS8Generator(leaf.privateKey(), null));
-        }
-        Files.writeString(scratch.resolve("origin.key"), key.toString());
+        Files.writeString(scratch.resolve("origin.key"), Pem.pkcs8(leaf.privateKey()));
         Files.writeString(scratch.resolve("hosts"), "127.0.0.1 " + ORIGIN_HOST + "\n");
         return caFile;
     }
@@ -479,7 +474,7 @@ public final class LoadHarness {
         startGateway(originCa, options.gatewayYaml + yaml);
         BenchClient changed = new BenchClient(group, channelType, new InetSocketAddress("127.0.0.1", gatewayPort),
                 true, ORIGIN_HOST, originPort, loupeCa, options.resumption, false);
-        warmUp(changed, changed);
+        warmUp(List.of(changed));
         System.out.println();
         for (String w : List.of("W2", "W3")) {
             Run off = runs.stream().filter(r -> r.workload.equals(w) && r.mode.equals("proxied")).findFirst().orElse(null);
@@ -488,8 +483,8 @@ public final class LoadHarness {
             }
             Run on = w.equals("W2") ? w2(changed) : w3(changed);
             printRun(on);
-            double offCpu = perUnitValue(w, off.gatewayCpuSeconds, off);
-            double onCpu = perUnitValue(w, on.gatewayCpuSeconds, on);
+            double offCpu = ResultsTable.perUnitValue(w, off.gatewayCpuSeconds, off);
+            double onCpu = ResultsTable.perUnitValue(w, on.gatewayCpuSeconds, on);
             println("%s with %s on vs off: throughput %.1f vs %.1f %s (ratio %.2f); gateway CPU "
                     + "per unit %.3f vs %.3f (ratio %.2f); errors %d", w, what, on.throughput, off.throughput,
                     off.throughputUnit, on.throughput / off.throughput, onCpu, offCpu, onCpu / offCpu, on.failed);
@@ -541,7 +536,7 @@ public final class LoadHarness {
         }
     }
 
-    private static boolean canConnect(int port) {
+    static boolean canConnect(int port) {
         try (Socket s = new Socket()) {
             s.connect(new InetSocketAddress("127.0.0.1", port), 1000);
             return true;
@@ -629,10 +624,6 @@ public final class LoadHarness {
             counts.forEach((k, v) -> m.put(k, v.sum()));
             return m;
         }
-    }
-
-    private Map<String, Long> warmUp(BenchClient direct, BenchClient proxied) throws Exception {
-        return warmUp(direct == proxied ? List.of(direct) : List.of(direct, proxied));
     }
 
     /**
@@ -993,7 +984,7 @@ public final class LoadHarness {
     private void printRun(Run r) {
         StringBuilder sb = new StringBuilder();
         sb.append(String.format(Locale.ROOT, "%s %-7s ", r.workload, r.mode));
-        switch (kind(r.workload)) {
+        switch (ResultsTable.kind(r.workload)) {
             case "W1" -> sb.append(String.format(Locale.ROOT, "%,d connections in %.2f s = %.1f conn/s", r.units,
                     r.seconds, r.throughput));
             case "W2" -> sb.append(String.format(Locale.ROOT, "%,d requests in %.2f s = %.0f req/s", r.units,
@@ -1004,9 +995,9 @@ public final class LoadHarness {
                     "%d/%d sessions opened in %.2f s; pid %d KiB/session: native RSS + heap used %s (2nd half %s),"
                             + " native RSS %s, heap used %s, plain RSS %s; RSS %,d -> %,d -> %,d KiB, heap resident"
                             + " %,d -> %,d -> %,d KiB, heap used %,d -> %,d -> %,d KiB; %.2f s CPU while idle %d s",
-                    r.units, plan.w4Sessions, r.seconds, r.measuredPid, fmt1(r.liveKiBPerSession),
-                    fmt1(r.liveKiBPerSessionSecondHalf), fmt1(r.nativeKiBPerSession), fmt1(r.heapKiBPerSession),
-                    fmt1(r.rssKiBPerSession), r.memoryBefore.rssKiB(), r.memoryHalf.rssKiB(), r.memoryAfter.rssKiB(),
+                    r.units, plan.w4Sessions, r.seconds, r.measuredPid, ResultsTable.fmt1(r.liveKiBPerSession),
+                    ResultsTable.fmt1(r.liveKiBPerSessionSecondHalf), ResultsTable.fmt1(r.nativeKiBPerSession), ResultsTable.fmt1(r.heapKiBPerSession),
+                    ResultsTable.fmt1(r.rssKiBPerSession), r.memoryBefore.rssKiB(), r.memoryHalf.rssKiB(), r.memoryAfter.rssKiB(),
                     r.memoryBefore.heapResidentKiB(), r.memoryHalf.heapResidentKiB(), r.memoryAfter.heapResidentKiB(),
                     r.memoryBefore.heapUsedKiB(), r.memoryHalf.heapUsedKiB(), r.memoryAfter.heapUsedKiB(),
                     r.idleCpuSeconds, plan.w4HoldSecs));
@@ -1022,136 +1013,6 @@ public final class LoadHarness {
             System.out.println("    note: memory fell between the readings (allocator trimming or pool release"
                     + " outweighed the sessions): not meaningful at this session count");
         }
-    }
-
-    /** CPU per unit as text in the unit the goal is stated in. */
-    private static String perUnit(String workload, double cpuSeconds, Run r) {
-        if (r.units <= 0) {
-            return "n/a";
-        }
-        return switch (kind(workload)) {
-            case "W1" -> String.format(Locale.ROOT, "%.3f ms/conn", cpuSeconds * 1e3 / r.units);
-            case "W2" -> String.format(Locale.ROOT, "%.1f µs/req", cpuSeconds * 1e6 / r.units);
-            case "W3" -> String.format(Locale.ROOT, "%.2f s/GB", cpuSeconds / (r.bodyBytes / 1e9));
-            case "W4" -> String.format(Locale.ROOT, "%.3f ms/session", cpuSeconds * 1e3 / r.units);
-            default -> "?";
-        };
-    }
-
-    private static double perUnitValue(String workload, double cpuSeconds, Run r) {
-        if (r.units <= 0) {
-            return Double.NaN;
-        }
-        return switch (kind(workload)) {
-            case "W1" -> cpuSeconds * 1e3 / r.units;
-            case "W2" -> cpuSeconds * 1e6 / r.units;
-            case "W3" -> cpuSeconds / (r.bodyBytes / 1e9);
-            default -> Double.NaN;
-        };
-    }
-
-    /** W2H2 is reported as W2 is (units, goal), W3H2 as W3. */
-    private static String kind(String workload) {
-        return workload.substring(0, 2);
-    }
-
-    private static final Map<String, Double> GOALS = Map.of("W1", 0.9, "W2", 40.0, "W3", 1.1, "W4", 25.0);
-    private static final Map<String, String> GOAL_TEXT = Map.of("W1", "< 0.9 ms/conn", "W2", "< 40 µs/req",
-            "W3", "< 1.1 s/GB", "W4", "< 25 KiB/session");
-
-    private String table(List<Run> runs) {
-        Map<String, Run[]> byWorkload = new LinkedHashMap<>();
-        for (Run r : runs) {
-            byWorkload.computeIfAbsent(r.workload, k -> new Run[3])[switch (r.mode) {
-                case "direct" -> 0;
-                case "proxied" -> 1;
-                default -> 2;
-            }] = r;
-        }
-        List<String[]> rows = new ArrayList<>();
-        rows.add(new String[] {"Workload", "Direct", "Proxied", "Proxied/direct", "Gateway CPU/unit", "Goal", "Met",
-            "Gateway cores", "Origin CPU/unit (direct)", "SSLsplit CPU/unit", "Loupe/SSLsplit CPU", "Errors d/p/s"});
-        for (var e : byWorkload.entrySet()) {
-            Run d = e.getValue()[0];
-            Run p = e.getValue()[1];
-            Run peer = e.getValue()[2];
-            String w = e.getKey();
-            if (d == null || p == null) {
-                continue;
-            }
-            String errs = d.failed + "/" + p.failed + "/" + (peer == null ? "-" : peer.failed);
-            if (w.equals("W4")) {
-                rows.add(new String[] {
-                    "W4 KiB/idle session (" + plan.w4Sessions + "): native RSS + heap used",
-                    fmt1(d.liveKiBPerSession), fmt1(p.liveKiBPerSession), ratio(p.liveKiBPerSession, d.liveKiBPerSession),
-                    perUnit(w, p.gatewayCpuSeconds, p) + " setup", GOAL_TEXT.get(w),
-                    p.liveKiBPerSession == null || p.liveKiBPerSession <= 0 ? "?"
-                            : p.liveKiBPerSession < GOALS.get(w) ? "yes" : "NO",
-                    String.format(Locale.ROOT, "%.2f", p.gatewayCpuSeconds / p.seconds),
-                    perUnit(w, d.originCpuSeconds, d) + " setup", "", "", errs});
-                rows.add(new String[] {"W4   same, 2nd half of the sessions only", fmt1(d.liveKiBPerSessionSecondHalf),
-                    fmt1(p.liveKiBPerSessionSecondHalf),
-                    ratio(p.liveKiBPerSessionSecondHalf, d.liveKiBPerSessionSecondHalf), "", "", "", "", "", "", "", ""});
-                rows.add(new String[] {"W4   of which Java heap used", fmt1(d.heapKiBPerSession),
-                    fmt1(p.heapKiBPerSession), ratio(p.heapKiBPerSession, d.heapKiBPerSession), "", "", "", "", "", "", "", ""});
-                rows.add(new String[] {"W4   plain VmRSS delta", fmt1(d.rssKiBPerSession), fmt1(p.rssKiBPerSession),
-                    ratio(p.rssKiBPerSession, d.rssKiBPerSession), "", "", "", "", "", "", "", ""});
-                continue;
-            }
-            String label = switch (w) {
-                case "W1" -> "W1 new conn/s (1 KiB GET each)";
-                case "W2" -> "W2 keep-alive req/s (" + plan.w2Tunnels + " tunnels)";
-                case "W3" -> "W3 MB/s (" + plan.w3Downloads + " x " + plan.w3Bytes / MIB + " MiB)";
-                case "W2H2" -> "W2H2 req/s (" + plan.w2Tunnels + " h2 streams on 1 connection)";
-                case "W3H2" -> "W3H2 MB/s (" + plan.w3Downloads + " x " + plan.w3Bytes / MIB + " MiB, h2 streams on 1"
-                        + " connection)";
-                default -> w;
-            };
-            double gw = perUnitValue(w, p.gatewayCpuSeconds, p);
-            rows.add(new String[] {label, fmt1(d.throughput), fmt1(p.throughput), ratio(p.throughput, d.throughput),
-                perUnit(w, p.gatewayCpuSeconds, p), GOAL_TEXT.get(kind(w)),
-                Double.isNaN(gw) ? "?" : gw < GOALS.get(kind(w)) ? "yes" : "NO",
-                String.format(Locale.ROOT, "%.2f", p.gatewayCpuSeconds / p.seconds),
-                perUnit(w, d.originCpuSeconds, d),
-                peer == null ? "-" : perUnit(w, peer.gatewayCpuSeconds, peer),
-                peer == null ? "-" : ratio(gw, perUnitValue(w, peer.gatewayCpuSeconds, peer)), errs});
-        }
-        int[] widths = new int[rows.get(0).length];
-        for (String[] row : rows) {
-            for (int i = 0; i < row.length; i++) {
-                widths[i] = Math.max(widths[i], row[i].length());
-            }
-        }
-        StringBuilder sb = new StringBuilder();
-        for (int k = 0; k < rows.size(); k++) {
-            String[] row = rows.get(k);
-            sb.append('|');
-            for (int i = 0; i < row.length; i++) {
-                sb.append(' ').append(pad(row[i], widths[i])).append(" |");
-            }
-            sb.append('\n');
-            if (k == 0) {
-                sb.append('|');
-                for (int width : widths) {
-                    sb.append("-".repeat(width + 2)).append('|');
-                }
-                sb.append('\n');
-            }
-        }
-        return sb.toString();
-    }
-
-    private static String pad(String s, int width) {
-        return s + " ".repeat(Math.max(0, width - s.length()));
-    }
-
-    private static String fmt1(Double v) {
-        return v == null || v.isNaN() ? "n/a" : String.format(Locale.ROOT, "%.1f", v);
-    }
-
-    private static String ratio(Double a, Double b) {
-        return a == null || b == null || b == 0 || a.isNaN() || b.isNaN() ? "n/a"
-                : String.format(Locale.ROOT, "%.2f", a / b);
     }
 
     /** What the gateway itself said: access-log close reasons and verdicts, WARN/ERROR lines on stderr. */

@@ -2,12 +2,8 @@ package dev.loupe.bench;
 
 import dev.loupe.core.pki.CertificateAuthority;
 import dev.loupe.core.pki.KeyType;
-import java.io.IOException;
-import java.io.StringWriter;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPairGenerator;
@@ -18,8 +14,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
-import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
 
 /**
  * SSLsplit (Debian {@code sslsplit}), the cheapest open-source interception peer, run in the same harness
@@ -57,10 +51,10 @@ final class SslsplitPeer {
         CertificateAuthority authority = CertificateAuthority.generate(KeyType.EC_P256, "Loupe Bench SSLsplit CA",
                 Clock.systemUTC());
         Files.writeString(dir.resolve("ca.crt"), authority.certificatePem());
-        Files.writeString(dir.resolve("ca.key"), pkcs8(authority.privateKey()));
+        Files.writeString(dir.resolve("ca.key"), Pem.pkcs8(authority.privateKey()));
         KeyPairGenerator ec = KeyPairGenerator.getInstance("EC");
         ec.initialize(new ECGenParameterSpec("secp256r1"));
-        Files.writeString(dir.resolve("leaf.key"), pkcs8(ec.generateKeyPair().getPrivate()));
+        Files.writeString(dir.resolve("leaf.key"), Pem.pkcs8(ec.generateKeyPair().getPrivate()));
         int port;
         try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             port = probe.getLocalPort();
@@ -75,7 +69,7 @@ final class SslsplitPeer {
         builder.environment().put("SSL_CERT_FILE", originCa.toString());
         Process process = builder.start();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (!canConnect(port)) {
+        while (!LoadHarness.canConnect(port)) {
             if (!process.isAlive() || System.nanoTime() > deadline) {
                 process.destroyForcibly();
                 throw new IllegalStateException("sslsplit did not start: " + Files.readString(dir.resolve("stderr.log")));
@@ -83,22 +77,5 @@ final class SslsplitPeer {
             Thread.sleep(100);
         }
         return Optional.of(new SslsplitPeer(process, port, authority.certificate()));
-    }
-
-    private static String pkcs8(java.security.PrivateKey key) throws IOException {
-        StringWriter out = new StringWriter();
-        try (JcaPEMWriter w = new JcaPEMWriter(out)) {
-            w.writeObject(new JcaPKCS8Generator(key, null));
-        }
-        return out.toString();
-    }
-
-    private static boolean canConnect(int port) {
-        try (Socket s = new Socket()) {
-            s.connect(new InetSocketAddress("127.0.0.1", port), 500);
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
     }
 }

@@ -11,7 +11,7 @@ import java.util.Set;
 public final class FirstBytes {
     private static final int MAX_METHOD = 16;
     /** How much of an odd first line is read before it is taken for something other than HTTP. */
-    public static final int MAX_LINE = 2048;
+    private static final int MAX_LINE = 2048;
     /**
      * Methods from the IANA registry that real clients send: these decide at once. Any other word (a line
      * protocol's {@code HELO host}) must first show an {@code HTTP/d.d} line end.
@@ -32,10 +32,6 @@ public final class FirstBytes {
     @FunctionalInterface
     public interface Bytes {
         byte at(int index);
-    }
-
-    public static boolean looksLikeHttp(Bytes bytes, int length) {
-        return classify(bytes, length) == Guess.HTTP;
     }
 
     public static Guess classify(byte[] bytes) {

@@ -217,10 +217,7 @@ public final class HttpRelay {
      * exchange at a time) and stops the reading until its turn.
      */
     void updateClientReads() {
-        boolean read = leg.ready() && !requests.holding();
-        if (client.config().isAutoRead() != read) {
-            client.config().setAutoRead(read);
-        }
+        client.config().setAutoRead(leg.ready() && !requests.holding());
     }
 
     void updateUpstreamReads() {

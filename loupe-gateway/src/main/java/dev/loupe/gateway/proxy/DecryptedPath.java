@@ -107,8 +107,7 @@ final class DecryptedPath {
                     MirrorTap.install(services.mirror(), client, upstream);
                 }
                 tls.finishClient(services.forgedContexts().mirroring(leaf, hello.serverName(), forge.alpn()), host(),
-                        this::clientReady, () -> log.debug("[{}] pinning counted for {}: {}", session.id(), host(),
-                                services.decider().autoBypass().clientRejectedCertificate(factsWithHost())));
+                        this::clientReady, this::clientRejectedCertificate);
             }
             case DecryptedNext.Http2 h2 -> {
                 startHttp2();
@@ -221,7 +220,13 @@ final class DecryptedPath {
             client.pipeline().addLast("http", HttpCodecs.server(limits.maxInitialLineLength(), limits.maxHeaderSize()));
             client.pipeline().addLast("error-page", new ErrorPageResponder(page));
             client.config().setAutoRead(true);
-        }, () -> { });
+        }, this::clientRejectedCertificate);
+    }
+
+    /** The client refused a certificate Loupe forged (pinning): it counts towards an automatic bypass. */
+    private void clientRejectedCertificate() {
+        var outcome = services.decider().autoBypass().clientRejectedCertificate(factsWithHost());
+        log.debug("[{}] client rejected the certificate for {}: {}", session.id(), host(), outcome);
     }
 
     private void relayPlaintext(DecryptedNext.RelayPlaintext relay) {

@@ -1,0 +1,148 @@
+package dev.loupe.bench;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The harness's summary table: per workload the direct, proxied (Loupe) and SSLsplit runs of one harness run,
+ * throughput kept through the gateway, CPU per unit against the goals and Loupe's CPU per unit over SSLsplit's.
+ */
+final class ResultsTable {
+    private static final long MIB = 1024L * 1024;
+
+    private ResultsTable() {
+    }
+
+    /** CPU per unit as text in the unit the goal is stated in. */
+    static String perUnit(String workload, double cpuSeconds, LoadHarness.Run r) {
+        if (r.units <= 0) {
+            return "n/a";
+        }
+        return switch (kind(workload)) {
+            case "W1" -> String.format(Locale.ROOT, "%.3f ms/conn", cpuSeconds * 1e3 / r.units);
+            case "W2" -> String.format(Locale.ROOT, "%.1f µs/req", cpuSeconds * 1e6 / r.units);
+            case "W3" -> String.format(Locale.ROOT, "%.2f s/GB", cpuSeconds / (r.bodyBytes / 1e9));
+            case "W4" -> String.format(Locale.ROOT, "%.3f ms/session", cpuSeconds * 1e3 / r.units);
+            default -> "?";
+        };
+    }
+
+    static double perUnitValue(String workload, double cpuSeconds, LoadHarness.Run r) {
+        if (r.units <= 0) {
+            return Double.NaN;
+        }
+        return switch (kind(workload)) {
+            case "W1" -> cpuSeconds * 1e3 / r.units;
+            case "W2" -> cpuSeconds * 1e6 / r.units;
+            case "W3" -> cpuSeconds / (r.bodyBytes / 1e9);
+            default -> Double.NaN;
+        };
+    }
+
+    /** W2H2 is reported as W2 is (units, goal), W3H2 as W3. */
+    static String kind(String workload) {
+        return workload.substring(0, 2);
+    }
+
+    private static final Map<String, Double> GOALS = Map.of("W1", 0.9, "W2", 40.0, "W3", 1.1, "W4", 25.0);
+    private static final Map<String, String> GOAL_TEXT = Map.of("W1", "< 0.9 ms/conn", "W2", "< 40 µs/req",
+            "W3", "< 1.1 s/GB", "W4", "< 25 KiB/session");
+
+    static String render(List<LoadHarness.Run> runs, LoadHarness.Plan plan) {
+        Map<String, LoadHarness.Run[]> byWorkload = new LinkedHashMap<>();
+        for (LoadHarness.Run r : runs) {
+            byWorkload.computeIfAbsent(r.workload, k -> new LoadHarness.Run[3])[switch (r.mode) {
+                case "direct" -> 0;
+                case "proxied" -> 1;
+                default -> 2;
+            }] = r;
+        }
+        List<String[]> rows = new ArrayList<>();
+        rows.add(new String[] {"Workload", "Direct", "Proxied", "Proxied/direct", "Gateway CPU/unit", "Goal", "Met",
+            "Gateway cores", "Origin CPU/unit (direct)", "SSLsplit CPU/unit", "Loupe/SSLsplit CPU", "Errors d/p/s"});
+        for (var e : byWorkload.entrySet()) {
+            LoadHarness.Run d = e.getValue()[0];
+            LoadHarness.Run p = e.getValue()[1];
+            LoadHarness.Run peer = e.getValue()[2];
+            String w = e.getKey();
+            if (d == null || p == null) {
+                continue;
+            }
+            String errs = d.failed + "/" + p.failed + "/" + (peer == null ? "-" : peer.failed);
+            if (w.equals("W4")) {
+                rows.add(new String[] {
+                    "W4 KiB/idle session (" + plan.w4Sessions() + "): native RSS + heap used",
+                    fmt1(d.liveKiBPerSession), fmt1(p.liveKiBPerSession), ratio(p.liveKiBPerSession, d.liveKiBPerSession),
+                    perUnit(w, p.gatewayCpuSeconds, p) + " setup", GOAL_TEXT.get(w),
+                    p.liveKiBPerSession == null || p.liveKiBPerSession <= 0 ? "?"
+                            : p.liveKiBPerSession < GOALS.get(w) ? "yes" : "NO",
+                    String.format(Locale.ROOT, "%.2f", p.gatewayCpuSeconds / p.seconds),
+                    perUnit(w, d.originCpuSeconds, d) + " setup", "", "", errs});
+                rows.add(new String[] {"W4   same, 2nd half of the sessions only", fmt1(d.liveKiBPerSessionSecondHalf),
+                    fmt1(p.liveKiBPerSessionSecondHalf),
+                    ratio(p.liveKiBPerSessionSecondHalf, d.liveKiBPerSessionSecondHalf), "", "", "", "", "", "", "", ""});
+                rows.add(new String[] {"W4   of which Java heap used", fmt1(d.heapKiBPerSession),
+                    fmt1(p.heapKiBPerSession), ratio(p.heapKiBPerSession, d.heapKiBPerSession), "", "", "", "", "", "", "", ""});
+                rows.add(new String[] {"W4   plain VmRSS delta", fmt1(d.rssKiBPerSession), fmt1(p.rssKiBPerSession),
+                    ratio(p.rssKiBPerSession, d.rssKiBPerSession), "", "", "", "", "", "", "", ""});
+                continue;
+            }
+            String label = switch (w) {
+                case "W1" -> "W1 new conn/s (1 KiB GET each)";
+                case "W2" -> "W2 keep-alive req/s (" + plan.w2Tunnels() + " tunnels)";
+                case "W3" -> "W3 MB/s (" + plan.w3Downloads() + " x " + plan.w3Bytes() / MIB + " MiB)";
+                case "W2H2" -> "W2H2 req/s (" + plan.w2Tunnels() + " h2 streams on 1 connection)";
+                case "W3H2" -> "W3H2 MB/s (" + plan.w3Downloads() + " x " + plan.w3Bytes() / MIB + " MiB, h2 streams on 1"
+                        + " connection)";
+                default -> w;
+            };
+            double gw = perUnitValue(w, p.gatewayCpuSeconds, p);
+            rows.add(new String[] {label, fmt1(d.throughput), fmt1(p.throughput), ratio(p.throughput, d.throughput),
+                perUnit(w, p.gatewayCpuSeconds, p), GOAL_TEXT.get(kind(w)),
+                Double.isNaN(gw) ? "?" : gw < GOALS.get(kind(w)) ? "yes" : "NO",
+                String.format(Locale.ROOT, "%.2f", p.gatewayCpuSeconds / p.seconds),
+                perUnit(w, d.originCpuSeconds, d),
+                peer == null ? "-" : perUnit(w, peer.gatewayCpuSeconds, peer),
+                peer == null ? "-" : ratio(gw, perUnitValue(w, peer.gatewayCpuSeconds, peer)), errs});
+        }
+        int[] widths = new int[rows.get(0).length];
+        for (String[] row : rows) {
+            for (int i = 0; i < row.length; i++) {
+                widths[i] = Math.max(widths[i], row[i].length());
+            }
+        }
+        StringBuilder sb = new StringBuilder();
+        for (int k = 0; k < rows.size(); k++) {
+            String[] row = rows.get(k);
+            sb.append('|');
+            for (int i = 0; i < row.length; i++) {
+                sb.append(' ').append(pad(row[i], widths[i])).append(" |");
+            }
+            sb.append('\n');
+            if (k == 0) {
+                sb.append('|');
+                for (int width : widths) {
+                    sb.append("-".repeat(width + 2)).append('|');
+                }
+                sb.append('\n');
+            }
+        }
+        return sb.toString();
+    }
+
+    private static String pad(String s, int width) {
+        return s + " ".repeat(Math.max(0, width - s.length()));
+    }
+
+    static String fmt1(Double v) {
+        return v == null || v.isNaN() ? "n/a" : String.format(Locale.ROOT, "%.1f", v);
+    }
+
+    private static String ratio(Double a, Double b) {
+        return a == null || b == null || b == 0 || a.isNaN() || b.isNaN() ? "n/a"
+                : String.format(Locale.ROOT, "%.2f", a / b);
+    }
+}

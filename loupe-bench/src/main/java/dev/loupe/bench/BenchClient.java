@@ -36,6 +36,7 @@ import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.cert.X509Certificate;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -74,14 +75,19 @@ final class BenchClient {
      */
     BenchClient(EventLoopGroup group, Class<? extends SocketChannel> channelType, InetSocketAddress connectTo,
             boolean viaProxy, String originHost, int originPort, X509Certificate trusted, boolean resumption,
-            boolean h2) throws SSLException {
+            boolean h2, List<String> groups) throws SSLException {
         this.h2 = h2;
         this.connectTo = connectTo;
         this.viaProxy = viaProxy;
         this.originHost = originHost;
         this.originPort = originPort;
         this.resumption = resumption;
-        this.ssl = SslContextBuilder.forClient()
+        SslContextBuilder builder = SslContextBuilder.forClient();
+        if (OpenSsl.isAvailable()) {
+            // the key shares offered, as --client-groups chose them (a browser's hybrid ML-KEM one, or not)
+            builder.option(io.netty.handler.ssl.OpenSslContextOption.GROUPS, groups.toArray(String[]::new));
+        }
+        this.ssl = builder
                 .sslProvider(OpenSsl.isAvailable() ? SslProvider.OPENSSL : SslProvider.JDK)
                 .trustManager(trusted)
                 .protocols("TLSv1.3", "TLSv1.2")

@@ -79,8 +79,14 @@ public final class LoadHarness {
 
     record Options(boolean quick, Set<String> only, Path out, Path loupeJar, boolean keep, boolean resumption,
                    boolean mirrorCompare, String icapCompare, String inlineCompare, int inlineReturnPort,
-            String gatewayJvmOpts, String gatewayYaml, boolean noSslsplit, boolean profile) {
+            String gatewayJvmOpts, String gatewayYaml, boolean noSslsplit, boolean profile, int reps,
+            int warmupCurveSecs, List<String> clientGroups) {
     }
+
+    /** The client's groups by --client-groups name: what Debian 12's curl/OpenSSL 3.0 offers, or Chromium's. */
+    static final Map<String, List<String>> CLIENT_GROUPS = Map.of(
+            "classical", List.of("X25519", "P-256", "P-384"),
+            "pq", List.of("X25519MLKEM768", "X25519", "P-256", "P-384"));
 
     /** One measured run (one workload, one mode). Public fields: serialised to results.json as they are. */
     public static final class Run {
@@ -97,6 +103,12 @@ public final class LoadHarness {
         public double originCpuSeconds;
         public double clientCpuSeconds;
         public Map<String, Long> errors = new TreeMap<>();
+        /** Which repetition (1..--reps) of the workload this run belongs to. */
+        public int rep = 1;
+        // L1 only: per-connection latency, connect to last response byte
+        public Double latencyP50Ms;
+        public Double latencyP90Ms;
+        public Double latencyP99Ms;
         // W4 only: memory readings of the measured process (after a full GC and a native-heap trim)
         public Long measuredPid;
         public ProcStats.Memory memoryBefore;
@@ -167,6 +179,9 @@ public final class LoadHarness {
         boolean mirrorCompare = false;
         boolean noSslsplit = false;
         boolean profile = false;
+        int reps = 1;
+        int warmupCurveSecs = 0;
+        String clientGroups = "classical";
         String icapCompare = null;
         String inlineCompare = null;
         int inlineReturnPort = 8082;
@@ -184,6 +199,14 @@ public final class LoadHarness {
                 case "--mirror-compare" -> mirrorCompare = true;
                 case "--no-sslsplit" -> noSslsplit = true;
                 case "--profile" -> profile = true;
+                case "--reps" -> reps = positive(value(args, ++i, a), a);
+                case "--warmup-curve" -> warmupCurveSecs = positive(value(args, ++i, a), a);
+                case "--client-groups" -> {
+                    clientGroups = value(args, ++i, a);
+                    if (!CLIENT_GROUPS.containsKey(clientGroups)) {
+                        usage("--client-groups: '" + clientGroups + "' is not one of " + CLIENT_GROUPS.keySet());
+                    }
+                }
                 case "--icap-compare" -> icapCompare = value(args, ++i, a);
                 case "--inline-compare" -> inlineCompare = value(args, ++i, a);
                 case "--inline-return-port" -> inlineReturnPort = Integer.parseInt(value(args, ++i, a));
@@ -191,8 +214,8 @@ public final class LoadHarness {
                     only = new LinkedHashSet<>();
                     for (String w : value(args, ++i, a).split(",")) {
                         String id = w.trim().toUpperCase(Locale.ROOT);
-                        if (!id.matches("W[1-4]|W[23]H2")) {
-                            usage("--only: unknown workload '" + w + "' (use W1..W4, W2H2, W3H2)");
+                        if (!id.matches("W[1-4]|W[23]H2|L1")) {
+                            usage("--only: unknown workload '" + w + "' (use W1..W4, W2H2, W3H2, L1)");
                         }
                         only.add(id);
                     }
@@ -218,7 +241,21 @@ public final class LoadHarness {
             out = Path.of("bench-results", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
         }
         return new Options(quick, only, out, jar, keep, resumption, mirrorCompare, icapCompare, inlineCompare,
-                inlineReturnPort, jvmOpts, gatewayYaml, noSslsplit, profile);
+                inlineReturnPort, jvmOpts, gatewayYaml, noSslsplit, profile, reps, warmupCurveSecs,
+                CLIENT_GROUPS.get(clientGroups));
+    }
+
+    private static int positive(String value, String flag) {
+        try {
+            int n = Integer.parseInt(value);
+            if (n > 0) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // falls through to the usage message
+        }
+        usage(flag + " needs a positive whole number, got '" + value + "'");
+        return 0;
     }
 
     private static String value(String[] args, int i, String flag) {
@@ -233,12 +270,17 @@ public final class LoadHarness {
             System.err.println("loupe-bench: " + problem);
         }
         System.err.println("""
-                usage: run-bench [--quick] [--only W1,W2,W3,W4] [--out DIR] [--loupe-jar PATH]
+                usage: run-bench [--quick] [--only W1,W2,W3,W4,L1] [--out DIR] [--loupe-jar PATH] [--reps N]
                                  [--gateway-jvm-opts "OPTS"] [--resumption] [--mirror-compare] [--no-sslsplit] [--profile]
+                                 [--warmup-curve SECONDS] [--client-groups classical|pq]
                                  [--icap-compare icap://HOST:PORT/SERVICE]
                                  [--inline-compare HOST:PORT [--inline-return-port PORT]] [--keep]
                   --quick        smoke run (short durations, W3 2 x 20 MiB, W4 200 sessions), under a minute
-                  --only         run only these workloads
+                  --only         run only these workloads (default W1,W2,W2H2,W3,W3H2,W4; L1 = W1 at
+                                 concurrency 1, reporting per-connection latency percentiles)
+                  --reps N       repeat each workload N times, modes interleaved; the table shows medians
+                  --warmup-curve SECONDS  before any warm-up, run the proxied W1 from the gateway's start for
+                                 SECONDS and report its CPU per connection in each 5 s window
                   --out          results directory (default bench-results/<timestamp>)
                   --loupe-jar    gateway jar (default loupe-app/target/loupe.jar or $LOUPE_JAR)
                   --gateway-jvm-opts  JVM options for the gateway (default "-XX:+UseParallelGC -Xmx1g")
@@ -253,6 +295,8 @@ public final class LoadHarness {
                   --profile      CPU-profile the gateway in each proxied run (async-profiler, loaded with jcmd):
                                  profile-W.html flame graphs and profile-W.collapsed in the results directory
                   --no-sslsplit  leave out the SSLsplit baseline (run by default for W1-W3 when installed)
+                  --client-groups the client's TLS groups: classical (default; X25519, P-256, P-384, as Debian
+                                 12's curl offers) or pq (X25519MLKEM768 first, a 1.2 KB key share, as Chromium)
                   --resumption   let the client resume TLS sessions (default: off, every W1 handshake is full)
                   --keep         keep the scratch directory (keys, config, logs)""");
         System.exit(problem == null ? 0 : 2);
@@ -285,15 +329,15 @@ public final class LoadHarness {
         group = new MultiThreadIoEventLoopGroup(clientThreads, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
         Class<? extends SocketChannel> channelType = epoll ? EpollSocketChannel.class : NioSocketChannel.class;
         BenchClient direct = new BenchClient(group, channelType, new InetSocketAddress("127.0.0.1", originPort), false,
-                ORIGIN_HOST, originPort, originCaCert, options.resumption, false);
+                ORIGIN_HOST, originPort, originCaCert, options.resumption, false, options.clientGroups());
         BenchClient proxied = new BenchClient(group, channelType, new InetSocketAddress("127.0.0.1", gatewayPort), true,
-                ORIGIN_HOST, originPort, loupeCa, options.resumption, false);
+                ORIGIN_HOST, originPort, loupeCa, options.resumption, false, options.clientGroups());
         BenchClient directH2 = new BenchClient(group, channelType, new InetSocketAddress("127.0.0.1", originPort),
-                false, ORIGIN_HOST, originPort, originCaCert, options.resumption, true);
+                false, ORIGIN_HOST, originPort, originCaCert, options.resumption, true, options.clientGroups());
         BenchClient proxiedH2 = new BenchClient(group, channelType, new InetSocketAddress("127.0.0.1", gatewayPort),
-                true, ORIGIN_HOST, originPort, loupeCa, options.resumption, true);
-        println("client: %d event-loop threads (%s), TLS %s, session resumption %s", clientThreads,
-                epoll ? "epoll" : "nio", OpenSsl.isAvailable() ? OpenSsl.versionString() : "JDK",
+                true, ORIGIN_HOST, originPort, loupeCa, options.resumption, true, options.clientGroups());
+        println("client: %d event-loop threads (%s), TLS %s, groups %s, session resumption %s", clientThreads,
+                epoll ? "epoll" : "nio", OpenSsl.isAvailable() ? OpenSsl.versionString() : "JDK", options.clientGroups(),
                 options.resumption ? "ON" : "OFF (every handshake is a full one)");
 
         BenchClient viaSslsplit = startSslsplit(originCa, channelType);
@@ -304,8 +348,13 @@ public final class LoadHarness {
         if (viaSslsplit != null) {
             warmed.add(viaSslsplit);
         }
+        List<Run> curve = options.warmupCurveSecs > 0 ? warmupCurve(proxied) : List.of();
         Map<String, Long> warmupErrors = warmUp(warmed);
-        for (String w : options.only) {
+        for (int rep = 1; rep <= options.reps; rep++) {
+          if (options.reps > 1) {
+            println("repetition %d of %d", rep, options.reps);
+          }
+          for (String w : options.only) {
             boolean h2 = w.endsWith("H2");
             List<BenchClient> clients = new ArrayList<>(h2 ? List.of(directH2, proxiedH2) : List.of(direct, proxied));
             if (viaSslsplit != null && !h2 && !w.equals("W4")) {
@@ -314,7 +363,7 @@ public final class LoadHarness {
             }
             for (BenchClient client : clients) {
                 measured = client.mode().equals("sslsplit") ? sslsplit.process : gateway;
-                boolean profiled = profiler != null && client.mode().equals("proxied");
+                boolean profiled = profiler != null && client.mode().equals("proxied") && rep == 1;
                 if (profiled) {
                     profiler.start(gateway.pid());
                 }
@@ -325,8 +374,10 @@ public final class LoadHarness {
                     case "W3" -> w3(client);
                     case "W3H2" -> w3(client);
                     case "W4" -> w4(client);
+                    case "L1" -> l1(client);
                     default -> throw new IllegalStateException(w);
                 };
+                r.rep = rep;
                 runs.add(r);
                 printRun(r);
                 if (profiled) {
@@ -338,6 +389,7 @@ public final class LoadHarness {
                     println("!! gateway process exited (status %d) during %s %s", gateway.exitValue(), r.workload, r.mode);
                 }
             }
+          }
         }
         Map<String, Object> gatewayHealth = gatewayHealth(proxied);
         if (options.mirrorCompare) {
@@ -353,14 +405,17 @@ public final class LoadHarness {
         }
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
 
-        String table = ResultsTable.render(runs, plan);
+        String table = ResultsTable.render(runs, plan, options.reps);
+        if (!curve.isEmpty()) {
+            table += "\n" + ResultsTable.renderCurve(curve, runs);
+        }
         System.out.println();
         System.out.println(table);
         if (options.quick) {
             System.out.println("(quick run: a smoke test; figures, W4 above all, are dominated by warm-up and noise)");
         }
         printHealth(gatewayHealth, warmupErrors);
-        writeResults(runs, table, gatewayHealth, warmupErrors);
+        writeResults(runs, curve, table, gatewayHealth, warmupErrors);
         println("load average at end: %s; total wall time %.1f s; results in %s", loadAverage(),
                 (System.nanoTime() - t0) / 1e9, options.out.toAbsolutePath());
         boolean anyErrors = runs.stream().anyMatch(r -> r.failed > 0 || !r.errors.isEmpty());
@@ -383,7 +438,7 @@ public final class LoadHarness {
         println("sslsplit: pid %d, 127.0.0.1:%d, ssl proxyspec to the origin, EC P-256 CA and leaf key, VerifyPeer=yes",
                 sslsplit.process.pid(), sslsplit.port);
         return new BenchClient(group, channelType, new InetSocketAddress("127.0.0.1", sslsplit.port), false,
-                ORIGIN_HOST, originPort, sslsplit.ca, options.resumption, false).named("sslsplit");
+                ORIGIN_HOST, originPort, sslsplit.ca, options.resumption, false, options.clientGroups()).named("sslsplit");
     }
 
     private Path writeOriginPki() throws IOException {
@@ -473,7 +528,7 @@ public final class LoadHarness {
         gateway.waitFor(10, TimeUnit.SECONDS);
         startGateway(originCa, options.gatewayYaml + yaml);
         BenchClient changed = new BenchClient(group, channelType, new InetSocketAddress("127.0.0.1", gatewayPort),
-                true, ORIGIN_HOST, originPort, loupeCa, options.resumption, false);
+                true, ORIGIN_HOST, originPort, loupeCa, options.resumption, false, options.clientGroups());
         warmUp(List.of(changed));
         System.out.println();
         for (String w : List.of("W2", "W3")) {
@@ -711,6 +766,43 @@ public final class LoadHarness {
         r.errors = errors.snapshot();
         r.throughput = r.units / r.seconds;
         return r;
+    }
+
+    /** L1: W1 at concurrency 1, timing each connection (see {@link SerialConnections}). */
+    private Run l1(BenchClient client) throws Exception {
+        Run r = newRun("L1", client, "connection", "conn/s");
+        Cpu before = cpu();
+        SerialConnections.Latencies l = SerialConnections.run(client, plan.w1Secs, SMALL);
+        cpu(r, before, cpu());
+        r.seconds = l.seconds();
+        r.units = l.done();
+        r.failed = l.failed();
+        r.bodyBytes = l.done() * SMALL;
+        r.throughput = r.units / r.seconds;
+        r.latencyP50Ms = l.p50Ms();
+        r.latencyP90Ms = l.p90Ms();
+        r.latencyP99Ms = l.p99Ms();
+        return r;
+    }
+
+    /**
+     * The proxied W1 from the gateway's start, before any warm-up, in 5 s windows: how soon the JIT brings the
+     * CPU per connection to its steady state. The gateway's first connections also forge its first certificate.
+     */
+    private List<Run> warmupCurve(BenchClient proxied) throws Exception {
+        println("warm-up curve: proxied W1 (%d loops) for %d s from the gateway's start, in 5 s windows",
+                plan.w1Loops, options.warmupCurveSecs);
+        measured = gateway;
+        List<Run> windows = new ArrayList<>();
+        for (int at = 0; at < options.warmupCurveSecs; at += 5) {
+            int secs = Math.min(5, options.warmupCurveSecs - at);
+            Run r = newConnections(proxied, secs, plan.w1Loops);
+            r.workload = "W1 " + at + "-" + (at + secs) + " s";
+            windows.add(r);
+            println("  %-10s %s (%,d connections, %d errors)", r.workload,
+                    ResultsTable.perUnit("W1", r.gatewayCpuSeconds, r), r.units, r.failed);
+        }
+        return windows;
     }
 
     /** W2: sequential GET /1k on each of N already-open tunnels for a fixed time. */
@@ -1001,6 +1093,9 @@ public final class LoadHarness {
                     r.memoryBefore.heapResidentKiB(), r.memoryHalf.heapResidentKiB(), r.memoryAfter.heapResidentKiB(),
                     r.memoryBefore.heapUsedKiB(), r.memoryHalf.heapUsedKiB(), r.memoryAfter.heapUsedKiB(),
                     r.idleCpuSeconds, plan.w4HoldSecs));
+            case "L1" -> sb.append(String.format(Locale.ROOT,
+                    "%,d connections one at a time in %.2f s; latency p50 %.3f ms, p90 %.3f ms, p99 %.3f ms",
+                    r.units, r.seconds, r.latencyP50Ms, r.latencyP90Ms, r.latencyP99Ms));
             default -> {
             }
         }
@@ -1115,8 +1210,8 @@ public final class LoadHarness {
         }
     }
 
-    private void writeResults(List<Run> runs, String table, Map<String, Object> health, Map<String, Long> warmupErrors)
-            throws IOException {
+    private void writeResults(List<Run> runs, List<Run> curve, String table, Map<String, Object> health,
+                              Map<String, Long> warmupErrors) throws IOException {
         Map<String, Object> doc = new LinkedHashMap<>();
         doc.put("time", Instant.now().toString());
         doc.put("nproc", Runtime.getRuntime().availableProcessors());
@@ -1127,9 +1222,12 @@ public final class LoadHarness {
         doc.put("loupeTlsProvider", gatewayTls);
         doc.put("gatewayJvmOpts", options.gatewayJvmOpts);
         doc.put("clientSessionResumption", options.resumption);
+        doc.put("clientGroups", options.clientGroups());
         doc.put("plan", plan);
         doc.put("clockTicksPerSecond", ProcStats.CLOCK_TICKS_PER_SECOND);
+        doc.put("reps", options.reps);
         doc.put("runs", runs);
+        doc.put("warmupCurve", curve);
         doc.put("gatewayHealth", health);
         doc.put("warmupErrors", warmupErrors);
         json.writeValue(options.out.resolve("results.json").toFile(), doc);

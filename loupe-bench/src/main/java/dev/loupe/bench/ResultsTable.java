@@ -26,6 +26,7 @@ final class ResultsTable {
             case "W2" -> String.format(Locale.ROOT, "%.1f µs/req", cpuSeconds * 1e6 / r.units);
             case "W3" -> String.format(Locale.ROOT, "%.2f s/GB", cpuSeconds / (r.bodyBytes / 1e9));
             case "W4" -> String.format(Locale.ROOT, "%.3f ms/session", cpuSeconds * 1e3 / r.units);
+            case "L1" -> String.format(Locale.ROOT, "%.3f ms/conn", cpuSeconds * 1e3 / r.units);
             default -> "?";
         };
     }
@@ -35,7 +36,7 @@ final class ResultsTable {
             return Double.NaN;
         }
         return switch (kind(workload)) {
-            case "W1" -> cpuSeconds * 1e3 / r.units;
+            case "W1", "L1" -> cpuSeconds * 1e3 / r.units;
             case "W2" -> cpuSeconds * 1e6 / r.units;
             case "W3" -> cpuSeconds / (r.bodyBytes / 1e9);
             default -> Double.NaN;
@@ -48,18 +49,28 @@ final class ResultsTable {
     }
 
     private static final Map<String, Double> GOALS = Map.of("W1", 0.9, "W2", 40.0, "W3", 1.1, "W4", 25.0);
+    /** L1's goal: the p50 latency a new intercepted connection adds over a direct one. */
+    private static final double L1_ADDED_P50_GOAL_MS = 1.5;
     private static final Map<String, String> GOAL_TEXT = Map.of("W1", "< 0.9 ms/conn", "W2", "< 40 µs/req",
             "W3", "< 1.1 s/GB", "W4", "< 25 KiB/session");
 
-    static String render(List<LoadHarness.Run> runs, LoadHarness.Plan plan) {
-        Map<String, LoadHarness.Run[]> byWorkload = new LinkedHashMap<>();
+    /**
+     * The table; with several repetitions, each cell comes from the median run of its workload and mode (by CPU
+     * per unit; W4 by memory per session, L1 by p50 latency), so a row's figures stay those of one run.
+     */
+    static String render(List<LoadHarness.Run> runs, LoadHarness.Plan plan, int reps) {
+        Map<String, List<List<LoadHarness.Run>>> all = new LinkedHashMap<>();
         for (LoadHarness.Run r : runs) {
-            byWorkload.computeIfAbsent(r.workload, k -> new LoadHarness.Run[3])[switch (r.mode) {
-                case "direct" -> 0;
-                case "proxied" -> 1;
-                default -> 2;
-            }] = r;
+            all.computeIfAbsent(r.workload, k -> List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>()))
+                    .get(switch (r.mode) {
+                        case "direct" -> 0;
+                        case "proxied" -> 1;
+                        default -> 2;
+                    }).add(r);
         }
+        Map<String, LoadHarness.Run[]> byWorkload = new LinkedHashMap<>();
+        all.forEach((w, modes) -> byWorkload.put(w, modes.stream().map(ResultsTable::median)
+                .toArray(LoadHarness.Run[]::new)));
         List<String[]> rows = new ArrayList<>();
         rows.add(new String[] {"Workload", "Direct", "Proxied", "Proxied/direct", "Gateway CPU/unit", "Goal", "Met",
             "Gateway cores", "Origin CPU/unit (direct)", "SSLsplit CPU/unit", "Loupe/SSLsplit CPU", "Errors d/p/s"});
@@ -90,6 +101,10 @@ final class ResultsTable {
                     ratio(p.rssKiBPerSession, d.rssKiBPerSession), "", "", "", "", "", "", "", ""});
                 continue;
             }
+            if (w.equals("L1")) {
+                rows.add(latencyRow(d, p, peer, errs));
+                continue;
+            }
             String label = switch (w) {
                 case "W1" -> "W1 new conn/s (1 KiB GET each)";
                 case "W2" -> "W2 keep-alive req/s (" + plan.w2Tunnels() + " tunnels)";
@@ -108,6 +123,59 @@ final class ResultsTable {
                 peer == null ? "-" : perUnit(w, peer.gatewayCpuSeconds, peer),
                 peer == null ? "-" : ratio(gw, perUnitValue(w, peer.gatewayCpuSeconds, peer)), errs});
         }
+        String table = format(rows);
+        return reps > 1 ? "Medians of " + reps + " repetitions (modes interleaved in each):\n" + table : table;
+    }
+
+    private static String[] latencyRow(LoadHarness.Run d, LoadHarness.Run p, LoadHarness.Run peer, String errs) {
+        double added = p.latencyP50Ms - d.latencyP50Ms;
+        return new String[] {"L1 new connection latency p50 ms, c=1 (+ added over direct)",
+            String.format(Locale.ROOT, "%.3f", d.latencyP50Ms),
+            String.format(Locale.ROOT, "%.3f (+%.3f)", p.latencyP50Ms, added),
+            ratio(p.latencyP50Ms, d.latencyP50Ms), perUnit("L1", p.gatewayCpuSeconds, p),
+            String.format(Locale.ROOT, "added < %.1f ms", L1_ADDED_P50_GOAL_MS),
+            Double.isNaN(added) ? "?" : added < L1_ADDED_P50_GOAL_MS ? "yes" : "NO",
+            String.format(Locale.ROOT, "%.2f", p.gatewayCpuSeconds / p.seconds), perUnit("L1", d.originCpuSeconds, d),
+            peer == null ? "-" : String.format(Locale.ROOT, "%.3f (+%.3f)", peer.latencyP50Ms,
+                    peer.latencyP50Ms - d.latencyP50Ms),
+            peer == null ? "-" : ratio(added, peer.latencyP50Ms - d.latencyP50Ms) + " (added)", errs};
+    }
+
+    /** The warm-up curve: CPU per connection in each window, and over the steady (median measured) W1. */
+    static String renderCurve(List<LoadHarness.Run> windows, List<LoadHarness.Run> runs) {
+        LoadHarness.Run steady = median(runs.stream()
+                .filter(r -> r.workload.equals("W1") && r.mode.equals("proxied")).toList());
+        double steadyMs = steady == null ? Double.NaN : perUnitValue("W1", steady.gatewayCpuSeconds, steady);
+        List<String[]> rows = new ArrayList<>();
+        rows.add(new String[] {"Window from gateway start", "Connections", "Gateway CPU/conn", "Over steady W1"});
+        for (LoadHarness.Run r : windows) {
+            rows.add(new String[] {r.workload, String.valueOf(r.units), perUnit("W1", r.gatewayCpuSeconds, r),
+                ratio(perUnitValue("W1", r.gatewayCpuSeconds, r), steadyMs)});
+        }
+        return "Warm-up curve (proxied W1 before any warm-up; steady = the measured W1 proxied, "
+                + (Double.isNaN(steadyMs) ? "not run" : String.format(Locale.ROOT, "%.3f ms/conn", steadyMs)) + "):\n"
+                + format(rows);
+    }
+
+    /** The median run by the figure its workload is judged on; null for none. */
+    static LoadHarness.Run median(List<LoadHarness.Run> runs) {
+        if (runs.isEmpty()) {
+            return null;
+        }
+        List<LoadHarness.Run> sorted = new ArrayList<>(runs);
+        sorted.sort(java.util.Comparator.comparingDouble(ResultsTable::judgedBy));
+        return sorted.get((sorted.size() - 1) / 2);
+    }
+
+    private static double judgedBy(LoadHarness.Run r) {
+        return switch (kind(r.workload)) {
+            case "W4" -> r.liveKiBPerSession == null ? Double.NaN : r.liveKiBPerSession;
+            case "L1" -> r.latencyP50Ms == null ? Double.NaN : r.latencyP50Ms;
+            default -> perUnitValue(r.workload, r.gatewayCpuSeconds, r);
+        };
+    }
+
+    private static String format(List<String[]> rows) {
         int[] widths = new int[rows.get(0).length];
         for (String[] row : rows) {
             for (int i = 0; i < row.length; i++) {

@@ -14,6 +14,7 @@ import java.util.Optional;
  * @param cipherSuites        cipher suite code points
  * @param extensionTypes      extension types in the order they were sent
  * @param encryptedClientHello whether the outer ECH extension (0xfe0d) is present; the real SNI is then hidden
+ * @param keyShareGroups      named groups of the {@code key_share} entries, in order; empty when absent or malformed
  * @param totalLength         bytes of TLS records, headers included, that carried the ClientHello
  */
 public record ClientHello(
@@ -24,15 +25,36 @@ public record ClientHello(
         List<Integer> cipherSuites,
         List<Integer> extensionTypes,
         boolean encryptedClientHello,
+        List<Integer> keyShareGroups,
         int totalLength) {
 
     public static final int TLS_1_3 = 0x0304;
+    /**
+     * Hybrid post-quantum groups: X25519MLKEM768, SecP256r1MLKEM768, SecP384r1MLKEM1024 (IANA) and the
+     * X25519Kyber768Draft00 that Chromium sent before ML-KEM.
+     */
+    private static final List<Integer> HYBRID_POST_QUANTUM_GROUPS = List.of(0x11ec, 0x11eb, 0x11ed, 0x6399);
 
     public ClientHello {
         supportedVersions = List.copyOf(supportedVersions);
         alpnProtocols = List.copyOf(alpnProtocols);
         cipherSuites = List.copyOf(cipherSuites);
         extensionTypes = List.copyOf(extensionTypes);
+        keyShareGroups = List.copyOf(keyShareGroups);
+    }
+
+    /**
+     * Whether the client sent a hybrid post-quantum key share. The upstream handshake offers one only then: it
+     * keeps the client's protection against harvest-now-decrypt-later without paying for an ML-KEM key pair on
+     * behalf of a client that did not ask for one.
+     */
+    public boolean sentPostQuantumKeyShare() {
+        for (int group : keyShareGroups) {
+            if (HYBRID_POST_QUANTUM_GROUPS.contains(group)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     public Optional<String> sni() {
@@ -62,6 +84,7 @@ public record ClientHello(
                 + ", suites=" + cipherSuites.size()
                 + ", extensions=" + extensionTypes.size()
                 + (encryptedClientHello ? ", ech" : "")
+                + (sentPostQuantumKeyShare() ? ", pq" : "")
                 + ", bytes=" + totalLength + "]";
     }
 

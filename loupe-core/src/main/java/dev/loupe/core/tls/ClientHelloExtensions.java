@@ -12,6 +12,7 @@ final class ClientHelloExtensions {
     static final int SERVER_NAME = 0;
     static final int ALPN = 16;
     static final int SUPPORTED_VERSIONS = 43;
+    static final int KEY_SHARE = 51;
     static final int ENCRYPTED_CLIENT_HELLO = 0xfe0d;
     private static final int NAME_TYPE_HOST_NAME = 0;
 
@@ -21,6 +22,7 @@ final class ClientHelloExtensions {
     private String serverName;
     private List<String> alpnProtocols;
     private List<Integer> supportedVersions;
+    private List<Integer> keyShareGroups;
     private boolean encryptedClientHello;
 
     ClientHelloExtensions(ClientHelloBodyParser body, HandshakeReader reader) {
@@ -38,6 +40,7 @@ final class ClientHelloExtensions {
             case SERVER_NAME -> parseServerName(end);
             case ALPN -> parseAlpn(end);
             case SUPPORTED_VERSIONS -> parseSupportedVersions(end);
+            case KEY_SHARE -> readKeyShareGroups(end);
             default -> {
                 encryptedClientHello |= type == ENCRYPTED_CLIENT_HELLO;
                 reader.skip(end - reader.offset());
@@ -51,7 +54,8 @@ final class ClientHelloExtensions {
                 supportedVersions == null ? List.of() : supportedVersions,
                 serverName,
                 alpnProtocols == null ? List.of() : alpnProtocols,
-                cipherSuites, extensionTypes, encryptedClientHello, totalLength);
+                cipherSuites, extensionTypes, encryptedClientHello,
+                keyShareGroups == null ? List.of() : keyShareGroups, totalLength);
     }
 
     private boolean alreadyParsed(int type) {
@@ -59,6 +63,7 @@ final class ClientHelloExtensions {
             case SERVER_NAME -> seenServerName;
             case ALPN -> alpnProtocols != null;
             case SUPPORTED_VERSIONS -> supportedVersions != null;
+            case KEY_SHARE -> keyShareGroups != null;
             default -> false;
         };
     }
@@ -143,6 +148,33 @@ final class ClientHelloExtensions {
             versions[i] = reader.u16();
         }
         supportedVersions = List.of(versions);
+        return true;
+    }
+
+    /**
+     * The groups of the key shares the client sent (RFC 8446 4.2.8), which upstream handshakes follow. Read
+     * leniently: a share list that does not add up leaves the groups empty (classical offer upstream) rather than
+     * failing the hello, because no routing decision rests on it and the TLS server judges it anyway.
+     */
+    private boolean readKeyShareGroups(int end) {
+        List<Integer> groups = new ArrayList<>(4);
+        if (end - reader.offset() >= 2 && reader.u16() == end - reader.offset()) {
+            while (end - reader.offset() >= 4) {
+                int group = reader.u16();
+                int length = reader.u16();
+                if (length > end - reader.offset()) {
+                    groups.clear();
+                    break;
+                }
+                groups.add(group);
+                reader.skip(length);
+            }
+        }
+        if (reader.offset() != end) {
+            groups.clear();
+            reader.skip(end - reader.offset());
+        }
+        keyShareGroups = List.copyOf(groups);
         return true;
     }
 

@@ -66,6 +66,8 @@ class ClientHelloCapturedTest {
         assertThat(hello.cipherSuites()).hasSize(31);
         assertThat(hello.extensionTypes()).containsExactly(0, 11, 10, 16, 22, 23, 49, 13, 43, 45, 51, 21);
         assertThat(hello.totalLength()).isEqualTo(517); // padded to 512 + record header by the padding extension
+        assertThat(hello.keyShareGroups()).containsExactly(0x001d); // X25519 only (OpenSSL 3.0)
+        assertThat(hello.sentPostQuantumKeyShare()).isFalse();
     }
 
     @Test
@@ -85,7 +87,10 @@ class ClientHelloCapturedTest {
         assertThat(isGrease(hello.extensionTypes().getLast())).isTrue();
         // Chromium sends a GREASE ECH extension by default, which looks like real ECH on the wire
         assertThat(hello.encryptedClientHello()).isTrue();
-        assertThat(hello.toString()).contains("sni=chromium.example.test", "ech", "0x0304");
+        assertThat(hello.toString()).contains("sni=chromium.example.test", "ech", "0x0304", "pq");
+        // GREASE, X25519MLKEM768 (1,216 bytes) and X25519, as a script reading the capture's bytes lists them
+        assertThat(hello.keyShareGroups()).containsExactly(0xdada, 0x11ec, 0x001d);
+        assertThat(hello.sentPostQuantumKeyShare()).isTrue();
     }
 
     @ParameterizedTest

@@ -41,6 +41,40 @@ class ClientHelloExtensionsTest {
     }
 
     @Test
+    void keyShareGroupsInTheClientsOrder() {
+        byte[] shares = concat(u16(0x11ec), u16(3), new byte[3], u16(0x001d), u16(2), new byte[2]);
+
+        ClientHello hello = parseComplete(hello(sni("a.example"), extension(51, u16Prefixed(shares))));
+
+        assertThat(hello.keyShareGroups()).containsExactly(0x11ec, 0x001d);
+        assertThat(hello.sentPostQuantumKeyShare()).isTrue();
+    }
+
+    @ParameterizedTest
+    @CsvSource({
+        "share longer than the list, 001d 0009 0000",
+        "list length beyond the extension, 0011 001d 0002 0000",
+        "trailing byte after the shares, 11ec 0001 00 ff"})
+    void aKeyShareListThatDoesNotAddUpLeavesTheGroupsEmptyButTheHelloParses(String what, String hex) {
+        byte[] body = java.util.HexFormat.of().parseHex(hex.replace(" ", ""));
+        byte[] ext = what.startsWith("list length") ? body : u16Prefixed(body);
+
+        ClientHello hello = parseComplete(hello(sni("a.example"), extension(51, ext)));
+
+        assertThat(hello.keyShareGroups()).as(what).isEmpty();
+        assertThat(hello.sentPostQuantumKeyShare()).isFalse();
+        assertThat(hello.serverName()).isEqualTo("a.example");
+    }
+
+    @Test
+    void aHelloWithoutKeySharesOffersNoPostQuantumShare() {
+        ClientHello hello = parseComplete(hello(sni("a.example")));
+
+        assertThat(hello.keyShareGroups()).isEmpty();
+        assertThat(hello.sentPostQuantumKeyShare()).isFalse();
+    }
+
+    @Test
     void helloWithoutAnyExtensionBlock() {
         byte[] body = concat(helloPrefix(), u16Prefixed(u16(0x002f)), new byte[] {1, 0});
 

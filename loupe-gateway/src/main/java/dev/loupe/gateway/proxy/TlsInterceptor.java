@@ -69,7 +69,8 @@ final class TlsInterceptor {
         client.config().setAutoRead(false);
         String upstreamName = hello.serverName() != null ? hello.serverName() : origin.host();
         // the origin is offered what the client offered of h2 and http/1.1; the client then gets what it chose
-        SslHandler tls = services.tls().upstreamFor(hello.alpnProtocols(), services.config().http2().enabled())
+        SslHandler tls = services.tls().upstreamFor(hello.alpnProtocols(), services.config().http2().enabled(),
+                        hello.sentPostQuantumKeyShare())
                 .newHandler(upstream.alloc(), upstreamName, origin.port());
         upstreamTls = tls;
         tls.setHandshakeTimeout(services.config().upstream().handshakeTimeout().toMillis(), TimeUnit.MILLISECONDS);

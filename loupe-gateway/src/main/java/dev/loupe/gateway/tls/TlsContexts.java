@@ -7,6 +7,7 @@ import io.netty.handler.ssl.ApplicationProtocolConfig.SelectedListenerFailureBeh
 import io.netty.handler.ssl.ApplicationProtocolConfig.SelectorFailureBehavior;
 import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.OpenSsl;
+import io.netty.handler.ssl.OpenSslContextOption;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
@@ -48,21 +49,34 @@ public final class TlsContexts implements AutoCloseable {
             Protocol.ALPN, SelectorFailureBehavior.NO_ADVERTISE,
             SelectedListenerFailureBehavior.ACCEPT, ApplicationProtocolNames.HTTP_2);
 
+    /**
+     * Upstream groups when the client sent a hybrid post-quantum key share: BoringSSL's default order, which
+     * sends an X25519MLKEM768 share and an X25519 one (for servers without ML-KEM), as Chromium does.
+     */
+    private static final String[] GROUPS_POST_QUANTUM = {"X25519MLKEM768", "X25519", "P-256", "P-384"};
+    /** Upstream groups otherwise: one X25519 share, no ML-KEM key pair generated for a client that sent none. */
+    private static final String[] GROUPS_CLASSICAL = {"X25519", "P-256", "P-384"};
+
     private final SslProvider provider;
-    private final SslContext upstream;
-    private final SslContext upstreamH2;
-    private final SslContext upstreamH2Only;
+    /** [ALPN offer: http/1.1, h2 + http/1.1, h2][key shares: classical, post-quantum]. */
+    private final SslContext[][] upstreams = new SslContext[3][2];
     private final ClientCertificateRequests clientCertificateRequests = new ClientCertificateRequests();
 
     private TlsContexts(SslProvider provider) throws SSLException {
         this.provider = provider;
-        this.upstream = upstreamContext(HTTP11_ONLY);
-        this.upstreamH2 = upstreamContext(H2_AND_HTTP11);
-        this.upstreamH2Only = upstreamContext(H2_ONLY);
+        ApplicationProtocolConfig[] offers = {HTTP11_ONLY, H2_AND_HTTP11, H2_ONLY};
+        for (int alpn = 0; alpn < offers.length; alpn++) {
+            upstreams[alpn][0] = upstreamContext(offers[alpn], GROUPS_CLASSICAL);
+            upstreams[alpn][1] = upstreamContext(offers[alpn], GROUPS_POST_QUANTUM);
+        }
     }
 
-    private SslContext upstreamContext(ApplicationProtocolConfig alpn) throws SSLException {
-        return SslContextBuilder.forClient()
+    private SslContext upstreamContext(ApplicationProtocolConfig alpn, String[] groups) throws SSLException {
+        SslContextBuilder builder = SslContextBuilder.forClient();
+        if (provider != SslProvider.JDK) {
+            builder.option(OpenSslContextOption.GROUPS, groups);
+        }
+        return builder
                 .sslProvider(provider)
                 .protocols(PROTOCOLS)
                 .ciphers(ciphers())
@@ -93,20 +107,24 @@ public final class TlsContexts implements AutoCloseable {
         return provider == SslProvider.JDK ? "jdk" : "boringssl";
     }
 
-    /** Shared by every upstream connection; validation is deferred to the validator, see its trust manager. */
+    /**
+     * Shared by upstream connections made for no client hello (post-quantum key share offered); validation is
+     * deferred to the validator, see its trust manager.
+     */
     public SslContext upstream() {
-        return upstream;
+        return upstreams[0][1];
     }
 
     /**
      * The context whose ALPN offer is what the client offered of h2 and http/1.1 (a gRPC client's
      * {@code grpc-exp} is not among them: the origin is offered only what Loupe can inspect). A client that
-     * offered neither gets http/1.1 offered for it, as before h2 existed.
+     * offered neither gets http/1.1 offered for it, as before h2 existed. The key share follows the client's: a
+     * hybrid post-quantum one only when the client sent one ({@code ClientHello.sentPostQuantumKeyShare}).
      */
-    public SslContext upstreamFor(java.util.List<String> clientOffers, boolean http2) {
+    public SslContext upstreamFor(java.util.List<String> clientOffers, boolean http2, boolean postQuantum) {
         boolean h2 = http2 && clientOffers.contains(ApplicationProtocolNames.HTTP_2);
         boolean h1 = clientOffers.contains(ApplicationProtocolNames.HTTP_1_1) || !h2;
-        return h2 && h1 ? upstreamH2 : h2 ? upstreamH2Only : upstream;
+        return upstreams[h2 && h1 ? 1 : h2 ? 2 : 0][postQuantum ? 1 : 0];
     }
 
     /** Which upstream handshakes were asked for a client certificate (mTLS origins). */
@@ -139,9 +157,11 @@ public final class TlsContexts implements AutoCloseable {
     /** Releases the shared upstream context (BoringSSL memory); call once the gateway has stopped. */
     @Override
     public void close() {
-        io.netty.util.ReferenceCountUtil.release(upstream);
-        io.netty.util.ReferenceCountUtil.release(upstreamH2);
-        io.netty.util.ReferenceCountUtil.release(upstreamH2Only);
+        for (SslContext[] byShares : upstreams) {
+            for (SslContext context : byShares) {
+                io.netty.util.ReferenceCountUtil.release(context);
+            }
+        }
     }
 
     /** TLS 1.3 suites must be listed too: Netty turns TLS 1.3 off when the list has none of them. */

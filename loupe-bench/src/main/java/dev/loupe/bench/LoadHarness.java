@@ -73,7 +73,7 @@ public final class LoadHarness {
     /** Sizes of one run; {@code --quick} shrinks everything for a smoke test. */
     record Plan(int warmupSecs, int w1Secs, int w1Loops, int w2Secs, int w2Tunnels, int w3Downloads,
             long w3Bytes, int w4Sessions, int w4OpenConcurrency, int w4HoldSecs) {
-        static final Plan FULL = new Plan(3, 10, 8, 10, 32, 4, 100 * MIB, 2000, 16, 3);
+        static final Plan FULL = new Plan(10, 10, 8, 10, 32, 4, 100 * MIB, 2000, 16, 3);
         static final Plan QUICK = new Plan(1, 3, 8, 3, 32, 2, 20 * MIB, 200, 16, 1);
     }
 

@@ -150,8 +150,7 @@ class InlineL3TwoDevicesIT {
             assertThat(r.exitCode()).as(r.stderr()).isZero();
             assertThat(r.text()).contains(Origins.MARKER);
         }
-        awaitFile(dir.resolve("access.log"), "flow=" + (FLOWS - 1));
-        List<String> log = Files.readAllLines(dir.resolve("access.log"));
+        List<String> log = clientRecords("?flow=", FLOWS);
         int viaA = 0;
         int viaB = 0;
         List<String[]> notSeen = new ArrayList<>();
@@ -199,9 +198,7 @@ class InlineL3TwoDevicesIT {
             assertThat(r.exitCode()).as(r.stderr()).isZero();
             assertThat(r.text()).contains(Origins.MARKER);
         }
-        awaitFile(dir.resolve("access.log"), "after=7");
-        List<String> after = Files.readAllLines(dir.resolve("access.log")).stream()
-                .filter(l -> l.contains("?after=") && l.contains("\"inline\"")).toList();
+        List<String> after = clientRecords("?after=", 8);
         assertThat(after).hasSize(8).allMatch(l -> l.contains("\"inline\":\"ips via mark:2\""));
         assertThat(httpEvent("ips-a", "/index.html?after=7\"")).isNotNull();
         assertThat(Files.readString(dir.resolve("loupe.out"))).as(drops("ips-a"))
@@ -245,6 +242,26 @@ class InlineL3TwoDevicesIT {
                 "origin.test:443:" + SERVER));
         all.addAll(List.of(args));
         return Net.curl(dir, cli, all);
+    }
+
+    /**
+     * The client-side access-log records (those naming the inline device) whose URL contains {@code query}, once
+     * {@code count} of them are written (10 s at most). The return leg logs its own record of the same URL, and
+     * either may be written first, so waiting for the URL alone is not enough.
+     */
+    private static List<String> clientRecords(String query, int count) throws Exception {
+        long deadline = System.currentTimeMillis() + 10_000;
+        List<String> records;
+        do {
+            Path log = dir.resolve("access.log");
+            records = Files.exists(log) ? Files.readAllLines(log).stream()
+                    .filter(l -> l.contains(query) && l.contains("\"inline\"")).toList() : List.of();
+            if (records.size() >= count) {
+                return records;
+            }
+            Thread.sleep(100);
+        } while (System.currentTimeMillis() < deadline);
+        return records;
     }
 
     private static String awaitFile(Path file, String fragment) throws Exception {

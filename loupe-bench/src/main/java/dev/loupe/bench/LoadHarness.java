@@ -80,8 +80,15 @@ public final class LoadHarness {
     record Options(boolean quick, Set<String> only, Path out, Path loupeJar, boolean keep, boolean resumption,
                    boolean mirrorCompare, String icapCompare, String inlineCompare, int inlineReturnPort,
             String gatewayJvmOpts, String gatewayYaml, boolean noSslsplit, boolean profile, int reps,
-            int warmupCurveSecs, List<String> clientGroups) {
+            int warmupCurveSecs, List<String> clientGroups, String aot) {
     }
+
+    /** --aot modes: no cache, the fresh one next to the jar, or train it first in this run. */
+    static final String AOT_OFF = "off";
+    static final String AOT_USE = "use";
+    static final String AOT_TRAIN = "train";
+    /** Per phase of the AOT training run: new connections, then keep-alive requests. */
+    private static final int AOT_TRAIN_SECS = 15;
 
     /** The client's groups by --client-groups name: what Debian 12's curl/OpenSSL 3.0 offers, or Chromium's. */
     static final Map<String, List<String>> CLIENT_GROUPS = Map.of(
@@ -131,6 +138,8 @@ public final class LoadHarness {
     private final List<Process> children = new CopyOnWriteArrayList<>();
     private final ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     private Path scratch;
+    /** The AOT options of the next gateway started: none, training, or using the cache. */
+    private List<String> gatewayAotOptions = List.of();
     private Process origin;
     private Process gateway;
     /** The proxy process whose CPU the current run charges: Loupe's gateway, or a peer (SSLsplit). */
@@ -182,6 +191,7 @@ public final class LoadHarness {
         int reps = 1;
         int warmupCurveSecs = 0;
         String clientGroups = "classical";
+        String aot = AOT_OFF;
         String icapCompare = null;
         String inlineCompare = null;
         int inlineReturnPort = 8082;
@@ -199,6 +209,8 @@ public final class LoadHarness {
                 case "--mirror-compare" -> mirrorCompare = true;
                 case "--no-sslsplit" -> noSslsplit = true;
                 case "--profile" -> profile = true;
+                case "--aot" -> aot = AOT_USE;
+                case "--aot-train" -> aot = AOT_TRAIN;
                 case "--reps" -> reps = positive(value(args, ++i, a), a);
                 case "--warmup-curve" -> warmupCurveSecs = positive(value(args, ++i, a), a);
                 case "--client-groups" -> {
@@ -237,12 +249,26 @@ public final class LoadHarness {
         if (!Files.isRegularFile(jar)) {
             usage("gateway jar " + jar.toAbsolutePath() + " not found (build it with ./loupe version, or pass --loupe-jar)");
         }
+        if (!aot.equals(AOT_OFF)) {
+            String why = AotCache.unsupported();
+            if (why != null) {
+                usage("--aot/--aot-train: " + why);
+            }
+            try {
+                if (aot.equals(AOT_USE) && !AotCache.of(jar).freshFor(jar)) {
+                    usage("--aot: no AOT cache newer than " + jar + " at " + AotCache.of(jar).file()
+                            + " (make one with --aot-train)");
+                }
+            } catch (IOException e) {
+                usage("--aot: " + e);
+            }
+        }
         if (out == null) {
             out = Path.of("bench-results", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
         }
         return new Options(quick, only, out, jar, keep, resumption, mirrorCompare, icapCompare, inlineCompare,
                 inlineReturnPort, jvmOpts, gatewayYaml, noSslsplit, profile, reps, warmupCurveSecs,
-                CLIENT_GROUPS.get(clientGroups));
+                CLIENT_GROUPS.get(clientGroups), aot);
     }
 
     private static int positive(String value, String flag) {
@@ -272,7 +298,7 @@ public final class LoadHarness {
         System.err.println("""
                 usage: run-bench [--quick] [--only W1,W2,W3,W4,L1] [--out DIR] [--loupe-jar PATH] [--reps N]
                                  [--gateway-jvm-opts "OPTS"] [--resumption] [--mirror-compare] [--no-sslsplit] [--profile]
-                                 [--warmup-curve SECONDS] [--client-groups classical|pq]
+                                 [--warmup-curve SECONDS] [--client-groups classical|pq] [--aot | --aot-train]
                                  [--icap-compare icap://HOST:PORT/SERVICE]
                                  [--inline-compare HOST:PORT [--inline-return-port PORT]] [--keep]
                   --quick        smoke run (short durations, W3 2 x 20 MiB, W4 200 sessions), under a minute
@@ -297,8 +323,12 @@ public final class LoadHarness {
                   --no-sslsplit  leave out the SSLsplit baseline (run by default for W1-W3 when installed)
                   --client-groups the client's TLS groups: classical (default; X25519, P-256, P-384, as Debian
                                  12's curl offers) or pq (X25519MLKEM768 first, a 1.2 KB key share, as Chromium)
+                  --aot          run the gateway with the JDK 25 AOT cache next to its jar (loupe.aot, as
+                                 ./loupe does), from the jar itself rather than a scratch copy
+                  --aot-train    first train that cache: a gateway run with -XX:AOTCacheOutput under %d s of new
+                                 connections, %d s of keep-alive requests, downloads and h2 streams; then --aot
                   --resumption   let the client resume TLS sessions (default: off, every W1 handshake is full)
-                  --keep         keep the scratch directory (keys, config, logs)""");
+                  --keep         keep the scratch directory (keys, config, logs)""".formatted(AOT_TRAIN_SECS, AOT_TRAIN_SECS));
         System.exit(problem == null ? 0 : 2);
     }
 
@@ -317,17 +347,23 @@ public final class LoadHarness {
 
         Path originCa = writeOriginPki();
         startOrigin();
+        boolean epoll = Epoll.isAvailable();
+        int clientThreads = Math.max(1, Runtime.getRuntime().availableProcessors());
+        group = new MultiThreadIoEventLoopGroup(clientThreads, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+        Class<? extends SocketChannel> channelType = epoll ? EpollSocketChannel.class : NioSocketChannel.class;
+        if (options.aot.equals(AOT_TRAIN)) {
+            trainAotCache(originCa, channelType);
+        }
+        if (!options.aot.equals(AOT_OFF)) {
+            gatewayAotOptions = AotCache.of(options.loupeJar).useOptions();
+        }
         startGateway(originCa);
         X509Certificate loupeCa = readCertificate(scratch.resolve("data/ca.crt"));
         X509Certificate originCaCert = readCertificate(originCa);
         println("origin: pid %d, 127.0.0.1:%d (%s)", origin.pid(), originPort, originInfo);
         println("gateway: pid %d, 127.0.0.1:%d, Loupe TLS provider: %s, JVM opts: %s", gateway.pid(), gatewayPort,
-                gatewayTls, options.gatewayJvmOpts);
+                gatewayTls, String.join(" ", gatewayJvmOptions()));
 
-        boolean epoll = Epoll.isAvailable();
-        int clientThreads = Math.max(1, Runtime.getRuntime().availableProcessors());
-        group = new MultiThreadIoEventLoopGroup(clientThreads, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
-        Class<? extends SocketChannel> channelType = epoll ? EpollSocketChannel.class : NioSocketChannel.class;
         BenchClient direct = new BenchClient(group, channelType, new InetSocketAddress("127.0.0.1", originPort), false,
                 ORIGIN_HOST, originPort, originCaCert, options.resumption, false, options.clientGroups());
         BenchClient proxied = new BenchClient(group, channelType, new InetSocketAddress("127.0.0.1", gatewayPort), true,
@@ -420,6 +456,35 @@ public final class LoadHarness {
                 (System.nanoTime() - t0) / 1e9, options.out.toAbsolutePath());
         boolean anyErrors = runs.stream().anyMatch(r -> r.failed > 0 || !r.errors.isEmpty());
         return anyErrors ? 1 : 0;
+    }
+
+    /**
+     * Trains the gateway's AOT cache: a gateway started with {@code -XX:AOTCacheOutput} carries the paths the
+     * workloads take (new intercepted connections, keep-alive requests, downloads, h2 streams) and assembles
+     * the cache when SIGTERM stops it. Its CA stays in the data directory for the measured gateway; its
+     * access log does not.
+     */
+    private void trainAotCache(Path originCa, Class<? extends SocketChannel> channelType) throws Exception {
+        AotCache cache = AotCache.of(options.loupeJar);
+        gatewayAotOptions = cache.trainingOptions();
+        startGateway(originCa);
+        X509Certificate loupeCa = readCertificate(scratch.resolve("data/ca.crt"));
+        println("aot: training %s with gateway pid %d (%s)", cache.file(), gateway.pid(), String.join(" ", gatewayJvmOptions()));
+        long t0 = System.nanoTime();
+        BenchClient h1 = new BenchClient(group, channelType, new InetSocketAddress("127.0.0.1", gatewayPort), true,
+                ORIGIN_HOST, originPort, loupeCa, options.resumption, false, options.clientGroups());
+        BenchClient h2 = new BenchClient(group, channelType, new InetSocketAddress("127.0.0.1", gatewayPort), true,
+                ORIGIN_HOST, originPort, loupeCa, options.resumption, true, options.clientGroups());
+        long errors = 0;
+        for (Run r : List.of(newConnections(h1, AOT_TRAIN_SECS, plan.w1Loops), keepAlive(h1, AOT_TRAIN_SECS, 8), w3(h1),
+                w2h2(h2), w3(h2))) {
+            errors += r.failed;
+        }
+        cache.finishTraining(gateway);
+        children.remove(gateway);
+        Files.deleteIfExists(accessLog);
+        println("aot: cache %s, %,d bytes, trained in %.1f s (%d errors in the training load)", cache.file(),
+                Files.size(cache.file()), (System.nanoTime() - t0) / 1e9, errors);
     }
 
     /** SSLsplit in front of the same origin, or null (with a line saying why) when it cannot run. */
@@ -549,8 +614,12 @@ public final class LoadHarness {
     /** {@code extraYaml}: more top-level configuration sections for the gateway (e.g. a mirror). */
     private void startGateway(Path originCa, String extraYaml) throws Exception {
         Path jar = scratch.resolve("loupe.jar");
-        // a private copy: a rebuild of loupe-app during the run must not change the process under test
-        Files.copy(options.loupeJar, jar, StandardCopyOption.REPLACE_EXISTING);
+        if (!options.aot.equals(AOT_OFF)) {
+            jar = options.loupeJar.toAbsolutePath(); // an AOT cache matches only the jar it was trained with
+        } else {
+            // a private copy: a rebuild of loupe-app during the run must not change the process under test
+            Files.copy(options.loupeJar, jar, StandardCopyOption.REPLACE_EXISTING);
+        }
         try (ServerSocket probe = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             gatewayPort = probe.getLocalPort();
         }
@@ -566,7 +635,7 @@ public final class LoadHarness {
                 "access-log: {target: " + accessLog + "}", "admin: {port: 0}", extraYaml));
         List<String> cmd = new ArrayList<>();
         cmd.add(java());
-        cmd.addAll(List.of(options.gatewayJvmOpts.trim().split("\\s+")));
+        cmd.addAll(gatewayJvmOptions());
         cmd.addAll(List.of("-jar", jar.toString(), "run", "--config", config.toString()));
         gateway = new ProcessBuilder(cmd)
                 .redirectOutput(scratch.resolve("gateway.stdout.log").toFile())
@@ -589,6 +658,12 @@ public final class LoadHarness {
             }
             Thread.sleep(100);
         }
+    }
+
+    private List<String> gatewayJvmOptions() {
+        List<String> opts = new ArrayList<>(List.of(options.gatewayJvmOpts.trim().split("\\s+")));
+        opts.addAll(gatewayAotOptions);
+        return opts;
     }
 
     static boolean canConnect(int port) {
@@ -1226,6 +1301,7 @@ public final class LoadHarness {
         doc.put("plan", plan);
         doc.put("clockTicksPerSecond", ProcStats.CLOCK_TICKS_PER_SECOND);
         doc.put("reps", options.reps);
+        doc.put("aot", options.aot);
         doc.put("runs", runs);
         doc.put("warmupCurve", curve);
         doc.put("gatewayHealth", health);

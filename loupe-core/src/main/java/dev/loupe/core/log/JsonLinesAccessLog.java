@@ -1,12 +1,11 @@
 package dev.loupe.core.log;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -34,9 +33,9 @@ public final class JsonLinesAccessLog implements AccessLog {
     private static final long IDLE_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
     private static final int MAX_BATCH = 4096;
 
-    private final ObjectMapper mapper = new ObjectMapper()
-            .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
-            .setDefaultPropertyInclusion(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL);
+    private final JsonFactory json = JsonFactory.builder().build();
+    /** The writer thread's batch buffer, kept between batches (only that thread touches it). */
+    private final ByteArrayOutputStream lines = new ByteArrayOutputStream(1 << 16);
     private final BlockingQueue<Object> queue;
     private final OutputStream out;
     private final boolean ownsStream;
@@ -112,21 +111,24 @@ public final class JsonLinesAccessLog implements AccessLog {
 
     /** Returns true when the poison pill was seen (close requested). */
     private boolean writeBatch(List<Object> batch) {
-        StringBuilder lines = new StringBuilder(batch.size() * 300);
         boolean stop = false;
-        for (Object record : batch) {
-            if (record == POISON) {
-                stop = true;
-                continue;
+        lines.reset();
+        try (JsonGenerator g = json.createGenerator(lines)) {
+            g.setRootValueSeparator(null);
+            for (Object record : batch) {
+                if (record == POISON) {
+                    stop = true;
+                    continue;
+                }
+                AccessLogJson.write(g, record);
+                g.writeRaw('\n');
             }
-            try {
-                lines.append(mapper.writeValueAsString(record)).append('\n');
-            } catch (JsonProcessingException e) {
-                log.warn("access log record could not be serialised: {}", e.getOriginalMessage());
-            }
+        } catch (IOException | RuntimeException e) {
+            // into memory, so only a bug gets here: say so and keep the lines made before it
+            log.warn("access log batch could not be encoded: {}", e.toString());
         }
         try {
-            out.write(lines.toString().getBytes(StandardCharsets.UTF_8));
+            lines.writeTo(out);
             out.flush();
         } catch (IOException e) {
             log.warn("access log write failed: {}", e.toString());

@@ -75,12 +75,17 @@ public final class LoadHarness {
             long w3Bytes, int w4Sessions, int w4OpenConcurrency, int w4HoldSecs) {
         static final Plan FULL = new Plan(10, 10, 8, 10, 32, 4, 100 * MIB, 2000, 16, 3);
         static final Plan QUICK = new Plan(1, 3, 8, 3, 32, 2, 20 * MIB, 200, 16, 1);
+
+        Plan withW3Bytes(long bytes) {
+            return new Plan(warmupSecs, w1Secs, w1Loops, w2Secs, w2Tunnels, w3Downloads, bytes, w4Sessions,
+                    w4OpenConcurrency, w4HoldSecs);
+        }
     }
 
     record Options(boolean quick, Set<String> only, Path out, Path loupeJar, boolean keep, boolean resumption,
                    boolean mirrorCompare, String icapCompare, String inlineCompare, int inlineReturnPort,
             String gatewayJvmOpts, String gatewayYaml, boolean noSslsplit, boolean profile, int reps,
-            int warmupCurveSecs, List<String> clientGroups, String aot) {
+            int warmupCurveSecs, List<String> clientGroups, String aot, int w3Mib) {
     }
 
     /** --aot modes: no cache, the fresh one next to the jar, or train it first in this run. */
@@ -107,6 +112,8 @@ public final class LoadHarness {
         public double throughput;
         public String throughputUnit;
         public double gatewayCpuSeconds;
+        /** The kernel's part of gatewayCpuSeconds (stime), when read. */
+        public Double gatewaySystemCpuSeconds;
         public double originCpuSeconds;
         public double clientCpuSeconds;
         public Map<String, Long> errors = new TreeMap<>();
@@ -165,7 +172,8 @@ public final class LoadHarness {
 
     private LoadHarness(Options options) {
         this.options = options;
-        this.plan = options.quick ? Plan.QUICK : Plan.FULL;
+        Plan sized = options.quick ? Plan.QUICK : Plan.FULL;
+        this.plan = options.w3Mib > 0 ? sized.withW3Bytes(options.w3Mib * MIB) : sized;
     }
 
     public static void main(String[] args) throws Exception {
@@ -192,6 +200,7 @@ public final class LoadHarness {
         int warmupCurveSecs = 0;
         String clientGroups = "classical";
         String aot = AOT_OFF;
+        int w3Mib = 0;
         String icapCompare = null;
         String inlineCompare = null;
         int inlineReturnPort = 8082;
@@ -211,6 +220,7 @@ public final class LoadHarness {
                 case "--profile" -> profile = true;
                 case "--aot" -> aot = AOT_USE;
                 case "--aot-train" -> aot = AOT_TRAIN;
+                case "--w3-mib" -> w3Mib = positive(value(args, ++i, a), a);
                 case "--reps" -> reps = positive(value(args, ++i, a), a);
                 case "--warmup-curve" -> warmupCurveSecs = positive(value(args, ++i, a), a);
                 case "--client-groups" -> {
@@ -268,7 +278,7 @@ public final class LoadHarness {
         }
         return new Options(quick, only, out, jar, keep, resumption, mirrorCompare, icapCompare, inlineCompare,
                 inlineReturnPort, jvmOpts, gatewayYaml, noSslsplit, profile, reps, warmupCurveSecs,
-                CLIENT_GROUPS.get(clientGroups), aot);
+                CLIENT_GROUPS.get(clientGroups), aot, w3Mib);
     }
 
     private static int positive(String value, String flag) {
@@ -299,6 +309,7 @@ public final class LoadHarness {
                 usage: run-bench [--quick] [--only W1,W2,W3,W4,L1] [--out DIR] [--loupe-jar PATH] [--reps N]
                                  [--gateway-jvm-opts "OPTS"] [--resumption] [--mirror-compare] [--no-sslsplit] [--profile]
                                  [--warmup-curve SECONDS] [--client-groups classical|pq] [--aot | --aot-train]
+                                 [--w3-mib N]
                                  [--icap-compare icap://HOST:PORT/SERVICE]
                                  [--inline-compare HOST:PORT [--inline-return-port PORT]] [--keep]
                   --quick        smoke run (short durations, W3 2 x 20 MiB, W4 200 sessions), under a minute
@@ -307,6 +318,7 @@ public final class LoadHarness {
                   --reps N       repeat each workload N times, modes interleaved; the table shows medians
                   --warmup-curve SECONDS  before any warm-up, run the proxied W1 from the gateway's start for
                                  SECONDS and report its CPU per connection in each 5 s window
+                  --w3-mib N     size of each W3 download (default 100; larger gives --profile more samples)
                   --out          results directory (default bench-results/<timestamp>)
                   --loupe-jar    gateway jar (default loupe-app/target/loupe.jar or $LOUPE_JAR)
                   --gateway-jvm-opts  JVM options for the gateway (default "-XX:+UseParallelGC -Xmx1g")
@@ -703,16 +715,24 @@ public final class LoadHarness {
     // ---------------------------------------------------------------------------------------------------
     // workloads
 
-    private record Cpu(long gateway, long origin, long self) {
+    /** CPU ticks so far; {@code gatewaySystem} is the kernel's part of {@code gateway}. */
+    private record Cpu(long gateway, long origin, long self, long gatewaySystem) {
+        Cpu(long gateway, long origin, long self) {
+            this(gateway, origin, self, -1);
+        }
     }
 
     private Cpu cpu() {
-        return new Cpu(ProcStats.treeCpuTicks((measured != null ? measured : gateway).pid()), ProcStats.cpuTicks(origin.pid()),
-                ProcStats.cpuTicks(ProcessHandle.current().pid()));
+        long pid = (measured != null ? measured : gateway).pid();
+        return new Cpu(ProcStats.treeCpuTicks(pid), ProcStats.cpuTicks(origin.pid()),
+                ProcStats.cpuTicks(ProcessHandle.current().pid()), ProcStats.treeSystemTicks(pid));
     }
 
     private static void cpu(Run r, Cpu before, Cpu after) {
         r.gatewayCpuSeconds = ProcStats.ticksToSeconds(after.gateway - before.gateway);
+        if (before.gatewaySystem >= 0 && after.gatewaySystem >= 0) {
+            r.gatewaySystemCpuSeconds = ProcStats.ticksToSeconds(after.gatewaySystem - before.gatewaySystem);
+        }
         r.originCpuSeconds = ProcStats.ticksToSeconds(after.origin - before.origin);
         r.clientCpuSeconds = ProcStats.ticksToSeconds(after.self - before.self);
     }
@@ -1174,8 +1194,11 @@ public final class LoadHarness {
             default -> {
             }
         }
-        sb.append(String.format(Locale.ROOT, "; CPU s: gateway %.2f (%.2f cores), origin %.2f, client %.2f",
-                r.gatewayCpuSeconds, r.gatewayCpuSeconds / r.seconds, r.originCpuSeconds, r.clientCpuSeconds));
+        sb.append(String.format(Locale.ROOT, "; CPU s: gateway %.2f (%.2f cores%s), origin %.2f, client %.2f",
+                r.gatewayCpuSeconds, r.gatewayCpuSeconds / r.seconds, r.gatewaySystemCpuSeconds == null ? ""
+                        : String.format(Locale.ROOT, ", %.0f%% in the kernel",
+                        100 * r.gatewaySystemCpuSeconds / Math.max(r.gatewayCpuSeconds, 1e-9)),
+                r.originCpuSeconds, r.clientCpuSeconds));
         sb.append("; errors ").append(r.failed);
         System.out.println(sb);
         r.errors.forEach((k, v) -> System.out.println("    error x" + v + ": " + k));

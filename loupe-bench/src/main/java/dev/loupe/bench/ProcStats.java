@@ -22,11 +22,21 @@ final class ProcStats {
 
     /** utime + stime of {@code pid} in clock ticks (fields 14 and 15 of /proc/PID/stat). */
     static long cpuTicks(long pid) {
+        return ticks(pid, false);
+    }
+
+    /** The kernel's part of {@link #cpuTicks} (stime): system calls, and the wake-ups they cause. */
+    static long systemTicks(long pid) {
+        return ticks(pid, true);
+    }
+
+    private static long ticks(long pid, boolean systemOnly) {
         try {
             String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"), StandardCharsets.US_ASCII);
             // comm (field 2) may contain spaces; fields after the last ')' start at field 3 (state)
             String[] fields = stat.substring(stat.lastIndexOf(')') + 2).trim().split("\\s+");
-            return Long.parseLong(fields[14 - 3]) + Long.parseLong(fields[15 - 3]);
+            long system = Long.parseLong(fields[15 - 3]);
+            return systemOnly ? system : Long.parseLong(fields[14 - 3]) + system;
         } catch (IOException | RuntimeException e) {
             return -1;
         }
@@ -37,12 +47,20 @@ final class ProcStats {
      * child that does the proxying, and a peer's cost is both.
      */
     static long treeCpuTicks(long pid) {
-        long own = cpuTicks(pid);
+        return treeTicks(pid, false);
+    }
+
+    static long treeSystemTicks(long pid) {
+        return treeTicks(pid, true);
+    }
+
+    private static long treeTicks(long pid, boolean systemOnly) {
+        long own = ticks(pid, systemOnly);
         if (own < 0) {
             return own;
         }
         return own + ProcessHandle.of(pid).stream().flatMap(ProcessHandle::descendants)
-                .mapToLong(child -> Math.max(0, cpuTicks(child.pid()))).sum();
+                .mapToLong(child -> Math.max(0, ticks(child.pid(), systemOnly))).sum();
     }
 
     static double ticksToSeconds(long ticks) {

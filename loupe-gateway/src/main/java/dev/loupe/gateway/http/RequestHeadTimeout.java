@@ -19,14 +19,24 @@ import org.slf4j.LoggerFactory;
  * and each later one on a keep-alive connection, counted from the moment Loupe waits for it (the previous
  * exchange complete both ways). A client that sends its head a byte at a time (slowloris) costs one
  * connection for that long, not forever. Sits after the HTTP server codec; event-loop confined.
+ *
+ * <p>The deadline is a number, not a timer per request: starting it stores {@code now + timeout}, and
+ * stopping it clears a flag. One timer stays armed and, when it fires, either finds the wait over, or
+ * re-arms itself for what is left of the current deadline, or closes. A keep-alive connection answering
+ * thousands of requests a second used to schedule and cancel a timer for each one (a task allocated, two
+ * priority-queue operations); now it touches the scheduler about once per timeout.
  */
 public final class RequestHeadTimeout extends ChannelDuplexHandler {
     public static final String NAME = "head-timeout";
     private static final Logger log = LoggerFactory.getLogger(RequestHeadTimeout.class);
 
     private final long timeoutMillis;
+    private final long timeoutNanos;
     private final Defences defences;
     private ScheduledFuture<?> timer;
+    /** Waiting for a request head since {@link #start}; its deadline is {@link #deadlineNanos}. */
+    private boolean waiting;
+    private long deadlineNanos;
     private boolean requestOpen;
     private boolean responseOpen;
     private boolean finalResponse;
@@ -34,6 +44,7 @@ public final class RequestHeadTimeout extends ChannelDuplexHandler {
 
     public RequestHeadTimeout(Duration timeout, Defences defences) {
         this.timeoutMillis = timeout.toMillis();
+        this.timeoutNanos = timeout.toNanos();
         this.defences = defences;
     }
 
@@ -44,12 +55,12 @@ public final class RequestHeadTimeout extends ChannelDuplexHandler {
 
     @Override
     public void handlerRemoved(ChannelHandlerContext ctx) {
-        cancel();
+        disarm();
     }
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        cancel();
+        disarm();
         ctx.fireChannelInactive();
     }
 
@@ -86,21 +97,47 @@ public final class RequestHeadTimeout extends ChannelDuplexHandler {
     }
 
     private void start(ChannelHandlerContext ctx) {
-        cancel();
         Session session = Session.of(ctx.channel());
         bytesInAtStart = session == null ? 0 : session.counter().bytesIn();
-        timer = ctx.executor().schedule(() -> expired(ctx), timeoutMillis, TimeUnit.MILLISECONDS);
+        deadlineNanos = ctx.executor().ticker().nanoTime() + timeoutNanos;
+        waiting = true;
+        if (timer == null) {
+            arm(ctx, timeoutNanos);
+        }
     }
 
+    /** The wait is over (a head arrived); the armed timer will find nothing to do. */
     private void cancel() {
+        waiting = false;
+    }
+
+    private void arm(ChannelHandlerContext ctx, long delayNanos) {
+        timer = ctx.executor().schedule(() -> fire(ctx), delayNanos, TimeUnit.NANOSECONDS);
+    }
+
+    private void disarm() {
+        waiting = false;
         if (timer != null) {
             timer.cancel(false);
             timer = null;
         }
     }
 
-    private void expired(ChannelHandlerContext ctx) {
+    private void fire(ChannelHandlerContext ctx) {
         timer = null;
+        if (!waiting || !ctx.channel().isActive()) {
+            return; // the next start arms a new timer
+        }
+        long left = deadlineNanos - ctx.executor().ticker().nanoTime();
+        if (left > 0) {
+            arm(ctx, left); // the wait restarted since this timer was armed
+            return;
+        }
+        expired(ctx);
+    }
+
+    private void expired(ChannelHandlerContext ctx) {
+        waiting = false;
         Session session = Session.of(ctx.channel());
         boolean partial = session != null && session.counter().bytesIn() > bytesInAtStart;
         if (partial) {

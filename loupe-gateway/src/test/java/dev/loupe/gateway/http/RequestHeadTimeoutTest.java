@@ -60,4 +60,48 @@ class RequestHeadTimeoutTest {
         assertThat(ch.isOpen()).isFalse();
         assertThat(defences.refusals()).doesNotContainKey("request-head-timeout");
     }
+
+    @Test
+    void aDeadlineRestartedBeforeTheArmedTimerFiresGetsItsFullTime() throws Exception {
+        EmbeddedChannel ch = channel();
+        ch.advanceTimeBy(900, TimeUnit.MILLISECONDS);
+        exchange(ch); // the next head's deadline is now 900 + 1000 ms, while a timer is still armed for 1000 ms
+        ch.advanceTimeBy(200, TimeUnit.MILLISECONDS);
+        ch.runScheduledPendingTasks();
+        assertThat(ch.isOpen()).as("at 1100 ms: the first timer fired, found the later deadline, re-armed").isTrue();
+        ch.advanceTimeBy(790, TimeUnit.MILLISECONDS);
+        ch.runScheduledPendingTasks();
+        assertThat(ch.isOpen()).as("at 1890 ms").isTrue();
+        ch.advanceTimeBy(20, TimeUnit.MILLISECONDS);
+        ch.runScheduledPendingTasks();
+        assertThat(ch.isOpen()).as("at 1910 ms: 1000 ms after the last answer").isFalse();
+    }
+
+    @Test
+    void manyQuickExchangesKeepTheConnectionAndOneTimer() throws Exception {
+        EmbeddedChannel ch = channel();
+        for (int i = 0; i < 50; i++) {
+            ch.advanceTimeBy(100, TimeUnit.MILLISECONDS);
+            ch.runScheduledPendingTasks();
+            exchange(ch);
+        }
+        assertThat(ch.isOpen()).as("5 s of requests 100 ms apart, each within the 1 s deadline").isTrue();
+        ch.advanceTimeBy(1_001, TimeUnit.MILLISECONDS);
+        ch.runScheduledPendingTasks();
+        assertThat(ch.isOpen()).isFalse();
+    }
+
+    /** One whole request and its answer. */
+    private static void exchange(EmbeddedChannel ch) {
+        ch.writeInbound(Unpooled.copiedBuffer("GET / HTTP/1.1\r\nHost: a.test\r\n\r\n", StandardCharsets.US_ASCII));
+        Object request;
+        while ((request = ch.readInbound()) != null) {
+            io.netty.util.ReferenceCountUtil.release(request);
+        }
+        ch.writeOutbound(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK));
+        Object out;
+        while ((out = ch.readOutbound()) != null) {
+            io.netty.util.ReferenceCountUtil.release(out);
+        }
+    }
 }

@@ -28,6 +28,9 @@ final class RunCommand implements Callable<Integer> {
         CertificateAuthority ca = loadCa(config);
         Gateway gateway = Gateway.start(config, ca, openAccessLog(config));
         Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().unstarted(gateway::close));
+        // SIGTERM (systemd stop, docker stop, kill) drains instead of cutting every connection; the exit code is 0
+        // because the node left as asked. SIGINT (Ctrl-C) still stops at once through the shutdown hook.
+        sun.misc.Signal.handle(new sun.misc.Signal("TERM"), signal -> gateway.drain("SIGTERM"));
         log.info("CA {} ({}); clients download it from http://{}:{}/loupe-ca.pem", ca.sha256Fingerprint(),
                 CaStore.in(config.dataDir()).certificatePath(), gateway.address().getHostString(),
                 gateway.address().getPort());

@@ -11,6 +11,7 @@ import dev.loupe.core.trust.UpstreamCertificateValidator;
 import dev.loupe.gateway.admin.AdminRoutes;
 import dev.loupe.gateway.admin.AdminServer;
 import dev.loupe.gateway.admin.AdminToken;
+import dev.loupe.gateway.cluster.NodeHealth;
 import dev.loupe.core.config.StageOrder;
 import dev.loupe.gateway.icap.IcapAdaptation;
 import dev.loupe.gateway.icap.IcapMetrics;
@@ -55,10 +56,14 @@ public final class Gateway implements AutoCloseable {
 
     private final Channel returnListener;
     private final ClientConnections clients;
+    private final NodeHealth health;
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+    private final java.util.concurrent.CompletableFuture<Void> terminated = new java.util.concurrent.CompletableFuture<>();
 
     private Gateway(EventLoopGroup loops, ExecutorService forgeExecutor, GatewayServices services, Channel listener,
                     Channel transparent, AdminServer admin, ExecutorService adminExecutor, Channel returnListener,
-                    ClientConnections clients) {
+                    ClientConnections clients, NodeHealth health) {
+        this.health = health;
         this.returnListener = returnListener;
         this.clients = clients;
         this.adminExecutor = adminExecutor;
@@ -105,6 +110,8 @@ public final class Gateway implements AutoCloseable {
                     new MeteredAccessLog(accessLog, metrics.registry()), mirror, decider, intel, icap, inline,
                     Stages.plan(config.stageOrder(), intel, icap, inline), defences, new AtomicLong());
             ClientConnections clients = new ClientConnections();
+            NodeHealth health = new NodeHealth(clock.instant());
+            Gateway[] self = new Gateway[1]; // the admin API's drain route needs the gateway it is part of
             Channel listener = new ServerBootstrap()
                     .group(loops)
                     .channel(transport.serverChannel())
@@ -123,7 +130,8 @@ public final class Gateway implements AutoCloseable {
             ExecutorService adminExecutor = Executors.newSingleThreadExecutor(new DefaultThreadFactory("loupe-admin", true));
             AdminServer admin = AdminServer.start(config.admin().address(), config.admin().port(),
                     AdminToken.loadOrCreate(config.admin().tokenFile(config.dataDir())),
-                    AdminRoutes.of(intel, decider.autoBypass(), mirror, metrics, clock), loops,
+                    AdminRoutes.of(intel, decider.autoBypass(), mirror, metrics, clock, health,
+                            why -> self[0].drain(why)), loops,
                     transport.serverChannel(), adminExecutor);
             guard.addListener(admin.address());
             Channel transparent = config.transparent().enabled() ? bindTransparent(config, transport, loops, services, clients)
@@ -165,8 +173,9 @@ public final class Gateway implements AutoCloseable {
             if (returnListener != null) {
                 guard.addListener((InetSocketAddress) returnListener.localAddress());
             }
-            return new Gateway(loops, forgeExecutor, services, listener, transparent, admin, adminExecutor,
-                    returnListener, clients);
+            self[0] = new Gateway(loops, forgeExecutor, services, listener, transparent, admin, adminExecutor,
+                    returnListener, clients, health);
+            return self[0];
         } catch (Exception | Error e) {
             loops.shutdownGracefully(0, 0, TimeUnit.SECONDS);
             forgeExecutor.shutdownNow();
@@ -214,12 +223,79 @@ public final class Gateway implements AutoCloseable {
         return services;
     }
 
+    public NodeHealth health() {
+        return health;
+    }
+
+    /** Waits until the gateway has closed (after {@link #close()} or the end of a {@link #drain}). */
     public void awaitClose() throws InterruptedException {
-        listener.closeFuture().await();
+        try {
+            terminated.get();
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException(e.getCause());
+        }
+    }
+
+    /**
+     * Leaves gracefully: health checks say "draining" at once; after {@code shutdown.announce-delay} the
+     * listeners stop accepting; connections in flight get {@code shutdown.drain-timeout} to finish; then
+     * everything closes. Idempotent: a second call returns the same future.
+     */
+    public java.util.concurrent.CompletableFuture<Void> drain(String why) {
+        var shutdown = services.config().shutdown();
+        if (!health.startDraining(java.time.Instant.now())) {
+            return terminated;
+        }
+        log.info("draining ({}): health checks say draining now; accepting new connections for {} more, then "
+                + "waiting up to {} for the {} open", why, shutdown.announceDelay(), shutdown.drainTimeout(),
+                clients.size());
+        Thread.ofPlatform().name("loupe-drain").start(() -> {
+            try {
+                Thread.sleep(shutdown.announceDelay());
+                stopAccepting();
+                long deadline = System.nanoTime() + shutdown.drainTimeout().toNanos();
+                while (clients.size() > 0 && System.nanoTime() < deadline) {
+                    Thread.sleep(50);
+                }
+                int left = clients.size();
+                if (left > 0) {
+                    log.warn("drain timeout ({}) reached: closing {} connections still open",
+                            shutdown.drainTimeout(), left);
+                } else {
+                    log.info("drained: no connection left");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                close();
+            }
+        });
+        return terminated;
+    }
+
+    /** Closes the listening sockets, so that new connections are refused at once; open ones go on. */
+    private void stopAccepting() {
+        listener.close().awaitUninterruptibly();
+        if (transparent != null) {
+            transparent.close().awaitUninterruptibly();
+        }
+        log.info("stopped accepting new connections; {} open", clients.size());
     }
 
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            terminated.join();
+            return;
+        }
+        try {
+            closeAll();
+        } finally {
+            terminated.complete(null);
+        }
+    }
+
+    private void closeAll() {
         listener.close().awaitUninterruptibly();
         if (transparent != null) {
             transparent.close().awaitUninterruptibly();

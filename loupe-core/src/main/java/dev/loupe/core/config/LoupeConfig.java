@@ -22,7 +22,9 @@ public record LoupeConfig(
         IcapConfig icap,
         InlineConfig inline,
         Http2Config http2,
-        java.util.List<String> pipeline) {
+        java.util.List<String> pipeline,
+        ClusterConfig cluster,
+        ShutdownConfig shutdown) {
 
     public LoupeConfig {
         dataDir = Check.orDefault(dataDir, Path.of(System.getProperty("user.home"), ".loupe"));
@@ -40,12 +42,14 @@ public record LoupeConfig(
         icap = Check.orDefault(icap, IcapConfig.defaults());
         inline = Check.orDefault(inline, InlineConfig.defaults());
         http2 = Check.orDefault(http2, Http2Config.defaults());
+        cluster = Check.orDefault(cluster, ClusterConfig.defaults());
+        shutdown = Check.orDefault(shutdown, ShutdownConfig.defaults());
         pipeline = pipeline == null ? null : java.util.List.copyOf(pipeline);
         StageOrder.resolve(pipeline, inline); // refused here, with the field, rather than at first use
     }
 
     public static LoupeConfig defaults() {
-        return new LoupeConfig(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
+        return new LoupeConfig(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
     }
 
     /** The order of the inspection stages (from {@code pipeline:}, or the older inline settings). */
@@ -55,6 +59,6 @@ public record LoupeConfig(
 
     public LoupeConfig withDataDir(Path dir) {
         return new LoupeConfig(dir, ca, listener, upstream, resolver, limits, accessLog, mirror, admin, intel, policy,
-                transparent, icap, inline, http2, pipeline);
+                transparent, icap, inline, http2, pipeline, cluster, shutdown);
     }
 }

@@ -5,6 +5,7 @@ import dev.loupe.core.intel.Indicator;
 import dev.loupe.core.intel.IndicatorStore;
 import dev.loupe.core.intel.IndicatorType;
 import dev.loupe.core.policy.AutoBypass;
+import dev.loupe.gateway.cluster.NodeHealth;
 import dev.loupe.gateway.intel.IntelService;
 import dev.loupe.gateway.mirror.Mirror;
 import java.time.Clock;
@@ -23,16 +24,34 @@ import java.util.Map;
  *   <li>{@code DELETE /api/indicators?type=&value=} — remove a pushed one;</li>
  *   <li>{@code GET /api/bypasses} — automatic bypasses in force;</li>
  *   <li>{@code GET /api/status} — counts for the indicator store and the mirror;</li>
- *   <li>{@code GET /metrics} — Prometheus text format (scrape with the same bearer token).</li>
+ *   <li>{@code GET /metrics} — Prometheus text format (scrape with the same bearer token);</li>
+ *   <li>{@code GET /health} — 200 {@code ok}/{@code degraded} or 503 {@code draining}: the only route without
+ *       the token, because keepalived's checkers and L4 balancers cannot send one; it tells nothing else;</li>
+ *   <li>{@code POST /api/drain} — leave gracefully (as on SIGTERM): see {@code shutdown} in the configuration.</li>
  * </ul>
  */
 public final class AdminRoutes {
+    /** The route that answers without the bearer token. */
+    public static final String HEALTH = "GET /health";
+
     private AdminRoutes() {
     }
 
     public static Map<String, AdminRoute> of(IntelService intel, AutoBypass autoBypass, Mirror mirror,
-                                             dev.loupe.gateway.metrics.GatewayMetrics metrics, Clock clock) {
+                                             dev.loupe.gateway.metrics.GatewayMetrics metrics, Clock clock,
+                                             NodeHealth health, java.util.function.Consumer<String> drain) {
         Map<String, AdminRoute> routes = new LinkedHashMap<>();
+        routes.put(HEALTH, r -> {
+            NodeHealth.Report report = health.report();
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("status", report.status());
+            body.put("problems", report.problems());
+            return new AdminRoute.Response(report.healthy() ? 200 : 503, body);
+        });
+        routes.put("POST /api/drain", r -> {
+            drain.accept("admin API");
+            return new AdminRoute.Response(202, Map.of("status", "draining"));
+        });
         routes.put("GET /metrics", r -> AdminRoute.Response.ok(new AdminRoute.RawBody(
                 "text/plain; version=0.0.4; charset=utf-8", metrics.scrape())));
         routes.put("GET /api/indicators", r -> AdminRoute.Response.ok(listIndicators(intel.stores(), r.query())));
@@ -54,6 +73,9 @@ public final class AdminRoutes {
                 "recent_grants", autoBypass.recentGrants().stream().map(AdminRoutes::bypass).toList())));
         routes.put("GET /api/status", r -> {
             Map<String, Object> status = new LinkedHashMap<>();
+            NodeHealth.Report report = health.report();
+            status.put("status", report.status());
+            status.put("problems", report.problems());
             status.put("indicators_pushed", intel.stores().get(0).size());
             status.put("indicators_from_feeds", intel.stores().get(1).size());
             status.put("feed_indicators_by_type", intel.stores().get(1).countsByType());

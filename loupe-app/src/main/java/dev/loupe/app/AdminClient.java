@@ -19,7 +19,7 @@ final class AdminClient {
     private final URI base;
     private final LoupeConfig config;
 
-    AdminClient(LoupeConfig config) {
+    AdminClient(LoupeConfig config, Integer portOverride) {
         this.config = config;
         String host = config.admin().address();
         if (host.equals("0.0.0.0")) {
@@ -30,7 +30,7 @@ final class AdminClient {
         if (host.contains(":")) {
             host = "[" + host + "]";
         }
-        this.base = URI.create("http://" + host + ":" + config.admin().port());
+        this.base = URI.create("http://" + host + ":" + (portOverride != null ? portOverride : config.admin().port()));
     }
 
     Reply get(String path, boolean withToken, Duration timeout) throws IOException, InterruptedException {

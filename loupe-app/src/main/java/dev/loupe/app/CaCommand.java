@@ -92,7 +92,9 @@ final class CaCommand implements Runnable {
     }
 
     @Command(name = "export", mixinStandardHelpOptions = true,
-            description = "Write the CA certificate (never the key) as PEM or DER, for clients to trust.")
+            description = {"Write the CA certificate as PEM or DER, for clients to trust;",
+                    "or, with --pkcs12, the certificate AND its key, password-protected (mode 0600), to give every "
+                            + "node of a cluster the same CA ('loupe ca import --pkcs12' on the other nodes)."})
     static final class Export implements Callable<Integer> {
         @Mixin
         ConfigOptions options;
@@ -100,12 +102,26 @@ final class CaCommand implements Runnable {
         String format;
         @Option(names = {"-o", "--out"}, paramLabel = "FILE", description = "Output file (default: stdout).")
         Path out;
+        @Option(names = "--pkcs12", paramLabel = "P12", description = "Write certificate and key to this new file.")
+        Path pkcs12;
+        @Option(names = "--password-file", paramLabel = "FILE", description = "File holding the PKCS#12 password.")
+        Path passwordFile;
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
 
         @Override
         public Integer call() throws IOException {
             CertificateAuthority ca = CaStore.in(options.load().dataDir()).load();
+            if (pkcs12 != null) {
+                if (passwordFile == null) {
+                    throw new CommandLine.ParameterException(spec.commandLine(),
+                            "--pkcs12 needs --password-file: the file carries the CA's private key");
+                }
+                CaStore.writePkcs12(ca, pkcs12, Files.readString(passwordFile, StandardCharsets.UTF_8).strip()
+                        .toCharArray());
+                spec.commandLine().getOut().println("exported " + ca + " with its key to " + pkcs12);
+                return 0;
+            }
             byte[] bytes = switch (format) {
                 case "pem" -> ca.certificatePem().getBytes(StandardCharsets.US_ASCII);
                 case "der" -> ca.certificateDer();

@@ -13,6 +13,9 @@ import picocli.CommandLine.Option;
 final class HealthCommand implements Callable<Integer> {
     @Mixin
     ConfigOptions options;
+    @picocli.CommandLine.Option(names = "--admin-port", paramLabel = "PORT",
+            description = "The node's admin port, when not the configuration's admin.port.")
+    Integer adminPort;
     @Option(names = "--timeout", defaultValue = "2s", paramLabel = "DURATION",
             description = "How long a hung node gets to answer (default 2s).")
     String timeout;
@@ -21,7 +24,7 @@ final class HealthCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        AdminClient admin = new AdminClient(options.load());
+        AdminClient admin = new AdminClient(options.load(), adminPort);
         try {
             AdminClient.Reply reply = admin.get("/health", false, dev.loupe.core.config.Durations.parse(timeout));
             spec.commandLine().getOut().println(reply.body().strip());

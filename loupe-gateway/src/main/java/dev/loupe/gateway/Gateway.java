@@ -11,7 +11,10 @@ import dev.loupe.core.trust.UpstreamCertificateValidator;
 import dev.loupe.gateway.admin.AdminRoutes;
 import dev.loupe.gateway.admin.AdminServer;
 import dev.loupe.gateway.admin.AdminToken;
+import dev.loupe.gateway.cluster.ClusterLink;
 import dev.loupe.gateway.cluster.NodeHealth;
+import dev.loupe.gateway.cluster.Nodes;
+import dev.loupe.gateway.cluster.RedisCluster;
 import dev.loupe.core.config.StageOrder;
 import dev.loupe.gateway.icap.IcapAdaptation;
 import dev.loupe.gateway.icap.IcapMetrics;
@@ -57,13 +60,15 @@ public final class Gateway implements AutoCloseable {
     private final Channel returnListener;
     private final ClientConnections clients;
     private final NodeHealth health;
+    private final ClusterLink cluster;
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
     private final java.util.concurrent.CompletableFuture<Void> terminated = new java.util.concurrent.CompletableFuture<>();
 
     private Gateway(EventLoopGroup loops, ExecutorService forgeExecutor, GatewayServices services, Channel listener,
                     Channel transparent, AdminServer admin, ExecutorService adminExecutor, Channel returnListener,
-                    ClientConnections clients, NodeHealth health) {
+                    ClientConnections clients, NodeHealth health, ClusterLink cluster) {
         this.health = health;
+        this.cluster = cluster;
         this.returnListener = returnListener;
         this.clients = clients;
         this.adminExecutor = adminExecutor;
@@ -83,6 +88,7 @@ public final class Gateway implements AutoCloseable {
         EventLoopGroup loops = transport.newGroup(Runtime.getRuntime().availableProcessors(),
                 new DefaultThreadFactory("loupe-io", true));
         ExecutorService forgeExecutor = Executors.newFixedThreadPool(2, new DefaultThreadFactory("loupe-forge", true));
+        ClusterLink closeOnFailure = null;
         try {
             var upstreamConfig = config.upstream();
             TrustAnchors anchors = TrustAnchors.load(Optional.ofNullable(upstreamConfig.systemCaBundle()),
@@ -111,7 +117,15 @@ public final class Gateway implements AutoCloseable {
                     Stages.plan(config.stageOrder(), intel, icap, inline), defences, new AtomicLong());
             ClientConnections clients = new ClientConnections();
             NodeHealth health = new NodeHealth(clock.instant());
-            Gateway[] self = new Gateway[1]; // the admin API's drain route needs the gateway it is part of
+            var self = new dev.loupe.core.cluster.NodeInfo(config.cluster().node(), Nodes.version(),
+                    config.fingerprint(), ca.sha256Fingerprint(), "serving", clock.instant(), clock.instant());
+            ClusterLink cluster = config.cluster().enabled()
+                    ? RedisCluster.start(config.cluster(), self, intel, decider.autoBypass(), clock)
+                    : ClusterLink.single(self, clock);
+            closeOnFailure = cluster;
+            health.watch(cluster::problem);
+            metrics.observe(cluster);
+            Gateway[] gatewayRef = new Gateway[1]; // the admin API's drain route needs the gateway it is part of
             Channel listener = new ServerBootstrap()
                     .group(loops)
                     .channel(transport.serverChannel())
@@ -130,8 +144,8 @@ public final class Gateway implements AutoCloseable {
             ExecutorService adminExecutor = Executors.newSingleThreadExecutor(new DefaultThreadFactory("loupe-admin", true));
             AdminServer admin = AdminServer.start(config.admin().address(), config.admin().port(),
                     AdminToken.loadOrCreate(config.admin().tokenFile(config.dataDir())),
-                    AdminRoutes.of(intel, decider.autoBypass(), mirror, metrics, clock, health,
-                            why -> self[0].drain(why)), loops,
+                    AdminRoutes.of(intel, decider.autoBypass(), mirror, metrics, clock, health, cluster,
+                            why -> gatewayRef[0].drain(why)), loops,
                     transport.serverChannel(), adminExecutor);
             guard.addListener(admin.address());
             Channel transparent = config.transparent().enabled() ? bindTransparent(config, transport, loops, services, clients)
@@ -173,10 +187,13 @@ public final class Gateway implements AutoCloseable {
             if (returnListener != null) {
                 guard.addListener((InetSocketAddress) returnListener.localAddress());
             }
-            self[0] = new Gateway(loops, forgeExecutor, services, listener, transparent, admin, adminExecutor,
-                    returnListener, clients, health);
-            return self[0];
+            gatewayRef[0] = new Gateway(loops, forgeExecutor, services, listener, transparent, admin, adminExecutor,
+                    returnListener, clients, health, cluster);
+            return gatewayRef[0];
         } catch (Exception | Error e) {
+            if (closeOnFailure != null) {
+                closeOnFailure.close();
+            }
             loops.shutdownGracefully(0, 0, TimeUnit.SECONDS);
             forgeExecutor.shutdownNow();
             throw e;
@@ -246,6 +263,7 @@ public final class Gateway implements AutoCloseable {
         if (!health.startDraining(java.time.Instant.now())) {
             return terminated;
         }
+        cluster.draining();
         log.info("draining ({}): health checks say draining now; accepting new connections for {} more, then "
                 + "waiting up to {} for the {} open", why, shutdown.announceDelay(), shutdown.drainTimeout(),
                 clients.size());
@@ -307,6 +325,7 @@ public final class Gateway implements AutoCloseable {
         // each connection closes through its pipeline (HTTP/2 says GOAWAY); the event loops then end what is left
         clients.closeAll(java.time.Duration.ofSeconds(2));
         admin.close();
+        cluster.close();
         services.intel().close();
         loops.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
         forgeExecutor.shutdownNow();

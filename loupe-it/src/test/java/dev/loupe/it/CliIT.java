@@ -93,6 +93,38 @@ class CliIT {
     }
 
     @Test
+    void oneCaForEveryNodeThroughAnExportedPkcs12() throws Exception {
+        String a = dir.resolve("node-a").toString();
+        String b = dir.resolve("node-b").toString();
+        assertThat(LoupeProcess.run(dir, "ca", "init", "--data-dir", a).exitCode()).isZero();
+        Files.writeString(dir.resolve("cluster-pw"), "cluster s3cret\n");
+        Path p12 = dir.resolve("cluster-ca.p12");
+        LoupeProcess.Result noPassword = LoupeProcess.run(dir, "ca", "export", "--data-dir", a, "--pkcs12", p12.toString());
+        assertThat(noPassword.exitCode()).isNotZero();
+        assertThat(noPassword.stderr()).contains("--password-file");
+        LoupeProcess.Result exported = LoupeProcess.run(dir, "ca", "export", "--data-dir", a, "--pkcs12", p12.toString(),
+                "--password-file", dir.resolve("cluster-pw").toString());
+        assertThat(exported.exitCode()).as(exported.stderr()).isZero();
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(p12)))
+                .isEqualTo("rw-------");
+        // a real PKCS#12: openssl reads the key and the certificate with the password
+        Process p = new ProcessBuilder("openssl", "pkcs12", "-in", p12.toString(), "-passin", "pass:cluster s3cret",
+                "-nodes").redirectErrorStream(true).start();
+        String dump = new String(p.getInputStream().readAllBytes());
+        assertThat(Partners.finish(p)).as(dump).isZero();
+        assertThat(dump).contains("BEGIN PRIVATE KEY").contains("BEGIN CERTIFICATE");
+        LoupeProcess.Result imported = LoupeProcess.run(dir, "ca", "import", "--data-dir", b, "--pkcs12", p12.toString(),
+                "--password-file", dir.resolve("cluster-pw").toString());
+        assertThat(imported.exitCode()).as(imported.stderr()).isZero();
+        String showA = LoupeProcess.run(dir, "ca", "show", "--data-dir", a).stdout();
+        String showB = LoupeProcess.run(dir, "ca", "show", "--data-dir", b).stdout();
+        assertThat(showB.lines().filter(l -> l.startsWith("sha256:")).findFirst())
+                .isEqualTo(showA.lines().filter(l -> l.startsWith("sha256:")).findFirst());
+        assertThat(LoupeProcess.run(dir, "ca", "export", "--data-dir", a, "--pkcs12", p12.toString(),
+                "--password-file", dir.resolve("cluster-pw").toString()).stderr()).contains("refusing to overwrite");
+    }
+
+    @Test
     void versionAndHelpWork() throws Exception {
         assertThat(LoupeProcess.run(dir, "version").stdout()).startsWith("loupe 0.1.0");
         LoupeProcess.Result help = LoupeProcess.run(dir, "ca", "--help");

@@ -17,6 +17,9 @@ import java.util.function.Predicate;
 
 /** Loupe running in the test JVM with a real listener, configured from YAML like an operator would. */
 final class GatewayUnderTest implements AutoCloseable {
+    /** A loopback port nothing listens on, the same for every gateway of a run (nodes of a cluster share it). */
+    static final int DEAD_DNS_PORT = Partners.freePort();
+
     final Gateway gateway;
     final Path caPem;
     final Path accessLog;
@@ -61,7 +64,7 @@ final class GatewayUnderTest implements AutoCloseable {
                 admin: {port: 0}
                 """.formatted(data, originCa,
                 // the origins are on loopback: allowed unless the test says otherwise
-                upstreamYaml.contains("local-destinations") ? "" : "local-destinations: allow", upstreamYaml.isBlank() ? "" : upstreamYaml.strip(), hostsFile, Partners.freePort(), log) + extraYaml;
+                upstreamYaml.contains("local-destinations") ? "" : "local-destinations: allow", upstreamYaml.isBlank() ? "" : upstreamYaml.strip(), hostsFile, DEAD_DNS_PORT, log) + extraYaml;
         Files.writeString(dir.resolve("loupe.yaml"), yaml);
         LoupeConfig config = new ConfigLoader().load(dir.resolve("loupe.yaml"));
         CertificateAuthority ca = CaStore.in(data).loadOrCreate(config.ca().type(), Clock.systemUTC());

@@ -57,6 +57,27 @@ public record LoupeConfig(
         return StageOrder.resolve(pipeline, inline);
     }
 
+    /**
+     * A short digest of everything the nodes of a cluster should share: the whole configuration except the node's
+     * own name, its data directory and where it writes its access log. Records print every component, so their
+     * text is a faithful, stable form.
+     */
+    public String fingerprint() {
+        ClusterConfig c = cluster;
+        String shared = new LoupeConfig(Path.of(""), ca, listener, upstream, resolver, limits,
+                new AccessLogConfig(null, accessLog.queueSize()), mirror,
+                admin, intel, policy, transparent, icap, inline, http2, pipeline,
+                new ClusterConfig(c.redis(), "-", c.passwordFile(), c.caBundle(), c.heartbeat(), c.keyPrefix()),
+                shutdown).toString();
+        try {
+            byte[] d = java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(shared.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return java.util.HexFormat.of().formatHex(d, 0, 8);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     public LoupeConfig withDataDir(Path dir) {
         return new LoupeConfig(dir, ca, listener, upstream, resolver, limits, accessLog, mirror, admin, intel, policy,
                 transparent, icap, inline, http2, pipeline, cluster, shutdown);

@@ -52,6 +52,11 @@ public record Indicator(IndicatorType type, String value, boolean includeSubdoma
         return new Indicator(type, value, false, source, risk, now, now, null);
     }
 
+    /** The canonical value an indicator of this type stores for {@code value}; throws if it has none. */
+    public static String canonical(IndicatorType type, String value) {
+        return IndicatorValues.key(type, value.strip());
+    }
+
     /** True once expiresAt has been reached: from then on the indicator must not match. */
     public boolean isExpired(Instant now) {
         return expiresAt != null && !now.isBefore(expiresAt);

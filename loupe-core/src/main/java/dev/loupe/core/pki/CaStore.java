@@ -146,6 +146,33 @@ public final class CaStore {
         throw new CaStoreException("PKCS#12 file " + p12 + " contains no private key with a certificate");
     }
 
+    /**
+     * Writes the CA with its private key as PKCS#12 (AES-256, PBKDF2: the JDK's default since 8u301), readable
+     * by its owner only: the way to carry one CA to every node of a cluster ({@link #readPkcs12} reads it back,
+     * and so do {@code openssl pkcs12} and the OS keychains). Refuses to overwrite an existing file.
+     */
+    public static void writePkcs12(CertificateAuthority ca, Path p12, char[] password) {
+        if (password.length == 0) {
+            throw new CaStoreException("refusing to write the CA key to " + p12 + " without a password");
+        }
+        try {
+            KeyStore store = KeyStore.getInstance("PKCS12");
+            store.load(null, null);
+            store.setKeyEntry("loupe-ca", ca.privateKey(), password, new Certificate[] {ca.certificate()});
+            var attributes = supportsPosix(existingAncestor(p12.toAbsolutePath()))
+                    ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(KEY_PERMISSIONS)}
+                    : new FileAttribute<?>[0];
+            Files.createFile(p12, attributes);
+            try (var out = Files.newOutputStream(p12)) {
+                store.store(out, password);
+            }
+        } catch (FileAlreadyExistsException e) {
+            throw new CaStoreException("refusing to overwrite " + p12, e);
+        } catch (IOException | GeneralSecurityException e) {
+            throw new CaStoreException("cannot write PKCS#12 file " + p12 + ": " + e.getMessage(), e);
+        }
+    }
+
     private static KeyStore loadPkcs12(Path p12, char[] password) {
         try (InputStream in = Files.newInputStream(p12)) {
             KeyStore store = KeyStore.getInstance("PKCS12");

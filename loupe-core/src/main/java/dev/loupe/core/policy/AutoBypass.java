@@ -98,6 +98,8 @@ public final class AutoBypass {
     private final ArrayDeque<Long> recentGrantTimes = new ArrayDeque<>();
     /** The latest grants, newest last; guarded by itself. */
     private final ArrayDeque<Entry> history = new ArrayDeque<>();
+    /** Told of every grant made here (the cluster shares it); must not block, it runs inside the state update. */
+    private volatile java.util.function.Consumer<Entry> grantListener = e -> { };
 
     public AutoBypass(AutoBypassSettings settings, Clock clock) {
         this(settings, clock, CategoryList.empty(), Eligibility.ANY, DEFAULT_MAX_TRACKED);
@@ -174,6 +176,41 @@ public final class AutoBypass {
             return Optional.empty();
         }
         return Optional.of(new Verdict.Bypass(RULE_NAME, state.reason() + "; bypassed until " + state.until()));
+    }
+
+    /** {@code listener} hears of every bypass granted on this node (not of adopted ones); it must not block. */
+    public void onGrant(java.util.function.Consumer<Entry> listener) {
+        this.grantListener = Objects.requireNonNull(listener, "listener");
+    }
+
+    /**
+     * Installs a bypass another node of the cluster granted, until its own end. Refused (false) when it has
+     * already ended, when this node's never-bypass list covers the host, or when its scope (per client or
+     * global) is not this node's: that node runs another configuration, and its grant must not widen ours.
+     */
+    public boolean adopt(Entry entry) {
+        Instant now = clock.instant();
+        String host = ConnectionFacts.normaliseHost(entry.host());
+        if (!settings.enabled() || host == null || !now.isBefore(entry.until())
+                || (entry.client() == null) == settings.perClient()) {
+            return false;
+        }
+        Optional<Refusal> never = neverBypass(host);
+        if (never.isPresent()) {
+            log.info("bypass of {} learned on another node not adopted: {}", host, never.get().detail());
+            return false;
+        }
+        InetAddress client = null;
+        if (entry.client() != null) {
+            client = dev.loupe.core.net.IpLiterals.address(entry.client()).orElse(null);
+            if (client == null) {
+                return false;
+            }
+        }
+        State state = new State(new long[0], new InetAddress[0], entry.since(), entry.until(), entry.reason());
+        states.asMap().merge(new Key(host, client), state,
+                (old, incoming) -> old.bypassedAt(now) && !old.until().isBefore(incoming.until()) ? old : incoming);
+        return true;
     }
 
     /** Bypasses in force now, oldest first. */
@@ -284,6 +321,7 @@ public final class AutoBypass {
             }
             history.addLast(entry);
         }
+        grantListener.accept(entry);
         log.info("auto-bypass granted for {}{} until {}: {}", key.host(), clientLabel(key, facts), state.until(),
                 reason);
         return state;

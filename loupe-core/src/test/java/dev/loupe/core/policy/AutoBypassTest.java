@@ -47,6 +47,35 @@ class AutoBypassTest {
     }
 
     @Test
+    void grantsAreAnnouncedAndAnotherNodesGrantIsAdoptedUntilItsOwnEnd() {
+        List<AutoBypass.Entry> announced = new ArrayList<>();
+        global.onGrant(announced::add);
+        reject(global, ALICE, APP, 3);
+        assertThat(announced).singleElement().satisfies(e -> {
+            assertThat(e.host()).isEqualTo(APP);
+            assertThat(e.client()).isNull();
+            assertThat(e.until()).isEqualTo(START.plus(Duration.ofHours(1)));
+        });
+
+        AutoBypass other = new AutoBypass(settings(null, null, null, "global", 1, null), clock);
+        assertThat(other.adopt(announced.get(0))).isTrue();
+        assertThat(other.check(BOB, APP)).hasValueSatisfying(v -> assertThat(v.reason()).contains("certificate pinning"));
+        assertThat(other.bypassesGranted()).as("adopted, not granted here").isZero();
+        clock.advance(Duration.ofMinutes(61));
+        assertThat(other.check(BOB, APP)).isEmpty();
+        assertThat(other.adopt(announced.get(0))).as("already over").isFalse();
+
+        AutoBypass perClient = new AutoBypass(AutoBypassSettings.defaults(), clock);
+        var globalGrant = new AutoBypass.Entry("x.example", null, "r", clock.instant(), clock.instant().plusSeconds(60), 3);
+        assertThat(perClient.adopt(globalGrant)).as("a global grant must not widen a per-client node").isFalse();
+        var aliceOnly = new AutoBypass.Entry("x.example", "192.0.2.1", "r", clock.instant(),
+                clock.instant().plusSeconds(60), 3);
+        assertThat(perClient.adopt(aliceOnly)).isTrue();
+        assertThat(perClient.check(ALICE, "x.example")).isPresent();
+        assertThat(perClient.check(BOB, "x.example")).isEmpty();
+    }
+
+    @Test
     void rejectionsOlderThanTheWindowAreForgotten() {
         reject(global, ALICE, APP, 2);
         clock.advance(Duration.ofMinutes(5));

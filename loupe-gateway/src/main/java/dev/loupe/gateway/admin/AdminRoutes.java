@@ -5,7 +5,13 @@ import dev.loupe.core.intel.Indicator;
 import dev.loupe.core.intel.IndicatorStore;
 import dev.loupe.core.intel.IndicatorType;
 import dev.loupe.core.policy.AutoBypass;
+import dev.loupe.core.cluster.ClusterEvent;
+import dev.loupe.core.cluster.ClusterView;
+import dev.loupe.core.cluster.NodeInfo;
+import dev.loupe.core.intel.Match;
+import dev.loupe.gateway.cluster.ClusterLink;
 import dev.loupe.gateway.cluster.NodeHealth;
+import java.util.Optional;
 import dev.loupe.gateway.intel.IntelService;
 import dev.loupe.gateway.mirror.Mirror;
 import java.time.Clock;
@@ -22,7 +28,10 @@ import java.util.Map;
  *   <li>{@code POST /api/indicators} — push one: {@code {"type":"domain|url|ip|cidr","value":"…",
  *       "include_subdomains":true,"risk":90,"expires_in_seconds":3600,"source":"sandbox-1"}};</li>
  *   <li>{@code DELETE /api/indicators?type=&value=} — remove a pushed one;</li>
+ *   <li>{@code GET /api/indicators/match?host=|ip=|url=} — would this be blocked here, and by which indicator;</li>
  *   <li>{@code GET /api/bypasses} — automatic bypasses in force;</li>
+ *   <li>{@code GET /api/cluster} — the nodes sharing this node's cluster store, each with its version, config and
+ *       CA fingerprints, last heartbeat and what differs from this node;</li>
  *   <li>{@code GET /api/status} — counts for the indicator store and the mirror;</li>
  *   <li>{@code GET /metrics} — Prometheus text format (scrape with the same bearer token);</li>
  *   <li>{@code GET /health} — 200 {@code ok}/{@code degraded} or 503 {@code draining}: the only route without
@@ -39,7 +48,8 @@ public final class AdminRoutes {
 
     public static Map<String, AdminRoute> of(IntelService intel, AutoBypass autoBypass, Mirror mirror,
                                              dev.loupe.gateway.metrics.GatewayMetrics metrics, Clock clock,
-                                             NodeHealth health, java.util.function.Consumer<String> drain) {
+                                             NodeHealth health, ClusterLink cluster,
+                                             java.util.function.Consumer<String> drain) {
         Map<String, AdminRoute> routes = new LinkedHashMap<>();
         routes.put(HEALTH, r -> {
             NodeHealth.Report report = health.report();
@@ -57,14 +67,44 @@ public final class AdminRoutes {
         routes.put("GET /api/indicators", r -> AdminRoute.Response.ok(listIndicators(intel.stores(), r.query())));
         routes.put("POST /api/indicators", r -> {
             Indicator indicator = parse(r.body(), clock.instant());
+            // shared first: when the cluster cannot take it, no node has it, rather than this one alone
+            cluster.share(new ClusterEvent.IndicatorPut(cluster.node(), clock.instant(), indicator));
             intel.push(indicator);
             return new AdminRoute.Response(201, describe(indicator, intel.stores().get(0)));
         });
         routes.put("DELETE /api/indicators", r -> {
             IndicatorType type = type(r.query().get("type"));
             String value = required(r.query().get("value"), "value");
+            try {
+                Indicator.canonical(type, value);
+            } catch (IllegalArgumentException e) {
+                return AdminRoute.Response.error(404, "no pushed " + type + " indicator " + value);
+            }
+            cluster.share(new ClusterEvent.IndicatorRemoved(cluster.node(), clock.instant(), type, value));
             return intel.remove(type, value) ? AdminRoute.Response.ok(Map.of("removed", value))
                     : AdminRoute.Response.error(404, "no pushed " + type + " indicator " + value);
+        });
+        routes.put("GET /api/indicators/match", r -> {
+            var q = r.query();
+            Optional<Match> match = q.containsKey("host") ? intel.peek((s, now) -> s.matchHost(q.get("host"), now))
+                    : q.containsKey("ip") ? intel.peek((s, now) -> s.matchAddress(address(q.get("ip")), now))
+                    : q.containsKey("url") ? matchUrl(intel, q.get("url"))
+                    : Optional.empty();
+            if (!q.containsKey("host") && !q.containsKey("ip") && !q.containsKey("url")) {
+                throw new IllegalArgumentException("give one of host=, ip=, url=");
+            }
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("matched", match.isPresent());
+            match.ifPresent(x -> {
+                m.put("on", x.matchedOn());
+                m.put("indicator", describe(x.indicator(), intel.stores().get(0)));
+            });
+            return AdminRoute.Response.ok(m);
+        });
+        routes.put("GET /api/cluster", r -> {
+            Map<String, Object> m = new LinkedHashMap<>(cluster.status());
+            m.put("nodes", cluster.members().stream().map(AdminRoutes::member).toList());
+            return AdminRoute.Response.ok(m);
         });
         routes.put("GET /api/bypasses", r -> AdminRoute.Response.ok(Map.of(
                 "granted_total", autoBypass.bypassesGranted(),
@@ -79,11 +119,45 @@ public final class AdminRoutes {
             status.put("indicators_pushed", intel.stores().get(0).size());
             status.put("indicators_from_feeds", intel.stores().get(1).size());
             status.put("feed_indicators_by_type", intel.stores().get(1).countsByType());
+            status.put("cluster", cluster.status());
             status.put("mirror", mirror == null ? null : Map.of("sinks", mirror.stats(),
                     "events_dropped", mirror.droppedEvents()));
             return AdminRoute.Response.ok(status);
         });
         return routes;
+    }
+
+    private static Map<String, Object> member(ClusterView.Member member) {
+        NodeInfo n = member.info();
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("node", n.node());
+        m.put("self", member.self());
+        m.put("version", n.version());
+        m.put("state", n.state());
+        m.put("config_fingerprint", n.configFingerprint());
+        m.put("ca_fingerprint", n.caFingerprint());
+        m.put("started", n.started().toString());
+        m.put("last_heartbeat", n.heartbeat().toString());
+        m.put("heartbeat_age_ms", member.heartbeatAgeMillis());
+        m.put("flags", member.flags());
+        return m;
+    }
+
+    private static Optional<Match> matchUrl(IntelService intel, String text) {
+        java.net.URI uri = java.net.URI.create(text);
+        if (uri.getHost() == null) {
+            throw new IllegalArgumentException("not an absolute URL: " + text);
+        }
+        String scheme = uri.getScheme() == null ? "http" : uri.getScheme();
+        int port = uri.getPort() > 0 ? uri.getPort() : scheme.equals("https") ? 443 : 80;
+        String path = (uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath())
+                + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery());
+        return intel.peek((s, now) -> s.matchUrl(scheme, uri.getHost(), port, path, now));
+    }
+
+    private static java.net.InetAddress address(String text) {
+        return dev.loupe.core.net.IpLiterals.address(text)
+                .orElseThrow(() -> new IllegalArgumentException("not an IP address: " + text));
     }
 
     private static Map<String, Object> bypass(AutoBypass.Entry e) {

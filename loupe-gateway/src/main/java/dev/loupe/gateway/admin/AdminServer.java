@@ -110,6 +110,8 @@ public final class AdminServer implements AutoCloseable {
                 try {
                     JsonNode body = text.isBlank() ? null : JSON.readTree(text);
                     response = route.handle(new AdminRoute.Request(request.method().name(), uri.path(), query, body));
+                } catch (dev.loupe.gateway.cluster.ClusterUnavailableException e) {
+                    response = AdminRoute.Response.error(503, e.getMessage());
                 } catch (IllegalArgumentException | com.fasterxml.jackson.core.JsonProcessingException e) {
                     response = AdminRoute.Response.error(400, e.getMessage());
                 } catch (Exception e) {

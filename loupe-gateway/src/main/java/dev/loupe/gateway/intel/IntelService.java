@@ -81,6 +81,13 @@ public final class IntelService implements AutoCloseable, dev.loupe.core.intel.I
         return first(s -> s.matchUrl(scheme, host, port, pathAndQuery, now));
     }
 
+    /** As {@link #matchHost} etc. but counting no hit: an operator asking "would this match?" is not traffic. */
+    public Optional<Match> peek(java.util.function.BiFunction<IndicatorStore, Instant, Optional<Match>> lookup) {
+        Instant now = clock.instant();
+        Optional<Match> match = lookup.apply(pushed.get(), now);
+        return match.isPresent() ? match : lookup.apply(store.get(), now);
+    }
+
     private Optional<Match> first(java.util.function.Function<IndicatorStore, Optional<Match>> lookup) {
         Optional<Match> match = lookupIn(pushed.get(), lookup);
         return match.isPresent() ? match : lookupIn(store.get(), lookup);
@@ -106,6 +113,19 @@ public final class IntelService implements AutoCloseable, dev.loupe.core.intel.I
             pushed.set(pushedSources.rebuild(clock.instant()));
         }
         return removed;
+    }
+
+    /** Replaces every pushed indicator at once (a node resyncing from the cluster store). */
+    public synchronized void replacePushed(List<Indicator> indicators) {
+        pushedSources.replace(API_SOURCE, indicators);
+        pushed.set(pushedSources.rebuild(clock.instant()));
+    }
+
+    /** The pushed indicators in force now. */
+    public List<Indicator> pushedIndicators() {
+        IndicatorStore current = pushed.get();
+        Instant now = clock.instant();
+        return current.list(0, current.size()).stream().filter(i -> !i.isExpired(now)).toList();
     }
 
     private synchronized void replaceSource(String name, List<Indicator> indicators) {

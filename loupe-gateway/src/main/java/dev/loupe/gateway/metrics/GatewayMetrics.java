@@ -25,6 +25,18 @@ public final class GatewayMetrics {
         return registry;
     }
 
+    /** The cluster link: whether the store answers, and how many changes other nodes sent. */
+    public void observe(dev.loupe.gateway.cluster.ClusterLink cluster) {
+        GaugeWithCallback.builder().name("loupe_cluster_store_up")
+                .help("1 while the cluster store (Redis) answers, or for a single node; 0 while this node serves alone "
+                        + "on its last state")
+                .callback(cb -> cb.call(cluster.reachable() ? 1 : 0)).register(registry);
+        CounterWithCallback.builder().name("loupe_cluster_events_received_total")
+                .help("Changes (pushes, deletes, bypasses) received from other nodes")
+                .callback(cb -> cb.call(((Number) cluster.status().getOrDefault("events_received", 0L)).doubleValue()))
+                .register(registry);
+    }
+
     /** Registers the read-at-scrape-time metrics; {@code mirror} may be null (no sinks). */
     public void observe(Defences defences, Mirror mirror, AutoBypass autoBypass, IntelService intel) {
         GaugeWithCallback.builder().name("loupe_connections_open").help("Client connections open now")

@@ -122,8 +122,12 @@ final class TlsInterceptor {
             tls.setHandshakeTimeout(services.config().limits().clientHandshakeTimeout().toMillis(),
                     TimeUnit.MILLISECONDS);
             client.pipeline().addAfter("idle-close", "tls", tls);
+            // a failed handshake is reported (and logged once) by the future below, not by Netty's pipeline tail
+            client.pipeline().addAfter("tls", HANDSHAKE_ERRORS, HandshakeErrors.INSTANCE);
             tls.handshakeFuture().addListener(f -> {
                 if (f.isSuccess()) {
+                    // on failure it stays: the handshake's exception comes after this listener has run
+                    client.pipeline().remove(HANDSHAKE_ERRORS);
                     session.clientTls(TlsSummaries.of(tls));
                     onHandshake.accept(tls.applicationProtocol());
                 } else {
@@ -168,6 +172,19 @@ final class TlsInterceptor {
         if (clientHello != null) {
             clientHello.release();
             clientHello = null;
+        }
+    }
+
+    private static final String HANDSHAKE_ERRORS = "tls-handshake-errors";
+
+    /** Swallows the exceptions of the client's TLS handshake, which its handshake future reports. */
+    @io.netty.channel.ChannelHandler.Sharable
+    private static final class HandshakeErrors extends ChannelInboundHandlerAdapter {
+        static final HandshakeErrors INSTANCE = new HandshakeErrors();
+
+        @Override
+        public void exceptionCaught(io.netty.channel.ChannelHandlerContext ctx, Throwable cause) {
+            ctx.close();
         }
     }
 

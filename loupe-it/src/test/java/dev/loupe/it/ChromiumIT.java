@@ -74,18 +74,37 @@ class ChromiumIT {
     }
 
     @Test
+    void failsOverToTheNextNodeListedInTheServedProxyPac() throws Exception {
+        int dead = Partners.freePort(); // a node that is down: nothing listens there
+        try (GatewayUnderTest pacNode = GatewayUnderTest.start(Files.createDirectories(dir.resolve("pac-node")), origins,
+                "pac: {proxies: ['127.0.0.1:%d', '127.0.0.1:%d']}\n".formatted(dead, loupe.port))) {
+            String pacUrl = "http://127.0.0.1:" + pacNode.port + "/proxy.pac";
+            Curl.Result pac = Curl.run(dir, "-i", pacUrl);
+            assertThat(pac.text()).containsIgnoringCase("Content-Type: application/x-ns-proxy-autoconfig")
+                    .contains("PROXY 127.0.0.1:" + dead + "; PROXY 127.0.0.1:" + loupe.port);
+            String dom = dumpDom(origins.url(Site.GOOD, "/index.html?via-pac"), "--proxy-pac-url=" + pacUrl);
+            assertThat(dom).contains(Origins.MARKER).contains("script ran");
+            loupe.awaitLog(n -> n.path("url").asText().endsWith("/index.html?via-pac"));
+        }
+    }
+
+    @Test
     void showsLoupesErrorPageForAnExpiredOrigin() throws Exception {
         String dom = dumpDom(origins.url(Site.EXPIRED, "/index.html"));
         assertThat(dom).contains("id=\"loupe-error\"").contains("expired").doesNotContain(Origins.MARKER);
     }
 
     private static String dumpDom(String url) throws Exception {
+        return dumpDom(url, "--proxy-server=" + loupe.proxy());
+    }
+
+    private static String dumpDom(String url, String proxyFlag) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(Partners.require("chromium"),
                 "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
                 "--disable-features=NetworkTimeServiceQuerying", "--disable-domain-reliability", "--no-pings",
                 "--user-data-dir=" + Files.createTempDirectory(dir, "chromium"),
-                "--proxy-server=" + loupe.proxy(),
+                proxyFlag,
                 // Chromium never proxies loopback by default; the test origin is on loopback
                 "--proxy-bypass-list=<-loopback>",
                 "--dump-dom", url));

@@ -24,7 +24,8 @@ public record LoupeConfig(
         Http2Config http2,
         java.util.List<String> pipeline,
         ClusterConfig cluster,
-        ShutdownConfig shutdown) {
+        ShutdownConfig shutdown,
+        PacConfig pac) {
 
     public LoupeConfig {
         dataDir = Check.orDefault(dataDir, Path.of(System.getProperty("user.home"), ".loupe"));
@@ -44,12 +45,13 @@ public record LoupeConfig(
         http2 = Check.orDefault(http2, Http2Config.defaults());
         cluster = Check.orDefault(cluster, ClusterConfig.defaults());
         shutdown = Check.orDefault(shutdown, ShutdownConfig.defaults());
+        pac = Check.orDefault(pac, PacConfig.defaults());
         pipeline = pipeline == null ? null : java.util.List.copyOf(pipeline);
         StageOrder.resolve(pipeline, inline); // refused here, with the field, rather than at first use
     }
 
     public static LoupeConfig defaults() {
-        return new LoupeConfig(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
+        return new LoupeConfig(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
     }
 
     /** The order of the inspection stages (from {@code pipeline:}, or the older inline settings). */
@@ -68,7 +70,7 @@ public record LoupeConfig(
                 new AccessLogConfig(null, accessLog.queueSize()), mirror,
                 admin, intel, policy, transparent, icap, inline, http2, pipeline,
                 new ClusterConfig(c.redis(), "-", c.passwordFile(), c.caBundle(), c.heartbeat(), c.keyPrefix()),
-                shutdown).toString();
+                shutdown, pac).toString();
         try {
             byte[] d = java.security.MessageDigest.getInstance("SHA-256")
                     .digest(shared.getBytes(java.nio.charset.StandardCharsets.UTF_8));
@@ -80,6 +82,6 @@ public record LoupeConfig(
 
     public LoupeConfig withDataDir(Path dir) {
         return new LoupeConfig(dir, ca, listener, upstream, resolver, limits, accessLog, mirror, admin, intel, policy,
-                transparent, icap, inline, http2, pipeline, cluster, shutdown);
+                transparent, icap, inline, http2, pipeline, cluster, shutdown, pac);
     }
 }

@@ -58,7 +58,8 @@ final class ProxyRequestRouter extends ChannelInboundHandlerAdapter {
         } else if (request.uri().regionMatches(true, 0, "http://", 0, 7) && namesThisListener(ctx, request)) {
             // a browser told to use this proxy asks for its pages with absolute URIs: answered here, never relayed
             request.setUri(dev.loupe.core.http.RequestTargets.originForm(request.uri()));
-            ctx.pipeline().replace(this, "pages", new LocalPages(services.caCertificatePem(), services.caCertificateDer()));
+            ctx.pipeline().replace(this, "pages", new LocalPages(services.caCertificatePem(), services.caCertificateDer(),
+                    services.config().pac()));
             Replay.into(ctx.pipeline(), "pages", msg);
         } else if (request.uri().regionMatches(true, 0, "http://", 0, 7)) {
             HttpRelay relay = HttpRelays.plain(Session.of(ctx.channel()), Guards.of(services), services.connector(),
@@ -66,7 +67,8 @@ final class ProxyRequestRouter extends ChannelInboundHandlerAdapter {
             ctx.pipeline().replace(this, "exchange", relay.newClientHandler());
             Replay.into(ctx.pipeline(), "exchange", msg);
         } else {
-            ctx.pipeline().replace(this, "pages", new LocalPages(services.caCertificatePem(), services.caCertificateDer()));
+            ctx.pipeline().replace(this, "pages", new LocalPages(services.caCertificatePem(), services.caCertificateDer(),
+                    services.config().pac()));
             Replay.into(ctx.pipeline(), "pages", msg);
         }
     }

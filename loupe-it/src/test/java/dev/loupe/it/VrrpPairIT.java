@@ -78,7 +78,7 @@ class VrrpPairIT {
     }
 
     @Test
-    void theBackupTakesTheAddressWhenTheMastersLoupeDiesAndADrainingNodeLosesNoConnection() throws Exception {
+    void theBackupTakesTheAddressWhenTheMastersLoupeHangsOrDiesAndADrainingNodeLosesNoConnection() throws Exception {
         Path attempts = dir.resolve("attempts.log");
         Path stop = dir.resolve("stop");
         Files.writeString(dir.resolve("load.sh"), """
@@ -98,43 +98,64 @@ class VrrpPairIT {
             awaitAttempts(attempts, 20);
             assertThat(failures(attempts, 0, Long.MAX_VALUE)).as("no failure before the events").isEmpty();
 
-            // 1. the master's Loupe dies (SIGKILL): its check fails, keepalived gives the address up, B takes it
-            long killedAt = System.currentTimeMillis();
-            loupeA.destroyForcibly();
-            loupeA.waitFor(10, TimeUnit.SECONDS);
+            // 1. the master's Loupe hangs (SIGSTOP): its health check times out, B takes the address
+            long stoppedAt = System.currentTimeMillis();
+            signal("STOP", loupeA);
             awaitVip(B, 10_000);
+            long hungMovedAt = System.currentTimeMillis();
+            Thread.sleep(1_500);
+            signal("CONT", loupeA); // A answers again: a healthy backup (nopreempt: B stays master)
+            Thread.sleep(2_500); // the attempt that hung on A finishes (the loop is sequential); A's check passes
+            report("a hung master's Loupe (SIGSTOP, resumed 1.5 s after the move)", attempts, stoppedAt, hungMovedAt);
+            assertThat(succeeded(attempts, hungMovedAt + 500)).as("connections succeed through B").isPositive();
+
+            // 2. the master's Loupe dies (SIGKILL): connections are refused until its check fails, then A takes over
+            long killedAt = System.currentTimeMillis();
+            loupeB.destroyForcibly();
+            loupeB.waitFor(10, TimeUnit.SECONDS);
+            awaitVip(A, 10_000);
             long movedAt = System.currentTimeMillis();
             Thread.sleep(2_000);
-            List<long[]> killFailures = failures(attempts, killedAt, System.currentTimeMillis());
+            List<long[]> killFailures = report("a killed master's Loupe (SIGKILL)", attempts, killedAt, movedAt);
             long window = killFailures.isEmpty() ? 0 : killFailures.get(killFailures.size() - 1)[0] - killedAt;
-            System.out.printf("VRRP failover on a killed master's Loupe: address on B after %d ms; %d failed "
-                    + "connections (refused by A until its check failed), the last %d ms after the kill; slowest "
-                    + "successful connection %d ms%n", movedAt - killedAt, killFailures.size(), window,
-                    slowestMillis(attempts, killedAt, System.currentTimeMillis()));
             assertThat(window).as("no failure after the check interval + VRRP takeover").isLessThan(3_000);
-            assertThat(succeeded(attempts, movedAt + 1_000)).as("connections succeed through B").isPositive();
+            assertThat(succeeded(attempts, movedAt + 1_000)).as("connections succeed through A").isPositive();
 
-            // 2. A comes back (nopreempt: B stays master); then B is stopped with SIGTERM and drains
-            loupeA = startLoupe("a", A);
-            Thread.sleep(1_500); // A's check passes again: A is a healthy backup
+            // 3. B comes back; then A is stopped with SIGTERM and drains: no new connection may fail
+            loupeB = startLoupe("b", B);
+            Thread.sleep(1_500); // B's check passes again: B is a healthy backup
             long termAt = System.currentTimeMillis();
-            loupeB.destroy(); // SIGTERM
-            awaitVip(A, 10_000);
+            loupeA.destroy(); // SIGTERM
+            awaitVip(B, 10_000);
             long backAt = System.currentTimeMillis();
-            assertThat(loupeB.waitFor(20, TimeUnit.SECONDS)).as("B exits after its drain").isTrue();
-            assertThat(loupeB.exitValue()).isZero();
+            assertThat(loupeA.waitFor(20, TimeUnit.SECONDS)).as("A exits after its drain").isTrue();
+            assertThat(loupeA.exitValue()).isZero();
             Thread.sleep(1_000);
-            List<long[]> termFailures = failures(attempts, termAt, System.currentTimeMillis());
-            System.out.printf("VRRP switch-over on SIGTERM (drain, announce-delay 3s): address on A after %d ms; "
-                    + "%d failed connections; slowest successful connection %d ms%n", backAt - termAt,
-                    termFailures.size(), slowestMillis(attempts, termAt, System.currentTimeMillis()));
+            List<long[]> termFailures = report("SIGTERM on the master (drain, announce-delay 3s)", attempts, termAt,
+                    backAt);
             assertThat(termFailures).as("a draining node loses no new connection").isEmpty();
-            assertThat(succeeded(attempts, backAt + 500)).as("connections succeed through A").isPositive();
-            assertThat(Files.readString(dir.resolve("b/loupe.out"))).contains("draining (SIGTERM)");
+            assertThat(succeeded(attempts, backAt + 500)).as("connections succeed through B").isPositive();
+            assertThat(Files.readString(dir.resolve("a/loupe.out"))).contains("draining (SIGTERM)");
         } finally {
             Files.writeString(stop, "");
             load.waitFor(10, TimeUnit.SECONDS);
         }
+    }
+
+    private static void signal(String name, Process p) throws Exception {
+        Net.run("kill", "-" + name, String.valueOf(p.pid()));
+    }
+
+    /** Prints what the clients saw from {@code from} until now, and returns the failed attempts. */
+    private static List<long[]> report(String event, Path attempts, long from, long movedAt) throws Exception {
+        long now = System.currentTimeMillis();
+        List<long[]> failed = failures(attempts, from, now);
+        long last = failed.isEmpty() ? 0 : failed.get(failed.size() - 1)[0] - from;
+        System.out.printf("VRRP, %s: address moved after %d ms; %d failed connections%s; slowest successful "
+                + "connection %d ms%n", event, movedAt - from, failed.size(),
+                failed.isEmpty() ? "" : ", the last started " + last + " ms after the event",
+                slowestMillis(attempts, from, now));
+        return failed;
     }
 
     private static Process startLoupe(String name, String ns) throws Exception {

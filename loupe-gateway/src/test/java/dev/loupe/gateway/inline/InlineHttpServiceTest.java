@@ -25,8 +25,9 @@ class InlineHttpServiceTest {
             try (InlineHttpService service = new InlineHttpService(config, new FlowRegistry(), registry)) {
                 assertThat(service.pick(7)).as("never probed: not up").isNull();
                 assertThat(gauge(registry)).isEqualTo(0.0);
-                // a device loop that works: Loupe's answer naming the probe comes back
-                Thread.ofVirtual().start(() -> answerOneProbe(device));
+                // a device loop that works: Loupe's answer naming each probe comes back (every probe: with only
+                // the first answered, the next one would take the device down again while a slow machine looks)
+                Thread.ofVirtual().start(() -> answerProbes(device));
                 service.startProbing();
                 long deadline = System.currentTimeMillis() + 5_000;
                 while (service.pick(7) == null && System.currentTimeMillis() < deadline) {
@@ -38,15 +39,17 @@ class InlineHttpServiceTest {
         }
     }
 
-    private static void answerOneProbe(ServerSocket device) {
-        try (Socket s = device.accept()) {
-            String line = new java.io.BufferedReader(new java.io.InputStreamReader(s.getInputStream(),
-                    StandardCharsets.US_ASCII)).readLine();
-            String id = line.split(" ")[1].substring("http://loupe-probe.invalid/".length());
-            s.getOutputStream().write(("HTTP/1.1 200 OK\r\nContent-Length: " + id.length() + "\r\n\r\n" + id)
-                    .getBytes(StandardCharsets.US_ASCII));
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
+    private static void answerProbes(ServerSocket device) {
+        while (!device.isClosed()) {
+            try (Socket s = device.accept()) {
+                String line = new java.io.BufferedReader(new java.io.InputStreamReader(s.getInputStream(),
+                        StandardCharsets.US_ASCII)).readLine();
+                String id = line.split(" ")[1].substring("http://loupe-probe.invalid/".length());
+                s.getOutputStream().write(("HTTP/1.1 200 OK\r\nContent-Length: " + id.length() + "\r\n\r\n" + id)
+                        .getBytes(StandardCharsets.US_ASCII));
+            } catch (Exception e) {
+                return; // the test closed the device
+            }
         }
     }
 

@@ -66,6 +66,15 @@ final class AccessLogJson {
             string(g, "problem", cert.problem());
             g.writeEndObject();
         }
+        HandshakeFingerprints f = r.fingerprints();
+        if (f != null) {
+            g.writeObjectFieldStart("fingerprints");
+            string(g, "ja3", f.ja3());
+            string(g, "ja4", f.ja4());
+            string(g, "ja3s", f.ja3s());
+            string(g, "ja4s", f.ja4s());
+            g.writeEndObject();
+        }
         g.writeNumberField("bytes_up", r.bytesUp());
         g.writeNumberField("bytes_down", r.bytesDown());
         g.writeNumberField("duration_ms", r.durationMs());

@@ -24,6 +24,7 @@ public record ConnectionRecord(
         TlsSummary clientTls,
         TlsSummary upstreamTls,
         UpstreamCertificateSummary upstreamCertificate,
+        HandshakeFingerprints fingerprints,
         long bytesUp,
         long bytesDown,
         long durationMs,

@@ -364,7 +364,7 @@ public final class AutoBypass {
     }
 
     private static ConnectionFacts facts(InetAddress client, String host) {
-        return new ConnectionFacts(client, null, 0, host, null, List.of(), null, null);
+        return new ConnectionFacts(client, null, 0, host, null, List.of(), null, null, null, null);
     }
 
     private static Entry toEntry(Key key, State state) {

@@ -33,6 +33,10 @@ final class CompiledRule {
         add(connection, RuleParts.names("listeners", rule.listeners(), n, false), Condition.Listener::new);
         add(connection, RuleParts.names("categories", rule.categories(), n, true),
                 wanted -> new Condition.Category(wanted, categories));
+        add(connection, RuleParts.fingerprints("ja3", rule.ja3(), n, Fingerprints.Kind.JA3),
+                wanted -> new Condition.Fingerprint("ja3", ConnectionFacts::ja3, wanted));
+        add(connection, RuleParts.fingerprints("ja4", rule.ja4(), n, Fingerprints.Kind.JA4),
+                wanted -> new Condition.Fingerprint("ja4", ConnectionFacts::ja4, wanted));
         List<Condition> certificate = new ArrayList<>();
         add(certificate, RuleParts.patterns("cert-subjects", rule.certSubjects(), n, NamePattern.Syntax.TEXT),
                 CertificateCondition.Subject::new);

@@ -26,6 +26,21 @@ interface Condition {
         return null;
     }
 
+    /** The client's ClientHello fingerprint (JA3 or JA4) is one of {@code wanted} (lower-case). */
+    record Fingerprint(String label, java.util.function.Function<ConnectionFacts, String> of, Set<String> wanted)
+            implements Condition {
+        @Override
+        public boolean matches(ConnectionFacts facts) {
+            String value = of.apply(facts);
+            return value != null && wanted.contains(value);
+        }
+
+        @Override
+        public String explain(ConnectionFacts facts) {
+            return label + " " + of.apply(facts);
+        }
+    }
+
     record Host(NamePattern[] patterns) implements Condition {
         @Override
         public boolean matches(ConnectionFacts facts) {

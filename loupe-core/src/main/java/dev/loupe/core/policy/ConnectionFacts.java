@@ -18,6 +18,8 @@ import java.util.Objects;
  * @param connectHost the host of the HTTP CONNECT request, null in transparent mode
  * @param listener the name of the listener that accepted the connection, may be null
  * @param certificate the upstream leaf, null until the upstream handshake happened
+ * @param ja3 the JA3 of the client's ClientHello, null when there was none (plain HTTP, before the hello)
+ * @param ja4 the JA4 of the client's ClientHello, null likewise
  */
 public record ConnectionFacts(
         InetAddress client,
@@ -27,7 +29,9 @@ public record ConnectionFacts(
         String connectHost,
         List<String> alpnOffered,
         String listener,
-        CertificateFacts certificate) {
+        CertificateFacts certificate,
+        String ja3,
+        String ja4) {
 
     public ConnectionFacts {
         Objects.requireNonNull(client, "client");
@@ -46,7 +50,7 @@ public record ConnectionFacts(
 
     public ConnectionFacts withCertificate(CertificateFacts cert) {
         return new ConnectionFacts(client, destination, destinationPort, sni, connectHost, alpnOffered, listener,
-                cert);
+                cert, ja3, ja4);
     }
 
     /** Lower case, no brackets or trailing dot, blank as null; shared with {@link AutoBypass}. */

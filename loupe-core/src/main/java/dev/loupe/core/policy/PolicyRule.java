@@ -22,6 +22,9 @@ import java.util.Set;
  *   <li>{@code cert-subjects}, {@code cert-issuers}: patterns against the whole RFC 2253 DN text or its
  *       CN value; {@code cert-sans}: host patterns against the name part of any SAN. These need the
  *       upstream certificate, so such a rule makes the gateway connect upstream first.</li>
+ *   <li>{@code ja3}, {@code ja4}: the client's ClientHello fingerprint, exactly (case-insensitive); an entry
+ *       {@code file:PATH} reads one fingerprint per line from a file ({@code #} comments). Decided before
+ *       decryption, so a known malware client can be blocked before Loupe answers its hello.</li>
  * </ul>
  * Validation failures name the field relative to this record, e.g. {@code hosts[1]}.
  */
@@ -37,6 +40,8 @@ public record PolicyRule(
         List<String> certSubjects,
         List<String> certIssuers,
         List<String> certSans,
+        List<String> ja3,
+        List<String> ja4,
         String action) {
 
     /** Verdicts not produced by a rule use these names, so no rule may take them. */
@@ -51,6 +56,8 @@ public record PolicyRule(
         }
         validateConditions(name, hosts, clients, destinations, ports, alpn, listeners, categories,
                 certSubjects, certIssuers, certSans);
+        RuleParts.fingerprints("ja3", ja3, name, Fingerprints.Kind.JA3);
+        RuleParts.fingerprints("ja4", ja4, name, Fingerprints.Kind.JA4);
         validateAction(name, action);
         hosts = copy(hosts);
         clients = copy(clients);
@@ -62,6 +69,8 @@ public record PolicyRule(
         certSubjects = copy(certSubjects);
         certIssuers = copy(certIssuers);
         certSans = copy(certSans);
+        ja3 = copy(ja3);
+        ja4 = copy(ja4);
     }
 
     /** True when the rule looks at the upstream certificate (any {@code cert-*} condition). */

@@ -75,6 +75,27 @@ final class RuleParts {
         return names;
     }
 
+    /** Fingerprints as a set: literal entries, and {@code file:PATH} entries read now (one per line). */
+    static java.util.Set<String> fingerprints(String field, List<String> values, String rule, Fingerprints.Kind kind) {
+        if (!present(field, values, rule)) {
+            return null;
+        }
+        java.util.Set<String> out = new java.util.HashSet<>();
+        for (int i = 0; i < values.size(); i++) {
+            String value = values.get(i);
+            String where = field + "[" + i + "]";
+            if (value == null || value.isBlank()) {
+                throw new ConfigException(where, value, "rule '" + rule + "': must not be empty");
+            }
+            if (value.startsWith("file:")) {
+                out.addAll(Fingerprints.readFile(where, java.nio.file.Path.of(value.substring(5)), kind, rule));
+            } else {
+                out.add(Fingerprints.check(where, value, kind, rule));
+            }
+        }
+        return java.util.Set.copyOf(out);
+    }
+
     private static boolean present(String field, List<?> values, String rule) {
         if (values != null && values.isEmpty()) {
             throw new ConfigException(field, "[]", "rule '" + rule

@@ -16,6 +16,10 @@ import java.util.Optional;
  * @param encryptedClientHello whether the outer ECH extension (0xfe0d) is present; the real SNI is then hidden
  * @param keyShareGroups      named groups of the {@code key_share} entries, in order; empty when absent or malformed
  * @param totalLength         bytes of TLS records, headers included, that carried the ClientHello
+ * @param supportedGroups     {@code supported_groups} (named groups), in order; empty when absent or malformed
+ * @param ecPointFormats      {@code ec_point_formats}, in order; empty when absent or malformed
+ * @param signatureAlgorithms {@code signature_algorithms}, in order; empty when absent or malformed (these three
+ *                            only feed fingerprints, so a malformed list empties it rather than failing the hello)
  */
 public record ClientHello(
         int legacyVersion,
@@ -26,7 +30,10 @@ public record ClientHello(
         List<Integer> extensionTypes,
         boolean encryptedClientHello,
         List<Integer> keyShareGroups,
-        int totalLength) {
+        int totalLength,
+        List<Integer> supportedGroups,
+        List<Integer> ecPointFormats,
+        List<Integer> signatureAlgorithms) {
 
     public static final int TLS_1_3 = 0x0304;
     /**
@@ -41,6 +48,9 @@ public record ClientHello(
         cipherSuites = List.copyOf(cipherSuites);
         extensionTypes = List.copyOf(extensionTypes);
         keyShareGroups = List.copyOf(keyShareGroups);
+        supportedGroups = List.copyOf(supportedGroups);
+        ecPointFormats = List.copyOf(ecPointFormats);
+        signatureAlgorithms = List.copyOf(signatureAlgorithms);
     }
 
     /**

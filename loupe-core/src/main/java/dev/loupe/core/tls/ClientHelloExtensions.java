@@ -10,6 +10,9 @@ import java.util.List;
  */
 final class ClientHelloExtensions {
     static final int SERVER_NAME = 0;
+    static final int SUPPORTED_GROUPS = 10;
+    static final int EC_POINT_FORMATS = 11;
+    static final int SIGNATURE_ALGORITHMS = 13;
     static final int ALPN = 16;
     static final int SUPPORTED_VERSIONS = 43;
     static final int KEY_SHARE = 51;
@@ -23,6 +26,9 @@ final class ClientHelloExtensions {
     private List<String> alpnProtocols;
     private List<Integer> supportedVersions;
     private List<Integer> keyShareGroups;
+    private List<Integer> supportedGroups;
+    private List<Integer> ecPointFormats;
+    private List<Integer> signatureAlgorithms;
     private boolean encryptedClientHello;
 
     ClientHelloExtensions(ClientHelloBodyParser body, HandshakeReader reader) {
@@ -41,6 +47,18 @@ final class ClientHelloExtensions {
             case ALPN -> parseAlpn(end);
             case SUPPORTED_VERSIONS -> parseSupportedVersions(end);
             case KEY_SHARE -> readKeyShareGroups(end);
+            case SUPPORTED_GROUPS -> {
+                supportedGroups = readList(end, 2, 2);
+                yield true;
+            }
+            case EC_POINT_FORMATS -> {
+                ecPointFormats = readList(end, 1, 1);
+                yield true;
+            }
+            case SIGNATURE_ALGORITHMS -> {
+                signatureAlgorithms = readList(end, 2, 2);
+                yield true;
+            }
             default -> {
                 encryptedClientHello |= type == ENCRYPTED_CLIENT_HELLO;
                 reader.skip(end - reader.offset());
@@ -55,7 +73,10 @@ final class ClientHelloExtensions {
                 serverName,
                 alpnProtocols == null ? List.of() : alpnProtocols,
                 cipherSuites, extensionTypes, encryptedClientHello,
-                keyShareGroups == null ? List.of() : keyShareGroups, totalLength);
+                keyShareGroups == null ? List.of() : keyShareGroups, totalLength,
+                supportedGroups == null ? List.of() : supportedGroups,
+                ecPointFormats == null ? List.of() : ecPointFormats,
+                signatureAlgorithms == null ? List.of() : signatureAlgorithms);
     }
 
     private boolean alreadyParsed(int type) {
@@ -64,6 +85,9 @@ final class ClientHelloExtensions {
             case ALPN -> alpnProtocols != null;
             case SUPPORTED_VERSIONS -> supportedVersions != null;
             case KEY_SHARE -> keyShareGroups != null;
+            case SUPPORTED_GROUPS -> supportedGroups != null;
+            case EC_POINT_FORMATS -> ecPointFormats != null;
+            case SIGNATURE_ALGORITHMS -> signatureAlgorithms != null;
             default -> false;
         };
     }
@@ -176,6 +200,28 @@ final class ClientHelloExtensions {
         }
         keyShareGroups = List.copyOf(groups);
         return true;
+    }
+
+    /**
+     * A length-prefixed list of fixed-size entries that must fill the extension; read leniently (an empty list when
+     * it does not add up), as for the key shares: only fingerprints use these.
+     */
+    private List<Integer> readList(int end, int prefixLength, int entryLength) {
+        List<Integer> out = new ArrayList<>(16);
+        int left = end - reader.offset();
+        if (left >= prefixLength) {
+            int length = prefixLength == 1 ? reader.u8() : reader.u16();
+            if (length == end - reader.offset() && length % entryLength == 0) {
+                for (int i = 0; i < length / entryLength; i++) {
+                    out.add(entryLength == 1 ? reader.u8() : reader.u16());
+                }
+            }
+        }
+        if (reader.offset() != end) {
+            out.clear();
+            reader.skip(end - reader.offset());
+        }
+        return List.copyOf(out);
     }
 
     /** Reads a list's length prefix and requires the list to be non-empty and to end with the extension. */

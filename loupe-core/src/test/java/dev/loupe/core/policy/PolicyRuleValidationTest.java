@@ -101,7 +101,8 @@ class PolicyRuleValidationTest {
     @Test
     void constructorCopiesLists() {
         List<String> hosts = new java.util.ArrayList<>(List.of("a.example"));
-        PolicyRule r = new PolicyRule("r", hosts, null, null, null, null, null, null, null, null, null, "decrypt");
+        PolicyRule r = new PolicyRule("r", hosts, null, null, null, null, null, null, null, null, null, null, null,
+                "decrypt");
         hosts.add("b.example");
 
         assertThat(r.hosts()).containsExactly("a.example");

@@ -61,7 +61,7 @@ final class TestFacts {
 
     ConnectionFacts build() {
         return new ConnectionFacts(ip(client), destination == null ? null : ip(destination), port, sni, connectHost,
-                alpn, listener, certificate);
+                alpn, listener, certificate, null, null);
     }
 
     /** Literal addresses only: tests must never touch DNS. */

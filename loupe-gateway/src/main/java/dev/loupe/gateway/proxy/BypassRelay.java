@@ -52,6 +52,12 @@ final class BypassRelay {
     }
 
     private static void link(GatewayServices services, Channel client, Channel upstream, ByteBuf hello) {
+        Session session = client.attr(Session.KEY).get();
+        if (session != null) {
+            // the origin answers the client's own hello here: its JA3S/JA4S describe the real pair
+            upstream.pipeline().addFirst(dev.loupe.gateway.tls.ServerHelloTap.NAME,
+                    new dev.loupe.gateway.tls.ServerHelloTap(session::serverFingerprints));
+        }
         MirrorTap.installIfRelayedMirrored(services.mirror(), client, upstream);
         ByteRelayHandler.link(client, upstream, "relay");
         upstream.writeAndFlush(hello);

@@ -295,6 +295,7 @@ final class DecryptedPath {
         return new ConnectionFacts(((InetSocketAddress) client.remoteAddress()).getAddress(),
                 facts == null ? null : facts.destination(), origin.port(), host(),
                 facts == null ? origin.host() : facts.connectHost(),
-                facts == null ? List.of() : facts.alpnOffered(), session.listener(), null);
+                facts == null ? List.of() : facts.alpnOffered(), session.listener(), null,
+                facts == null ? null : facts.ja3(), facts == null ? null : facts.ja4());
     }
 }

@@ -31,7 +31,7 @@ final class Guards {
                                               InetAddress address) {
         InetAddress client = ((InetSocketAddress) session.client().remoteAddress()).getAddress();
         var facts = new ConnectionFacts(client, address, target.port(), null, target.host(), List.of(),
-                session.listener(), null);
+                session.listener(), null, null, null);
         if (services.decider().decide(facts) instanceof PolicyDecision.Decided(Verdict.Block block)) {
             return Optional.of(new ErrorPage(403, "Blocked", "rule " + block.rule() + ": " + block.reason(),
                     target.host()));

@@ -12,6 +12,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import dev.loupe.gateway.tls.ServerHelloTap;
 import io.netty.handler.ssl.SslHandler;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
@@ -75,6 +76,7 @@ final class TlsInterceptor {
         upstreamTls = tls;
         tls.setHandshakeTimeout(services.config().upstream().handshakeTimeout().toMillis(), TimeUnit.MILLISECONDS);
         upstream.pipeline().addBefore("idle-close", "tls", tls);
+        upstream.pipeline().addBefore("tls", ServerHelloTap.NAME, new ServerHelloTap(session::serverFingerprints));
         // The handshake future only says "closed" when the origin resets; keep the real cause.
         FirstError firstError = new FirstError();
         // what the origin sends right after its handshake (a TLS 1.3 greeting) waits here for the relay

@@ -7,6 +7,7 @@ import dev.loupe.core.policy.DecryptedNext;
 import dev.loupe.core.policy.PolicyDecision;
 import dev.loupe.core.policy.Verdict;
 import dev.loupe.core.tls.ClientHello;
+import dev.loupe.core.tls.TlsFingerprints;
 import dev.loupe.gateway.GatewayServices;
 import dev.loupe.gateway.session.Session;
 import io.netty.buffer.ByteBuf;
@@ -31,6 +32,8 @@ final class TunnelDispatcher {
     /** Takes ownership of {@code helloBytes}. */
     static void dispatch(GatewayServices services, Session session, Origin origin, Channel upstream,
                          ClientHello hello, ByteBuf helloBytes) {
+        session.fingerprints(new dev.loupe.core.log.HandshakeFingerprints(TlsFingerprints.ja3(hello),
+                TlsFingerprints.ja4(hello), null, null));
         ConnectionFacts facts = facts(session, origin, upstream, hello);
         PolicyDecision decision = services.decider().decide(facts);
         new DecryptedPath(services, session, origin, upstream, facts, hello, helloBytes).proceed(
@@ -55,6 +58,8 @@ final class TunnelDispatcher {
         InetAddress destination = upstream != null && upstream.remoteAddress() instanceof InetSocketAddress a
                 ? a.getAddress() : dev.loupe.core.net.IpLiterals.address(origin.host()).orElse(null);
         return new ConnectionFacts(client, destination, origin.port(), hello == null ? null : hello.serverName(),
-                origin.host(), hello == null ? java.util.List.of() : hello.alpnProtocols(), session.listener(), null);
+                origin.host(), hello == null ? java.util.List.of() : hello.alpnProtocols(), session.listener(), null,
+                session.fingerprints() == null ? null : session.fingerprints().ja3(),
+                session.fingerprints() == null ? null : session.fingerprints().ja4());
     }
 }

@@ -31,6 +31,7 @@ public final class Session {
     private String reason;
     private TlsSummary clientTls;
     private TlsSummary upstreamTls;
+    private dev.loupe.core.log.HandshakeFingerprints fingerprints;
     private UpstreamCertificateSummary upstreamCertificate;
     private String closeReason;
     private int exchanges;
@@ -105,6 +106,21 @@ public final class Session {
         return upstreamTls;
     }
 
+    /** The client's JA3/JA4 (and later the server's JA3S/JA4S), for the connection line and the policy. */
+    public dev.loupe.core.log.HandshakeFingerprints fingerprints() {
+        return fingerprints;
+    }
+
+    public void fingerprints(dev.loupe.core.log.HandshakeFingerprints f) {
+        this.fingerprints = f;
+    }
+
+    /** The upstream server's ServerHello fingerprints, added to the client's. */
+    public void serverFingerprints(String ja3s, String ja4s) {
+        fingerprints = fingerprints == null ? new dev.loupe.core.log.HandshakeFingerprints(null, null, ja3s, ja4s)
+                : fingerprints.withServer(ja3s, ja4s);
+    }
+
     public void upstreamTls(TlsSummary tls) {
         this.upstreamTls = tls;
     }
@@ -136,7 +152,8 @@ public final class Session {
         logged = true;
         long durationMs = (System.nanoTime() - startNanos) / 1_000_000;
         accessLog.connection(new ConnectionRecord("connection", start.toString(), id, listener, clientAddress(), target, sni,
-                verdict, reason, clientTls, upstreamTls, upstreamCertificate, counter.bytesIn(), counter.bytesOut(),
+                verdict, reason, clientTls, upstreamTls, upstreamCertificate, fingerprints, counter.bytesIn(),
+                counter.bytesOut(),
                 durationMs, closeReason == null ? "client closed" : closeReason));
     }
 }

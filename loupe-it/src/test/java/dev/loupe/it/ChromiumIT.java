@@ -89,6 +89,57 @@ class ChromiumIT {
     }
 
     @Test
+    void fingerprintsAreLoggedAndAJa4RuleBlocksCurlButNotChromium() throws Exception {
+        // what curl's hello looks like here: learnt through the gateway without the rule
+        Curl.Result probe = Curl.run(dir, "-x", loupe.proxy(), "--cacert", loupe.caPem.toString(),
+                origins.url(Site.GOOD, "/index.html?ja4-probe"));
+        assertThat(probe.exitCode()).as(probe.stderr()).isZero();
+        String connection = loupe.awaitLog(n -> n.path("url").asText().endsWith("?ja4-probe")).stream()
+                .filter(n -> n.path("url").asText().endsWith("?ja4-probe")).findFirst().orElseThrow()
+                .path("connection").asText();
+        var record = loupe.awaitLog(n -> n.path("type").asText().equals("connection")
+                && n.path("id").asText().equals(connection)).stream()
+                .filter(n -> n.path("type").asText().equals("connection") && n.path("id").asText().equals(connection))
+                .findFirst().orElseThrow();
+        var fp = record.path("fingerprints");
+        String curlJa4 = fp.path("ja4").asText();
+        assertThat(curlJa4).as(record.toString()).matches("t13d[0-9]{4}h2_[0-9a-f]{12}_[0-9a-f]{12}");
+        assertThat(fp.path("ja3").asText()).matches("[0-9a-f]{32}");
+        assertThat(fp.path("ja3s").asText()).as("the origin's answer to Loupe").matches("[0-9a-f]{32}");
+        // JA4S agrees with what the upstream handshake logged: version, and the ALPN the origin chose
+        String version = record.path("upstream_tls").path("version").asText();
+        String alpn = record.path("upstream_tls").path("alpn").asText("");
+        assertThat(fp.path("ja4s").asText()).as(record.toString())
+                .matches("t1[23][0-9]{2}(h1|h2|00)_[0-9a-f]{4}_[0-9a-f]{12}")
+                .startsWith(version.equals("TLSv1.3") ? "t13" : "t12")
+                .contains(version.equals("TLSv1.3") ? "00_" : alpn.equals("h2") ? "h2_" : "h1_");
+
+        Path data = Files.createDirectories(dir.resolve("ja4-node/data"));
+        dev.loupe.core.pki.CaStore.in(data).save(dev.loupe.core.pki.CaStore.in(loupe.caPem.getParent()).load());
+        try (GatewayUnderTest guarded = GatewayUnderTest.start(dir.resolve("ja4-node"), origins, """
+                policy:
+                  rules:
+                    - {name: no-curl, ja4: [%s], action: block}
+                """.formatted(curlJa4))) {
+            Curl.Result blocked = Curl.run(dir, "-x", guarded.proxy(), "--cacert", loupe.caPem.toString(),
+                    origins.url(Site.GOOD, "/index.html?ja4-blocked"));
+            assertThat(blocked.exitCode()).as("curl is refused during its handshake").isNotZero();
+            assertThat(blocked.text()).doesNotContain(Origins.MARKER);
+            guarded.awaitLog(n -> n.path("verdict").asText().equals("block")
+                    && n.path("reason").asText().contains("no-curl") && n.path("reason").asText().contains(curlJa4));
+            String dom = dumpDom(origins.url(Site.GOOD, "/index.html?ja4-chromium"), "--proxy-server=" + guarded.proxy());
+            assertThat(dom).as("Chromium's hello is another JA4: it passes").contains(Origins.MARKER);
+            var chromium = guarded.awaitLog(n -> n.path("type").asText().equals("connection")
+                    && n.path("verdict").asText().equals("decrypt")).stream()
+                    .filter(n -> n.path("type").asText().equals("connection") && n.path("verdict").asText().equals("decrypt"))
+                    .findFirst().orElseThrow().path("fingerprints");
+            assertThat(chromium.path("ja4").asText()).startsWith("t13d").isNotEqualTo(curlJa4);
+            System.out.printf("JA4 curl %s (JA3 %s), Chromium %s (JA3 %s)%n", curlJa4, fp.path("ja3").asText(),
+                    chromium.path("ja4").asText(), chromium.path("ja3").asText());
+        }
+    }
+
+    @Test
     void showsLoupesErrorPageForAnExpiredOrigin() throws Exception {
         String dom = dumpDom(origins.url(Site.EXPIRED, "/index.html"));
         assertThat(dom).contains("id=\"loupe-error\"").contains("expired").doesNotContain(Origins.MARKER);

@@ -8,7 +8,14 @@ import java.time.Duration;
  * One threat-intelligence source. {@code type}: {@code file} (re-read when it changes), {@code http}
  * (pulled every {@code interval} with ETag / If-Modified-Since) or {@code taxii} (a TAXII 2.1
  * collection polled with {@code added_after}). {@code format} for file and http: plain, csv, hosts,
- * rpz or stix.
+ * rpz, stix (2.1 bundles), stix1 (STIX 1.x XML), misp (a MISP feed: {@code path} a directory or {@code url}
+ * the feed's base, holding manifest.json), urlhaus or threatfox (abuse.ch CSV dumps).
+ *
+ * @param columns for csv: the header names of the columns Loupe reads, when the feed does not use its own names
+ *                (keys type, value, risk, expires, include-subdomains), e.g. a vendor's export
+ * @param types   for csv: the feed's type names mapped to url, domain, ip or cidr (case-insensitive); a row whose
+ *                type is not listed is skipped and counted
+ * @param misp    for misp: which events to take
  */
 public record IntelSourceConfig(
         String name,
@@ -18,7 +25,13 @@ public record IntelSourceConfig(
         URI url,
         Duration interval,
         Integer risk,
-        Path tokenFile) {
+        Path tokenFile,
+        java.util.Map<String, String> columns,
+        java.util.Map<String, String> types,
+        MispConfig misp) {
+
+    static final java.util.List<String> FORMATS = java.util.List.of("plain", "csv", "hosts", "rpz", "stix", "stix1",
+            "misp", "urlhaus", "threatfox");
 
     public IntelSourceConfig {
         if (name == null || name.isBlank() || name.equals("api")) {
@@ -46,8 +59,31 @@ public record IntelSourceConfig(
             }
             default -> throw new ConfigException("type", type, "must be one of file, http, taxii");
         }
-        if (!java.util.Set.of("plain", "csv", "hosts", "rpz", "stix").contains(format)) {
-            throw new ConfigException("format", format, "must be one of plain, csv, hosts, rpz, stix");
+        if (!FORMATS.contains(format)) {
+            throw new ConfigException("format", format, "must be one of " + String.join(", ", FORMATS));
+        }
+        columns = columns == null ? java.util.Map.of() : java.util.Map.copyOf(columns);
+        types = types == null ? java.util.Map.of() : java.util.Map.copyOf(types);
+        if ((!columns.isEmpty() || !types.isEmpty()) && !format.equals("csv")) {
+            throw new ConfigException(columns.isEmpty() ? "types" : "columns", format, "only applies to format csv");
+        }
+        for (String key : columns.keySet()) {
+            if (!java.util.Set.of("type", "value", "risk", "expires", "include-subdomains").contains(key)) {
+                throw new ConfigException("columns." + key, columns.get(key),
+                        "unknown column role (known: type, value, risk, expires, include-subdomains)");
+            }
+        }
+        for (var e : types.entrySet()) {
+            if (!java.util.Set.of("url", "domain", "ip", "cidr").contains(e.getValue())) {
+                throw new ConfigException("types." + e.getKey(), e.getValue(), "must be url, domain, ip or cidr");
+            }
+        }
+        if (misp != null && !format.equals("misp")) {
+            throw new ConfigException("misp", format, "only applies to format misp");
+        }
+        misp = Check.orDefault(misp, MispConfig.defaults());
+        if (format.equals("misp") && type.equals("taxii")) {
+            throw new ConfigException("format", format, "a MISP feed is a file or http source");
         }
     }
 }

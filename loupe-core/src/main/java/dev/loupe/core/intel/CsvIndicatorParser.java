@@ -23,8 +23,19 @@ public final class CsvIndicatorParser {
     }
 
     public static ParseResult parse(String text, String source, Instant now) {
+        return parse(text, source, now, Map.of(), Map.of());
+    }
+
+    /**
+     * With a mapping for feeds that name things their own way: {@code columns} maps a role (type, value, risk,
+     * expires, include-subdomains) to the feed's header name; {@code types} maps the feed's type names to
+     * url/domain/ip/cidr (a row of an unmapped type is skipped, counted by its type name).
+     */
+    public static ParseResult parse(String text, String source, Instant now, Map<String, String> columns,
+                                    Map<String, String> types) {
         ParseCollector out = new ParseCollector(source, now);
-        Map<String, Integer> columns = null;
+        Mapping mapping = new Mapping(columns, types);
+        Map<String, Integer> header = null;
         int width = 0;
         for (CsvReader.Row row : CsvReader.read(text == null ? "" : text)) {
             if (row.isBlank()) {
@@ -32,17 +43,18 @@ public final class CsvIndicatorParser {
             }
             if (row.error() != null) {
                 out.problem(row.line(), row.error());
-            } else if (columns == null) {
-                columns = header(row.fields());
+            } else if (header == null) {
+                header = mapping.roles(header(row.fields()));
                 width = row.fields().size();
-                if (!columns.containsKey(TYPE) || !columns.containsKey(VALUE)) {
-                    out.problem(row.line(), "the first row must be a header naming the columns type and value");
+                if (!header.containsKey(TYPE) || !header.containsKey(VALUE)) {
+                    out.problem(row.line(), "the first row must be a header naming the columns "
+                            + mapping.name(TYPE) + " and " + mapping.name(VALUE));
                     return out.result();
                 }
             } else if (row.fields().size() != width) {
                 out.problem(row.line(), "expected " + width + " fields, found " + row.fields().size());
             } else {
-                parseRow(row, columns, out);
+                parseRow(row, header, mapping, out);
             }
         }
         return out.result();
@@ -56,9 +68,15 @@ public final class CsvIndicatorParser {
         return columns;
     }
 
-    private static void parseRow(CsvReader.Row row, Map<String, Integer> columns, ParseCollector out) {
+    private static void parseRow(CsvReader.Row row, Map<String, Integer> columns, Mapping mapping,
+                                 ParseCollector out) {
         try {
-            IndicatorType type = type(cell(row, columns, TYPE));
+            String typeText = cell(row, columns, TYPE);
+            IndicatorType type = mapping.type(typeText);
+            if (type == null) {
+                out.skip("type " + typeText);
+                return;
+            }
             String risk = cell(row, columns, RISK);
             String expires = cell(row, columns, EXPIRES);
             Instant expiresAt = expires.isEmpty() ? null : FeedText.timestamp(expires);
@@ -71,6 +89,39 @@ public final class CsvIndicatorParser {
             out.add(row.line(), type, cell(row, columns, VALUE), subdomains, riskValue, expiresAt);
         } catch (IllegalArgumentException e) {
             out.problem(row.line(), e.getMessage());
+        }
+    }
+
+    /** The operator's names for the columns and types of a vendor's CSV; empty maps mean Loupe's own names. */
+    private record Mapping(Map<String, String> columns, Map<String, String> types) {
+        String name(String role) {
+            String key = role.equals(SUBDOMAINS) ? "include-subdomains" : role;
+            return columns.getOrDefault(key, role).strip().toLowerCase(Locale.ROOT);
+        }
+
+        /** Header index by role. */
+        Map<String, Integer> roles(Map<String, Integer> byHeaderName) {
+            Map<String, Integer> out = new HashMap<>();
+            for (String role : List.of(TYPE, VALUE, RISK, EXPIRES, SUBDOMAINS)) {
+                Integer i = byHeaderName.get(name(role));
+                if (i != null) {
+                    out.put(role, i);
+                }
+            }
+            return out;
+        }
+
+        /** null: a type the mapping leaves out (skipped, not malformed). */
+        IndicatorType type(String text) {
+            if (types.isEmpty()) {
+                return CsvIndicatorParser.type(text);
+            }
+            for (var e : types.entrySet()) {
+                if (e.getKey().equalsIgnoreCase(text.strip())) {
+                    return IndicatorType.valueOf(e.getValue().toUpperCase(Locale.ROOT));
+                }
+            }
+            return null;
         }
     }
 

@@ -17,15 +17,25 @@ final class CsvReader {
     }
 
     private final String text;
+    private final boolean spacesBeforeQuotes;
     private int pos;
     private int line = 1;
 
-    private CsvReader(String text) {
+    private CsvReader(String text, boolean spacesBeforeQuotes) {
         this.text = text;
+        this.spacesBeforeQuotes = spacesBeforeQuotes;
     }
 
     static List<Row> read(String text) {
-        CsvReader reader = new CsvReader(text.startsWith("\uFEFF") ? text.substring(1) : text);
+        return read(text, false);
+    }
+
+    /**
+     * {@code spacesBeforeQuotes}: blanks between a comma and an opening quote are skipped, for exports that
+     * separate quoted fields with {@code ", "} (abuse.ch ThreatFox); RFC 4180 would make them part of the field.
+     */
+    static List<Row> read(String text, boolean spacesBeforeQuotes) {
+        CsvReader reader = new CsvReader(text.startsWith("\uFEFF") ? text.substring(1) : text, spacesBeforeQuotes);
         List<Row> rows = new ArrayList<>();
         while (reader.pos < reader.text.length()) {
             rows.add(reader.row());
@@ -52,6 +62,15 @@ final class CsvReader {
 
     /** Reads one field into {@code fields}, stopping before its terminating comma or line break. */
     private String field(List<String> fields) {
+        if (spacesBeforeQuotes) {
+            int p = pos;
+            while (p < text.length() && (text.charAt(p) == ' ' || text.charAt(p) == '\t')) {
+                p++;
+            }
+            if (p < text.length() && text.charAt(p) == '"') {
+                pos = p;
+            }
+        }
         if (pos < text.length() && text.charAt(pos) == '"') {
             return quotedField(fields);
         }

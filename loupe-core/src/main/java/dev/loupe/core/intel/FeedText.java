@@ -56,7 +56,7 @@ final class FeedText {
         return false;
     }
 
-    /** RFC 3339 / ISO-8601 instant, with Z or an offset, or a plain date (midnight UTC). */
+    /** RFC 3339 / ISO-8601 instant, with Z or an offset, a plain date (midnight UTC) or "date time" in UTC. */
     static Instant timestamp(String text) {
         String value = text.strip();
         try {
@@ -68,7 +68,12 @@ final class FeedText {
                 try {
                     return LocalDate.parse(value).atStartOfDay(ZoneOffset.UTC).toInstant();
                 } catch (DateTimeException notDate) {
-                    throw new IllegalArgumentException("'" + value + "' is not a timestamp");
+                    try {
+                        // "2025-12-03 10:25:05": abuse.ch dumps, in UTC as their headers say
+                        return java.time.LocalDateTime.parse(value.replace(' ', 'T')).toInstant(ZoneOffset.UTC);
+                    } catch (DateTimeException notLocal) {
+                        throw new IllegalArgumentException("'" + value + "' is not a timestamp");
+                    }
                 }
             }
         }

@@ -17,4 +17,17 @@ public record ParseResult(List<Indicator> indicators, List<ParseProblem> problem
         problems = List.copyOf(problems);
         skipped = Map.copyOf(skipped);
     }
+
+    /** Several results as one (a feed made of many files, e.g. MISP events), in order. */
+    public static ParseResult merge(java.util.Collection<ParseResult> parts) {
+        java.util.List<Indicator> indicators = new java.util.ArrayList<>();
+        java.util.List<ParseProblem> problems = new java.util.ArrayList<>();
+        Map<String, Integer> skipped = new java.util.TreeMap<>();
+        for (ParseResult r : parts) {
+            indicators.addAll(r.indicators());
+            problems.addAll(r.problems());
+            r.skipped().forEach((k, v) -> skipped.merge(k, v, Integer::sum));
+        }
+        return new ParseResult(indicators, problems, skipped);
+    }
 }

@@ -37,7 +37,12 @@ class ParserFuzzTest {
                 Arguments.of("csv", (Parser) CsvIndicatorParser::parse, feed("feed.csv")),
                 Arguments.of("hosts", (Parser) HostsFileParser::parse, feed("hosts.txt")),
                 Arguments.of("rpz", (Parser) RpzZoneParser::parse, feed("policy.rpz")),
-                Arguments.of("stix", (Parser) StixBundleParser::parse, feed("bundle.json")));
+                Arguments.of("stix", (Parser) StixBundleParser::parse, feed("bundle.json")),
+                Arguments.of("stix1", (Parser) Stix1Parser::parse, feed("stix1-package.xml")),
+                Arguments.of("urlhaus", (Parser) AbuseChParser::urlhaus, feed("urlhaus.csv")),
+                Arguments.of("threatfox", (Parser) AbuseChParser::threatFox, feed("threatfox.csv")),
+                Arguments.of("misp", (Parser) (text, source, now) -> MispFeed.event(text, source, now,
+                        MispFeed.Filter.ALL), feed("misp/5f2a9c3e-1b4d-4e6f-8a7b-9c0d1e2f3a4b.json")));
     }
 
     @ParameterizedTest(name = "{0}")

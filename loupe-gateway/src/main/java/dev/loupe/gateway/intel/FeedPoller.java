@@ -34,6 +34,9 @@ abstract class FeedPoller {
     }
 
     static FeedPoller of(IntelSourceConfig config, Clock clock, BiConsumer<String, List<Indicator>> publish) {
+        if (config.format().equals("misp")) {
+            return new MispFeedPoller(config, clock, publish);
+        }
         return switch (config.type()) {
             case "file" -> new FileFeedPoller(config, clock, publish);
             case "http" -> new HttpFeedPoller(config, clock, publish);
@@ -58,7 +61,10 @@ abstract class FeedPoller {
         Instant now = clock.instant();
         ParseResult result = switch (config.format()) {
             case "plain" -> PlainListParser.parse(text, config.name(), now);
-            case "csv" -> CsvIndicatorParser.parse(text, config.name(), now);
+            case "csv" -> CsvIndicatorParser.parse(text, config.name(), now, config.columns(), config.types());
+            case "stix1" -> dev.loupe.core.intel.Stix1Parser.parse(text, config.name(), now);
+            case "urlhaus" -> dev.loupe.core.intel.AbuseChParser.urlhaus(text, config.name(), now);
+            case "threatfox" -> dev.loupe.core.intel.AbuseChParser.threatFox(text, config.name(), now);
             case "hosts" -> HostsFileParser.parse(text, config.name(), now);
             case "rpz" -> RpzZoneParser.parse(text, config.name(), now);
             case "stix" -> StixBundleParser.parse(text, config.name(), now);

@@ -44,7 +44,7 @@ class HttpFeedPollerTest {
             List<List<Indicator>> published = new ArrayList<>();
             var config = new IntelSourceConfig("feed", "http", "plain", null,
                     URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/feed.txt"),
-                    Duration.ofMinutes(1), null, null);
+                    Duration.ofMinutes(1), null, null, null, null, null);
             FeedPoller poller = FeedPoller.of(config, Clock.systemUTC(), (name, list) -> published.add(list));
 
             poller.pollSafely();

@@ -11,7 +11,9 @@ import java.util.Locale;
  *
  * @param name           shown in logs, metrics and the fail-closed page
  * @param mode           {@code reqmod} or {@code respmod}
- * @param servers        {@code icap://host[:port]/service} URIs, all offering the same service
+ * @param servers        {@code icap://host[:port]/service} URIs (port 1344), or {@code icaps://} for ICAP over TLS
+ *                       (port 11344; the server's certificate is validated against {@code tls.ca-bundle}, and its
+ *                       name against the URI's host), all offering the same service
  * @param balance        {@code round-robin} or {@code least-connections}
  * @param failureMode    {@code fail-open} (the message passes unscanned, logged and counted) or
  *                       {@code fail-closed} (the client gets a 503 page naming the service)
@@ -31,6 +33,10 @@ import java.util.Locale;
  * @param nonHttp        what happens to a decrypted or tunnelled stream in the service's host scope that is not
  *                       HTTP (ICAP cannot scan it): {@code block} (refused, logged) or {@code relay}; default
  *                       {@code block} for a fail-closed service, since nothing in its scope may pass unscanned
+ * @param tls            for {@code icaps://}: the CA bundle that signed the servers' certificates (default: the system
+ *                       roots) and an optional client certificate and key
+ * @param requestHeaders extra ICAP headers sent with every request to this service (e.g. {@code X-ICAP-Profile},
+ *                       {@code X-TE: trailers}), for servers that ask for them
  */
 public record IcapServiceConfig(
         String name,
@@ -50,7 +56,9 @@ public record IcapServiceConfig(
         Integer markDownAfter,
         Duration reviveAfter,
         Integer retries,
-        String nonHttp) {
+        String nonHttp,
+        IcapTlsConfig tls,
+        java.util.Map<String, String> requestHeaders) {
 
     public static final String REQMOD = "reqmod";
     public static final String RESPMOD = "respmod";
@@ -67,9 +75,21 @@ public record IcapServiceConfig(
             throw new ConfigException("servers", "[]", "a service needs at least one icap://host:port/service URI");
         }
         for (URI server : servers) {
-            if (!"icap".equalsIgnoreCase(server.getScheme()) || server.getHost() == null
-                    || server.getRawPath() == null || server.getRawPath().length() < 2) {
-                throw new ConfigException("servers", server, "must be an icap://host[:port]/service URI");
+            boolean icap = "icap".equalsIgnoreCase(server.getScheme()) || "icaps".equalsIgnoreCase(server.getScheme());
+            if (!icap || server.getHost() == null || server.getRawPath() == null || server.getRawPath().length() < 2) {
+                throw new ConfigException("servers", server, "must be an icap://host[:port]/service or icaps:// URI");
+            }
+        }
+        tls = Check.orDefault(tls, IcapTlsConfig.defaults());
+        requestHeaders = requestHeaders == null ? java.util.Map.of() : java.util.Map.copyOf(requestHeaders);
+        for (var h : requestHeaders.entrySet()) {
+            if (!h.getKey().matches("[A-Za-z0-9!#$%&'*+.^_`|~-]+")
+                    || java.util.Set.of("host", "allow", "preview", "encapsulated").contains(h.getKey().toLowerCase(Locale.ROOT))) {
+                throw new ConfigException("request-headers." + h.getKey(), h.getValue(),
+                        "must be a header name Loupe does not write itself (not Host, Allow, Preview, Encapsulated)");
+            }
+            if (h.getValue() == null || h.getValue().contains("\r") || h.getValue().contains("\n")) {
+                throw new ConfigException("request-headers." + h.getKey(), h.getValue(), "must be one line of text");
             }
         }
         balance = oneOf("balance", balance, "round-robin", "round-robin", "least-connections");

@@ -105,6 +105,9 @@ final class AccessLogJson {
             string(g, "reason", i.reason());
             string(g, "server", i.server());
             g.writeNumberField("ms", i.ms());
+            string(g, "threat", i.threat());
+            string(g, "category", i.category());
+            string(g, "resolution", i.resolution());
             g.writeEndObject();
         }
         g.writeEndArray();

@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 class ServiceScopeTest {
     private static ServiceScope scope(List<String> hosts, List<String> methods, List<String> types, long max) {
         return new ServiceScope(new IcapServiceConfig("av", "respmod", List.of(URI.create("icap://h/s")), null, null,
-                hosts, methods, types, max, null, null, null, null, null, null, null, null, null));
+                hosts, methods, types, max, null, null, null, null, null, null, null, null, null, null, null));
     }
 
     @Test

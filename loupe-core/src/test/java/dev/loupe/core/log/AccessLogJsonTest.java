@@ -23,7 +23,8 @@ class AccessLogJsonTest {
     void anExchangeWithEveryFieldSetIsWhatDataBindingWrote() throws Exception {
         var record = new ExchangeRecord("exchange", "2026-12-04T13:00:00.123456Z", "1a", 7, "POST",
                 "https://a.test/x?y=" + AWKWARD, 201, 12_345_678_901L, 42, 3, 9, "relayed",
-                List.of(new IcapResult("av", "respmod", IcapResult.BLOCKED, "Eicar-Signature", "icap://127.0.0.1:1344/avscan", 12),
+                List.of(new IcapResult("av", "respmod", IcapResult.BLOCKED, "Eicar-Signature", "icap://127.0.0.1:1344/avscan", 12,
+                        "Eicar-Signature", "virus", "blocked"),
                         IcapResult.notScanned("dlp", "reqmod", "over max-body-bytes")),
                 "ips via mark:2", "HTTP/2", "0");
         assertSame(record);

@@ -122,7 +122,7 @@ final class IcapChain {
             }
             case TransactionResult.Adapted a when a.satisfied() -> {
                 HttpResponse response = converted(a, () -> HttpHeads.toResponse(a.head()));
-                record(service, IcapResult.BLOCKED, threat(a), answer.server(), answer.nanos());
+                record(service, IcapResult.BLOCKED, threat(a), answer.server(), answer.nanos(), verdict(a));
                 replaceBody(a.body());
                 done.accept(new Adapted.Respond(response, body, results));
             }
@@ -133,7 +133,7 @@ final class IcapChain {
                 boolean blocked = !isRequest && a.head().statusCode() >= 400
                         && message.response().status().code() < 400;
                 record(service, blocked ? IcapResult.BLOCKED : IcapResult.REPLACED, threat(a), answer.server(),
-                        answer.nanos());
+                        answer.nanos(), verdict(a));
                 modified = converted;
                 if (isRequest) {
                     requestHead = a.head().bytes();
@@ -193,9 +193,15 @@ final class IcapChain {
     }
 
     private void record(IcapService service, String result, String reason, String server, long nanos) {
+        record(service, result, reason, server, nanos, dev.loupe.core.icap.IcapVerdict.NONE);
+    }
+
+    private void record(IcapService service, String result, String reason, String server, long nanos,
+                        dev.loupe.core.icap.IcapVerdict verdict) {
         IcapServiceConfig sc = service.config();
         results.add(new IcapResult(sc.name(), sc.mode(), result, reason, server,
-                server == null ? -1 : TimeUnit.NANOSECONDS.toMillis(nanos)));
+                server == null ? -1 : TimeUnit.NANOSECONDS.toMillis(nanos), verdict.threat(), verdict.category(),
+                verdict.resolution()));
         metrics.results.labelValues(sc.name(), result).inc();
     }
 
@@ -203,6 +209,10 @@ final class IcapChain {
      * The threat an AV names in X-Infection-Found ({@code Threat=Eicar-Test;}), else what a filter says in
      * X-Response-Desc or X-Response-Info (c-icap's url_check), else null.
      */
+    private static dev.loupe.core.icap.IcapVerdict verdict(TransactionResult.Adapted adapted) {
+        return dev.loupe.core.icap.IcapVerdict.of(adapted.icap().headers());
+    }
+
     private static String threat(TransactionResult.Adapted adapted) {
         var headers = adapted.icap().headers();
         String found = headers.first("X-Infection-Found").orElse(null);

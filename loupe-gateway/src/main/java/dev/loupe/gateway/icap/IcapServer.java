@@ -27,6 +27,9 @@ final class IcapServer {
 
     private final String serviceName;
     private final URI uri;
+    private final URI configuredUri;
+    /** For icaps:// servers, null for plain ICAP. */
+    private final io.netty.handler.ssl.SslContext tls;
     private final String label;
     private final IcapServiceConfig config;
     private final Bootstrap bootstrap;
@@ -44,9 +47,18 @@ final class IcapServer {
     /** {@code template}: a bootstrap on this pool's event loop. */
     IcapServer(String serviceName, URI uri, IcapServiceConfig config, Bootstrap template, IcapMetrics metrics,
                ServerHealth health, int loops) {
+        this(serviceName, uri, config, template, metrics, health, loops,
+                "icaps".equalsIgnoreCase(uri.getScheme()) ? IcapTls.context(config.tls()) : null);
+    }
+
+    private IcapServer(String serviceName, URI uri, IcapServiceConfig config, Bootstrap template, IcapMetrics metrics,
+                       ServerHealth health, int loops, io.netty.handler.ssl.SslContext tls) {
         this.serviceName = serviceName;
-        this.uri = uri;
-        this.label = uri.getHost() + ":" + port() + uri.getRawPath();
+        this.tls = tls;
+        // the request line names the service as icap://: the TLS is only the transport (what c-icap and Squid do)
+        this.uri = tls == null ? uri : URI.create("icap" + uri.toString().substring("icaps".length()));
+        this.configuredUri = uri;
+        this.label = (tls == null ? "" : "icaps://") + uri.getHost() + ":" + port() + uri.getRawPath();
         this.config = config;
         this.metrics = metrics;
         this.bootstrap = template.clone()
@@ -59,7 +71,7 @@ final class IcapServer {
 
     /** The same server served from another event loop: its own connections, the same health. */
     IcapServer forLoop(Bootstrap template) {
-        return new IcapServer(serviceName, uri, config, template, metrics, health, loops);
+        return new IcapServer(serviceName, configuredUri, config, template, metrics, health, loops, tls);
     }
 
     String label() {
@@ -71,7 +83,7 @@ final class IcapServer {
     }
 
     private int port() {
-        return uri.getPort() < 0 ? 1344 : uri.getPort();
+        return uri.getPort() >= 0 ? uri.getPort() : tls != null ? 11344 : 1344;
     }
 
     /** In rotation, or out but due for a probe. */
@@ -138,18 +150,43 @@ final class IcapServer {
         IcapConnection connection = new IcapConnection(this);
         open.add(connection);
         busy++;
-        ChannelFuture f = bootstrap.handler(connection).connect(uri.getHost(), port());
-        f.addListener(done -> {
-            if (done.isSuccess()) {
-                use.accept(connection);
+        io.netty.channel.ChannelHandler handler = tls == null ? connection : new io.netty.channel.ChannelInitializer<>() {
+            @Override
+            protected void initChannel(io.netty.channel.Channel ch) {
+                ch.pipeline().addLast("tls", tls.newHandler(ch.alloc(), uri.getHost(), port()));
+                ch.pipeline().addLast(connection);
+            }
+        };
+        ChannelFuture f = bootstrap.handler(handler).connect(uri.getHost(), port());
+        f.addListener(connected -> {
+            var ssl = connected.isSuccess() && tls != null
+                    ? f.channel().pipeline().get(io.netty.handler.ssl.SslHandler.class) : null;
+            if (ssl == null) {
+                afterConnect(connection, connected, use);
             } else {
-                open.remove(connection);
-                busy--;
-                log.debug("ICAP {} {}: connect failed: {}", serviceName, label, Failures.describe(done.cause()));
-                use.accept(null);
-                serveWaiting();
+                // in use only once the server's certificate has been checked
+                ssl.handshakeFuture().addListener(handshake -> afterConnect(connection, handshake, use));
             }
         });
+    }
+
+    private void afterConnect(IcapConnection connection, io.netty.util.concurrent.Future<?> done,
+                              Consumer<IcapConnection> use) {
+        if (done.isSuccess()) {
+            use.accept(connection);
+            return;
+        }
+        connection.close();
+        open.remove(connection);
+        busy--;
+        if (tls != null && Failures.describe(done.cause()).toLowerCase(java.util.Locale.ROOT).contains("certificate")) {
+            // a misconfigured trust is not a transient failure: say so where the operator looks
+            log.warn("ICAP {} {}: TLS handshake failed: {}", serviceName, label, Failures.describe(done.cause()));
+        } else {
+            log.debug("ICAP {} {}: connect failed: {}", serviceName, label, Failures.describe(done.cause()));
+        }
+        use.accept(null);
+        serveWaiting();
     }
 
     void released(IcapConnection connection, boolean reusable) {

@@ -130,7 +130,8 @@ final class IcapService {
                 return;
             }
             long start = System.nanoTime();
-            connection.start(new IcapTransaction(job, server.uri(), options, config.preview(), config.timeout(),
+            connection.start(new IcapTransaction(withConfiguredHeaders(job), server.uri(), options, config.preview(),
+                    config.timeout(),
                     spoolMemory, spoolDirectory, result -> {
                         long nanos = System.nanoTime() - start;
                         if (result instanceof TransactionResult.Failed failed) {
@@ -199,5 +200,17 @@ final class IcapService {
 
     void close() {
         servers.forEach(IcapServer::close);
+    }
+
+    /** The service's configured request headers, after the per-message ones (X-Client-IP and friends). */
+    private IcapJob withConfiguredHeaders(IcapJob job) {
+        if (config.requestHeaders().isEmpty()) {
+            return job;
+        }
+        var headers = job.headers();
+        for (var h : new java.util.TreeMap<>(config.requestHeaders()).entrySet()) {
+            headers = headers.with(h.getKey(), h.getValue());
+        }
+        return new IcapJob(job.method(), job.requestHead(), job.responseHead(), job.body(), headers, job.extension());
     }
 }

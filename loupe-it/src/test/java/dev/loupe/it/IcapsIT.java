@@ -119,6 +119,9 @@ class IcapsIT {
         Curl.Result r = Curl.run(dir, "-x", loupe.proxy(), "-w", "\n%{http_code}",
                 "http://pushed.test:" + origins.plainPort + "/index.html");
         assertThat(r.text()).endsWith("\n503").contains("untrusted-tls").doesNotContain(Origins.MARKER);
+        JsonNode result = icapResult("/index.html", "untrusted-tls");
+        System.out.println("untrusted icaps server: " + result);
+        assertThat(result.path("result").asText()).isEqualTo("error");
     }
 
     @Test

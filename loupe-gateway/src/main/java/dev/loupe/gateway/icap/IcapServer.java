@@ -162,16 +162,16 @@ final class IcapServer {
             var ssl = connected.isSuccess() && tls != null
                     ? f.channel().pipeline().get(io.netty.handler.ssl.SslHandler.class) : null;
             if (ssl == null) {
-                afterConnect(connection, connected, use);
+                afterConnect(connection, connected, use, false);
             } else {
                 // in use only once the server's certificate has been checked
-                ssl.handshakeFuture().addListener(handshake -> afterConnect(connection, handshake, use));
+                ssl.handshakeFuture().addListener(handshake -> afterConnect(connection, handshake, use, true));
             }
         });
     }
 
     private void afterConnect(IcapConnection connection, io.netty.util.concurrent.Future<?> done,
-                              Consumer<IcapConnection> use) {
+                              Consumer<IcapConnection> use, boolean handshake) {
         if (done.isSuccess()) {
             use.accept(connection);
             return;
@@ -179,9 +179,14 @@ final class IcapServer {
         connection.close();
         open.remove(connection);
         busy--;
-        if (tls != null && Failures.describe(done.cause()).toLowerCase(java.util.Locale.ROOT).contains("certificate")) {
-            // a misconfigured trust is not a transient failure: say so where the operator looks
-            log.warn("ICAP {} {}: TLS handshake failed: {}", serviceName, label, Failures.describe(done.cause()));
+        if (handshake) {
+            // the server answers but TLS fails (untrusted certificate, wrong name): say so where the operator looks
+            Throwable root = done.cause();
+            while (root.getCause() != null && root.getCause() != root) {
+                root = root.getCause();
+            }
+            log.warn("ICAP {} {}: TLS handshake failed: {} ({})", serviceName, label, Failures.describe(done.cause()),
+                    root.getMessage());
         } else {
             log.debug("ICAP {} {}: connect failed: {}", serviceName, label, Failures.describe(done.cause()));
         }

@@ -114,7 +114,8 @@ public final class Gateway implements AutoCloseable {
             StageOrder.legacyNote(config.pipeline(), config.inline()).ifPresent(log::warn);
             GatewayServices services = new GatewayServices(config, ca, transport, connector, tls, forged, validator,
                     new MeteredAccessLog(accessLog, metrics.registry()), mirror, decider, intel, icap, inline,
-                    Stages.plan(config.stageOrder(), intel, icap, inline), defences, new AtomicLong());
+                    Stages.plan(config.stageOrder(), intel, icap, inline), defences, new AtomicLong(),
+                    dev.loupe.core.policy.ServiceChain.byRule(config.policy().rules()));
             ClientConnections clients = new ClientConnections();
             NodeHealth health = new NodeHealth(clock.instant());
             var self = new dev.loupe.core.cluster.NodeInfo(config.cluster().node(), Nodes.version(),

@@ -36,7 +36,8 @@ public record GatewayServices(
         Inline inline,
         dev.loupe.gateway.pipeline.StagePlan stages,
         dev.loupe.gateway.session.Defences defences,
-        AtomicLong connectionIds) {
+        AtomicLong connectionIds,
+        java.util.Map<String, dev.loupe.core.policy.ServiceChain> chains) {
 
     public byte[] caCertificatePem() {
         return ca.certificatePem().getBytes(java.nio.charset.StandardCharsets.US_ASCII);
@@ -44,6 +45,12 @@ public record GatewayServices(
 
     public byte[] caCertificateDer() {
         return ca.certificateDer();
+    }
+
+    /** The service chain of the rule that decided (by name); every service when the rule names none. */
+    public dev.loupe.core.policy.ServiceChain chainOf(String rule) {
+        return rule == null ? dev.loupe.core.policy.ServiceChain.ALL
+                : chains.getOrDefault(rule, dev.loupe.core.policy.ServiceChain.ALL);
     }
 
     public String nextConnectionId() {

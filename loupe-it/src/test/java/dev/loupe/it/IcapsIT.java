@@ -59,7 +59,7 @@ class IcapsIT {
                 .redirectErrorStream(true).redirectOutput(dir.resolve("stunnel.out").toFile()).start();
         Partners.awaitPort(icapsPort, 10_000);
         scriptedPort = Partners.freePort();
-        scripted = startScriptedVendor(scriptedPort, dir.resolve("vendor-requests.log"));
+        scripted = ScriptedIcap.start(dir, "vendor", scriptedPort, true);
         Partners.awaitPort(scriptedPort, 10_000);
         Path wrongCa = dir.resolve("wrong-ca.pem");
         TestCertificates.write(wrongCa, TestCertificates.ca("Not the ICAPS CA").certificate());
@@ -135,6 +135,7 @@ class IcapsIT {
         assertThat(vendor.path("category").asText()).isEqualTo("Malware Sites");
         assertThat(vendor.path("resolution").asText()).isEqualTo("blocked");
         String requests = Files.readString(dir.resolve("vendor-requests.log"));
+        assertThat(requests).contains("GET http://blocked.test:" + origins.plainPort + "/vendor.bin");
         assertThat(requests).contains("RESPMOD icap://127.0.0.1:" + scriptedPort + "/vendor ICAP/1.0")
                 .contains("X-ICAP-Profile: strict").contains("X-TE: trailers");
     }
@@ -150,71 +151,5 @@ class IcapsIT {
             }
         }
         throw new AssertionError("no ICAP result of " + service + " in " + exchange);
-    }
-
-    /**
-     * A vendor's ICAP server in a few lines of Python: OPTIONS, and every RESPMOD answered with a 403 page and the
-     * verdict headers such products send. Each request head is appended to {@code log}.
-     */
-    private static Process startScriptedVendor(int port, Path log) throws Exception {
-        Path script = dir.resolve("vendor_icap.py");
-        Files.writeString(script, """
-                import socket, sys, threading
-                port, log = int(sys.argv[1]), sys.argv[2]
-                def read_head(f):
-                    lines = []
-                    while True:
-                        line = f.readline()
-                        if not line:
-                            return None
-                        if line in (b"\\r\\n", b"\\n"):
-                            return b"".join(lines)
-                        lines.append(line)
-                def skip_chunks(f):
-                    while True:
-                        size = f.readline()
-                        if not size:
-                            return
-                        n = int(size.split(b";")[0].strip() or b"0", 16)
-                        if n == 0:
-                            f.readline()
-                            return
-                        f.read(n + 2)
-                def serve(c):
-                    f = c.makefile("rb")
-                    while True:
-                        head = read_head(f)
-                        if head is None:
-                            break
-                        with open(log, "ab") as out:
-                            out.write(head + b"\\r\\n")
-                        if head.startswith(b"OPTIONS"):
-                            c.sendall(b"ICAP/1.0 200 OK\\r\\nMethods: RESPMOD\\r\\nISTag: \\"scripted-1\\"\\r\\n"
-                                      b"Allow: 204\\r\\nPreview: 0\\r\\nEncapsulated: null-body=0\\r\\n\\r\\n")
-                            continue
-                        enc = [l for l in head.split(b"\\r\\n") if l.lower().startswith(b"encapsulated:")][0]
-                        parts = dict(p.strip().split(b"=") for p in enc.split(b":", 1)[1].split(b","))
-                        heads = [k for k in parts if k != b"res-body" and k != b"null-body"]
-                        # the encapsulated HTTP heads, then the (preview) body chunks
-                        for _ in heads:
-                            read_head(f)
-                        if b"res-body" in parts:
-                            skip_chunks(f)
-                        body = b"blocked by the scripted vendor\\n"
-                        http = (b"HTTP/1.1 403 Forbidden\\r\\nContent-Type: text/plain\\r\\nContent-Length: "
-                                + str(len(body)).encode() + b"\\r\\n\\r\\n")
-                        c.sendall(b"ICAP/1.0 200 OK\\r\\nISTag: \\"scripted-1\\"\\r\\nX-Virus-ID: Scripted.Trojan.42\\r\\n"
-                                  b"X-Blocked-Reason: Malware Sites\\r\\nX-Response-Info: BLOCKED\\r\\n"
-                                  b"Encapsulated: res-hdr=0, res-body=" + str(len(http)).encode() + b"\\r\\n\\r\\n"
-                                  + http + hex(len(body))[2:].encode() + b"\\r\\n" + body + b"\\r\\n0\\r\\n\\r\\n")
-                    c.close()
-                s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-                s.bind(("127.0.0.1", port)); s.listen(16)
-                while True:
-                    c, _ = s.accept()
-                    threading.Thread(target=serve, args=(c,), daemon=True).start()
-                """);
-        return new ProcessBuilder("/usr/bin/python3", script.toString(), String.valueOf(port), log.toString())
-                .redirectErrorStream(true).redirectOutput(dir.resolve("vendor.out").toFile()).start();
     }
 }

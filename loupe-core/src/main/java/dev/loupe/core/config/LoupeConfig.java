@@ -48,6 +48,14 @@ public record LoupeConfig(
         pac = Check.orDefault(pac, PacConfig.defaults());
         pipeline = pipeline == null ? null : java.util.List.copyOf(pipeline);
         StageOrder.resolve(pipeline, inline); // refused here, with the field, rather than at first use
+        java.util.Set<String> services = new java.util.HashSet<>();
+        icap.services().forEach(sv -> services.add(sv.name()));
+        inline.services().forEach(sv -> services.add(sv.name()));
+        if (!mirror.sinks().isEmpty()) {
+            services.add(dev.loupe.core.policy.ServiceChain.MIRROR);
+        }
+        dev.loupe.core.policy.ServiceChain.check(policy.rules(), services,
+                (i, j) -> "policy.rules[" + i + "].services[" + j + "]");
     }
 
     public static LoupeConfig defaults() {

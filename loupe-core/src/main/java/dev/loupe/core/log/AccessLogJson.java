@@ -75,6 +75,13 @@ final class AccessLogJson {
             string(g, "ja4s", f.ja4s());
             g.writeEndObject();
         }
+        if (r.chain() != null) {
+            g.writeArrayFieldStart("chain");
+            for (String service : r.chain()) {
+                g.writeString(service);
+            }
+            g.writeEndArray();
+        }
         g.writeNumberField("bytes_up", r.bytesUp());
         g.writeNumberField("bytes_down", r.bytesDown());
         g.writeNumberField("duration_ms", r.durationMs());

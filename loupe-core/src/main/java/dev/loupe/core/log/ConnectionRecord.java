@@ -25,6 +25,7 @@ public record ConnectionRecord(
         TlsSummary upstreamTls,
         UpstreamCertificateSummary upstreamCertificate,
         HandshakeFingerprints fingerprints,
+        java.util.List<String> chain,
         long bytesUp,
         long bytesDown,
         long durationMs,

@@ -26,6 +26,8 @@ import java.util.Set;
  *       {@code file:PATH} reads one fingerprint per line from a file ({@code #} comments). Decided before
  *       decryption, so a known malware client can be blocked before Loupe answers its hello.</li>
  * </ul>
+ * {@code services} (not a condition): the chain of inspection services the connections this rule decides go
+ * through: ICAP service names, the inline service's name, {@code mirror}. Absent: every configured service.
  * Validation failures name the field relative to this record, e.g. {@code hosts[1]}.
  */
 public record PolicyRule(
@@ -42,6 +44,7 @@ public record PolicyRule(
         List<String> certSans,
         List<String> ja3,
         List<String> ja4,
+        List<String> services,
         String action) {
 
     /** Verdicts not produced by a rule use these names, so no rule may take them. */
@@ -71,6 +74,10 @@ public record PolicyRule(
         certSans = copy(certSans);
         ja3 = copy(ja3);
         ja4 = copy(ja4);
+        if (services != null) {
+            RuleParts.names("services", services, name, false);
+        }
+        services = copy(services);
     }
 
     /** True when the rule looks at the upstream certificate (any {@code cert-*} condition). */

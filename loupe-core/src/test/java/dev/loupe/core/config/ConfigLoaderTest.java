@@ -15,6 +15,22 @@ class ConfigLoaderTest {
     private final ConfigLoader loader = new ConfigLoader();
 
     @Test
+    void aRuleChainMayNameOnlyConfiguredServices() {
+        String base = """
+                icap: {services: [{name: av, mode: respmod, servers: ['icap://127.0.0.1/avscan']}]}
+                policy: {rules: [{name: dl, hosts: [a.test], action: decrypt, services: [%s]}]}
+                """;
+        assertThat(new ConfigLoader().parse(base.formatted("av")).policy().rules().get(0).services()).containsExactly("av");
+        assertThatThrownBy(() -> new ConfigLoader().parse(base.formatted("av, sandbox")))
+                .hasMessageContaining("policy.rules[0].services[1]").hasMessageContaining("'sandbox'")
+                .hasMessageContaining("no such service (configured: av)");
+        assertThatThrownBy(() -> new ConfigLoader().parse(base.formatted("mirror")))
+                .as("the mirror is a service only when a sink is configured").hasMessageContaining("services[0]");
+        assertThatThrownBy(() -> new ConfigLoader().parse(base.formatted("")))
+                .hasMessageContaining("an empty list matches nothing");
+    }
+
+    @Test
     void emptyFileGivesSecureDefaults() {
         LoupeConfig c = loader.parse("");
         assertThat(c.listener().address()).isEqualTo("127.0.0.1");

@@ -47,18 +47,18 @@ class AccessLogJsonTest {
                 new UpstreamCertificateSummary("CN=a.test", "CN=Some CA", "untrusted", "expired " + AWKWARD),
                 new HandshakeFingerprints("0149f47eabf9a20d0893e2a44e5a6323", "t13d3112h2_e8f1e7e78f70_b26ce05bbdd6",
                         "abade5a4a7f42baf54766e5d108283b6", "t120400_c02c_" + AWKWARD),
-                1_234, 5_678_901_234L, 15, "client closed");
+                List.of("av", "mirror"), 1_234, 5_678_901_234L, 15, "client closed");
         assertSame(record);
     }
 
     @Test
     void aConnectionWithItsOptionalFieldsNullLeavesThemOut() throws Exception {
         assertSame(new ConnectionRecord("connection", "t", "2", "main", "127.0.0.1:1", "b.test:443", null, "relay",
-                null, null, null, null, null, 0, 0, 0, null));
+                null, null, null, null, null, null, 0, 0, 0, null));
         assertSame(new ConnectionRecord("connection", "t", "2", "main", "127.0.0.1:1", "b.test:443", null, "reject",
                 null, new TlsSummary(null, null, null), null,
                 new UpstreamCertificateSummary(null, null, null, null), new HandshakeFingerprints(null, null, null, null),
-                0, 0, 0, null));
+                List.of(), 0, 0, 0, null));
     }
 
     private void assertSame(Object record) throws Exception {

@@ -102,7 +102,7 @@ class PolicyRuleValidationTest {
     void constructorCopiesLists() {
         List<String> hosts = new java.util.ArrayList<>(List.of("a.example"));
         PolicyRule r = new PolicyRule("r", hosts, null, null, null, null, null, null, null, null, null, null, null,
-                "decrypt");
+                null, "decrypt");
         hosts.add("b.example");
 
         assertThat(r.hosts()).containsExactly("a.example");

@@ -73,6 +73,11 @@ final class StagedExchange implements StageExchange {
     }
 
     @Override
+    public dev.loupe.core.policy.ServiceChain chain() {
+        return relay.session().chain();
+    }
+
+    @Override
     public int flowHash() {
         return relay.flowHash();
     }

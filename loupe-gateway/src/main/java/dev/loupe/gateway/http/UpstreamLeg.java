@@ -174,10 +174,10 @@ final class UpstreamLeg {
                 return;
             }
         }
-        if (hop.device() != null) {
+        if (hop.device() != null && MirrorTap.inChain(client)) {
             MirrorTap.install(deviceMirror, client.remoteAddress() instanceof InetSocketAddress c ? c : null,
                     devices.originAddress(), made);
-        } else {
+        } else if (hop.device() == null) {
             MirrorTap.install(directMirror, client, made);
         }
         RelayPipelines.upstream(relay, made);

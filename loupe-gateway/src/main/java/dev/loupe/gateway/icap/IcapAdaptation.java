@@ -156,8 +156,17 @@ public final class IcapAdaptation implements AutoCloseable {
      * @param declaredBytes its Content-Length, -1 when unknown
      */
     public Selection select(boolean isRequest, String host, String method, String contentType, long declaredBytes) {
+        return select(isRequest, host, method, contentType, declaredBytes, dev.loupe.core.policy.ServiceChain.ALL);
+    }
+
+    /** As above, skipping the services the connection's rule left out of its chain (they are not logged). */
+    public Selection select(boolean isRequest, String host, String method, String contentType, long declaredBytes,
+                            dev.loupe.core.policy.ServiceChain chain) {
         List<Object> steps = new ArrayList<>();
         for (IcapService service : isRequest ? reqmod : respmod) {
+            if (!chain.allows(service.config().name())) {
+                continue;
+            }
             String excluded = service.scope().excludes(host, method, contentType);
             if (excluded == null && declaredBytes >= 0 && service.scope().overLimit(declaredBytes)) {
                 String why = "body over max-body-bytes (" + service.config().maxBodyBytes() + ")";

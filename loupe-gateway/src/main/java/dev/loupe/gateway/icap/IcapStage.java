@@ -101,7 +101,7 @@ public final class IcapStage implements ExchangeStage {
     private Step choose(StageExchange exchange, boolean request, String contentType, long declared,
                         HttpResponse original, long limit) {
         IcapAdaptation.Selection selection = icap.select(request, exchange.host(), exchange.method(), contentType,
-                declared);
+                declared, exchange.chain());
         if (selection.blockedBy() != null) {
             exchange.icapResults(selection.skipped());
             return new Action.Abort(icap.tooLarge(selection, request, exchange.target().host()));

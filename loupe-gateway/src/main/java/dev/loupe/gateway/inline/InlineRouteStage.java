@@ -37,6 +37,10 @@ public final class InlineRouteStage implements ExchangeStage {
 
     @Override
     public Step onRequestHead(StageExchange exchange, HttpRequest head) {
+        if (!exchange.chain().allows(service.name())) {
+            exchange.inlineNote(service.name() + ": not in the chain of rule " + exchange.chain().rule());
+            return Action.PROCEED;
+        }
         InlineHttpService.Device chosen = service.pick(exchange.flowHash());
         if (chosen != null) {
             return new Action.Route(chosen);

@@ -22,7 +22,7 @@ public final class MirrorTap extends ChannelDuplexHandler {
 
     /** Adds a tap to {@code upstream} just before its "idle-close" handler; the client is {@code client}. */
     public static void install(Mirror mirror, io.netty.channel.Channel client, io.netty.channel.Channel upstream) {
-        if (mirror == null || !(client.remoteAddress() instanceof java.net.InetSocketAddress c)
+        if (mirror == null || !inChain(client) || !(client.remoteAddress() instanceof java.net.InetSocketAddress c)
                 || !(upstream.remoteAddress() instanceof java.net.InetSocketAddress s)) {
             return;
         }
@@ -39,6 +39,12 @@ public final class MirrorTap extends ChannelDuplexHandler {
             return;
         }
         channel.pipeline().addBefore("idle-close", "mirror", new MirrorTap(mirror, mirror.open(client, server)));
+    }
+
+    /** Whether the rule that decided the client's connection kept the mirror in its service chain. */
+    public static boolean inChain(io.netty.channel.Channel client) {
+        var session = client.attr(dev.loupe.gateway.session.Session.KEY).get();
+        return session == null || session.chain().allows(dev.loupe.core.policy.ServiceChain.MIRROR);
     }
 
     /** For connections relayed without decryption: tapped only when {@code mirror.include-relayed} is on. */

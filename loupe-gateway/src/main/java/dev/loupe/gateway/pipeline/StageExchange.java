@@ -39,6 +39,11 @@ public interface StageExchange {
 
     EventLoop eventLoop();
 
+    /** The services the rule that decided this connection chose; a stage skips the services outside it. */
+    default dev.loupe.core.policy.ServiceChain chain() {
+        return dev.loupe.core.policy.ServiceChain.ALL;
+    }
+
     /** ICAP outcomes, in order, for the exchange's log line. */
     void icapResults(List<IcapResult> results);
 

@@ -71,6 +71,7 @@ final class DecryptedPath {
             case DecryptedNext.Intercept intercept -> {
                 if (intercept.verdict() != null) {
                     session.verdict("decrypt", intercept.verdict().rule() + ": " + intercept.verdict().reason());
+                    session.chain(services.chainOf(intercept.verdict().rule()));
                 }
                 session.sni(hello.serverName());
                 certificateDecides = intercept.certificateDecides();
@@ -101,6 +102,7 @@ final class DecryptedPath {
             case DecryptedNext.Forge forge -> {
                 if (forge.decided() != null) {
                     session.verdict("decrypt", forge.decided().rule() + ": " + forge.decided().reason());
+                    session.chain(services.chainOf(forge.decided().rule()));
                 }
                 if (services.inline() == null) {
                     // with inline devices the relay taps whichever leg carries the plaintext (see HttpRelay)

@@ -32,9 +32,19 @@ final class Guards {
         InetAddress client = ((InetSocketAddress) session.client().remoteAddress()).getAddress();
         var facts = new ConnectionFacts(client, address, target.port(), null, target.host(), List.of(),
                 session.listener(), null, null, null);
-        if (services.decider().decide(facts) instanceof PolicyDecision.Decided(Verdict.Block block)) {
+        PolicyDecision decision = services.decider().decide(facts);
+        if (decision instanceof PolicyDecision.Decided(Verdict.Block block)) {
             return Optional.of(new ErrorPage(403, "Blocked", "rule " + block.rule() + ": " + block.reason(),
                     target.host()));
+        }
+        // plain HTTP: the exchanges that follow, one at a time, go through the chain of the rule that passed them
+        if (decision instanceof PolicyDecision.Decided(Verdict v)) {
+            session.chain(services.chainOf(v.rule()));
+            if (!services.chainOf(v.rule()).isAll()) {
+                session.verdict("http", v.rule() + ": " + v.reason()); // the log names the rule whose chain ran
+            }
+        } else {
+            session.chain(dev.loupe.core.policy.ServiceChain.ALL);
         }
         return Optional.empty();
     }

@@ -32,6 +32,7 @@ public final class Session {
     private TlsSummary clientTls;
     private TlsSummary upstreamTls;
     private dev.loupe.core.log.HandshakeFingerprints fingerprints;
+    private dev.loupe.core.policy.ServiceChain chain = dev.loupe.core.policy.ServiceChain.ALL;
     private UpstreamCertificateSummary upstreamCertificate;
     private String closeReason;
     private int exchanges;
@@ -106,6 +107,15 @@ public final class Session {
         return upstreamTls;
     }
 
+    /** The inspection services this connection goes through, as the rule that decided it chose. */
+    public dev.loupe.core.policy.ServiceChain chain() {
+        return chain;
+    }
+
+    public void chain(dev.loupe.core.policy.ServiceChain chain) {
+        this.chain = chain;
+    }
+
     /** The client's JA3/JA4 (and later the server's JA3S/JA4S), for the connection line and the policy. */
     public dev.loupe.core.log.HandshakeFingerprints fingerprints() {
         return fingerprints;
@@ -152,7 +162,8 @@ public final class Session {
         logged = true;
         long durationMs = (System.nanoTime() - startNanos) / 1_000_000;
         accessLog.connection(new ConnectionRecord("connection", start.toString(), id, listener, clientAddress(), target, sni,
-                verdict, reason, clientTls, upstreamTls, upstreamCertificate, fingerprints, counter.bytesIn(),
+                verdict, reason, clientTls, upstreamTls, upstreamCertificate, fingerprints,
+                chain.isAll() ? null : chain.services(), counter.bytesIn(),
                 counter.bytesOut(),
                 durationMs, closeReason == null ? "client closed" : closeReason));
     }

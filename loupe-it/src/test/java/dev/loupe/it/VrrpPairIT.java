@@ -22,7 +22,8 @@ import org.junit.jupiter.api.io.TempDir;
  * connections through the virtual address in a loop while the master's Loupe is killed (the backup takes the
  * address: the failed connections and the window are counted) and then while the new master is stopped with
  * SIGTERM (it drains: health says draining, keepalived gives the address up, the node keeps accepting for
- * {@code shutdown.announce-delay}: no connection may fail).
+ * {@code shutdown.announce-delay}: no connection started after the move may fail, and before it at most the one
+ * in flight at the moment the address moved, which VRRP cannot carry over).
  */
 class VrrpPairIT {
     static final String VIP = "10.89.0.100";
@@ -133,7 +134,10 @@ class VrrpPairIT {
             Thread.sleep(1_000);
             List<long[]> termFailures = report("SIGTERM on the master (drain, announce-delay 3s)", attempts, termAt,
                     backAt);
-            assertThat(termFailures).as("a draining node loses no new connection").isEmpty();
+            // a connection in flight on the old master when the address moves is cut (VRRP moves no TCP state);
+            // every connection started after the move, and all but that one before it, succeed
+            assertThat(termFailures).as("failed attempts around the drain").hasSizeLessThanOrEqualTo(1)
+                    .allSatisfy(f -> assertThat(f[0]).as("started before the address moved").isLessThan(backAt));
             assertThat(succeeded(attempts, backAt + 500)).as("connections succeed through B").isPositive();
             assertThat(Files.readString(dir.resolve("a/loupe.out"))).contains("draining (SIGTERM)");
         } finally {

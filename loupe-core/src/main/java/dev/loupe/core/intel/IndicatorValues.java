@@ -5,11 +5,17 @@ import dev.loupe.core.net.IpLiterals;
 
 /** Canonical text of an indicator value, per type; the key under which indicators are merged and removed. */
 final class IndicatorValues {
+    /** No real indicator is longer; a hostile feed's megabyte "URL" must not reach the index or the log. */
+    static final int MAX_LENGTH = 8192;
+
     private IndicatorValues() {
     }
 
     /** Throws IllegalArgumentException (with a message fit for a parse problem) if the value is unusable. */
     static String normalise(IndicatorType type, String value) {
+        if (value.length() > MAX_LENGTH) {
+            throw new IllegalArgumentException("value of " + value.length() + " characters, longer than " + MAX_LENGTH);
+        }
         String text = value.strip();
         return switch (type) {
             case DOMAIN -> DomainNames.normalise(text);

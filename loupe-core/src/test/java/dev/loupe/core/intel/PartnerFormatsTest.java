@@ -129,6 +129,24 @@ class PartnerFormatsTest {
         assertThat(r.indicators().get(0).expiresAt()).isEqualTo(Instant.parse("2030-01-01T00:00:00Z"));
     }
 
+    @Test
+    @Timeout(10)
+    void hugeLinesCostOnlyThemselves() {
+        String huge = "http://huge.test/" + "a".repeat(4 * 1024 * 1024);
+        String urlhaus = "# id,dateadded,url,url_status\n\"1\",\"2026-12-04 10:00:00\",\"" + huge + "\",\"online\"\n"
+                + "\"2\",\"2026-12-04 10:00:00\",\"http://fine.test/x\",\"online\"\n";
+        ParseResult r = AbuseChParser.urlhaus(urlhaus, "urlhaus", NOW);
+        assertThat(values(r)).containsExactly("fine.test/x");
+        assertThat(r.problems()).singleElement().satisfies(p -> {
+            assertThat(p.line()).isEqualTo(2);
+            assertThat(p.reason()).contains("longer than 8192").hasSizeLessThan(200);
+        });
+        String stix = "<stix:STIX_Package xmlns:stix=\"http://stix.mitre.org/stix-1\"><stix:Indicators>"
+                + "<stix:Indicator><x>" + "b".repeat(4 * 1024 * 1024) + "</x></stix:Indicator></stix:Indicators>"
+                + "</stix:STIX_Package>";
+        assertThat(Stix1Parser.parse(stix, "stix1", NOW).indicators()).isEmpty();
+    }
+
     static List<String> values(ParseResult r) {
         return r.indicators().stream().map(Indicator::value).toList();
     }

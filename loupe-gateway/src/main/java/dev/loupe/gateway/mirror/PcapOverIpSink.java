@@ -119,7 +119,9 @@ final class PcapOverIpSink implements MirrorSink {
 
     @Override
     public void close() {
-        server.close().awaitUninterruptibly();
-        readers.close().awaitUninterruptibly();
+        // bounded: after the event loops have shut down (the gateway closes the mirror last, so that the final
+        // events are written) a close future whose loop is gone may never complete
+        server.close().awaitUninterruptibly(2_000);
+        readers.close().awaitUninterruptibly(2_000);
     }
 }

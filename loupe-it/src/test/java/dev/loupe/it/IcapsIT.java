@@ -117,9 +117,9 @@ class IcapsIT {
     @Test
     void aServerWhoseCertificateIsNotTrustedIsNeverUsedAndFailClosedHolds() throws Exception {
         Curl.Result r = Curl.run(dir, "-x", loupe.proxy(), "-w", "\n%{http_code}",
-                "http://pushed.test:" + origins.plainPort + "/index.html");
+                "http://pushed.test:" + origins.plainPort + "/index.html?untrusted");
         assertThat(r.text()).endsWith("\n503").contains("untrusted-tls").doesNotContain(Origins.MARKER);
-        JsonNode result = icapResult("/index.html", "untrusted-tls");
+        JsonNode result = icapResult("/index.html?untrusted", "untrusted-tls");
         System.out.println("untrusted icaps server: " + result);
         assertThat(result.path("result").asText()).isEqualTo("error");
     }

@@ -10,6 +10,10 @@ public interface AccessLog extends AutoCloseable {
     default void close() {
     }
 
+    /** Reopens the file written to (after logrotate moved it away: SIGUSR1); nothing for a stream. */
+    default void reopen() {
+    }
+
     AccessLog NONE = new AccessLog() {
         @Override
         public void connection(ConnectionRecord record) {

@@ -37,13 +37,21 @@ public final class JsonLinesAccessLog implements AccessLog {
     /** The writer thread's batch buffer, kept between batches (only that thread touches it). */
     private final ByteArrayOutputStream lines = new ByteArrayOutputStream(1 << 16);
     private final BlockingQueue<Object> queue;
-    private final OutputStream out;
+    private OutputStream out; // replaced by the writer thread only, on reopen
     private final boolean ownsStream;
+    /** The file written to, null for a stream; reopened when {@link #reopen} asks (log rotation). */
+    private final Path file;
+    private volatile boolean reopenRequested;
     private final Thread writer;
     private final AtomicLong dropped = new AtomicLong();
 
     private JsonLinesAccessLog(OutputStream out, boolean ownsStream, int capacity) {
+        this(out, ownsStream, capacity, null);
+    }
+
+    private JsonLinesAccessLog(OutputStream out, boolean ownsStream, int capacity, Path file) {
         this.out = out;
+        this.file = file;
         this.ownsStream = ownsStream;
         this.queue = new ArrayBlockingQueue<>(capacity);
         this.writer = Thread.ofPlatform().daemon().name("loupe-access-log").unstarted(this::drain);
@@ -65,10 +73,42 @@ public final class JsonLinesAccessLog implements AccessLog {
             if (parent != null) {
                 Files.createDirectories(parent);
             }
-            return new JsonLinesAccessLog(Files.newOutputStream(file, StandardOpenOption.CREATE,
-                    StandardOpenOption.APPEND, StandardOpenOption.WRITE), true, capacity);
+            return new JsonLinesAccessLog(open(file), true, capacity, file);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open access log " + file, e);
+        }
+    }
+
+    private static OutputStream open(Path file) throws IOException {
+        return Files.newOutputStream(file, StandardOpenOption.CREATE, StandardOpenOption.APPEND,
+                StandardOpenOption.WRITE);
+    }
+
+    /**
+     * Asks the writer to close the file and open it again by name, so that records go to a new file once the
+     * old one was moved away (logrotate's {@code postrotate kill -USR1}); records queued meanwhile are kept.
+     */
+    @Override
+    public void reopen() {
+        if (file != null) {
+            reopenRequested = true;
+            LockSupport.unpark(writer);
+        }
+    }
+
+    private void reopenIfAsked() {
+        if (!reopenRequested) {
+            return;
+        }
+        reopenRequested = false;
+        try {
+            OutputStream next = open(file);
+            out.close();
+            out = next;
+            log.info("access log reopened: {}", file);
+        } catch (IOException e) {
+            // keep writing to the old file rather than lose records
+            log.warn("access log {} could not be reopened, still writing to the old file: {}", file, e.toString());
         }
     }
 
@@ -95,6 +135,7 @@ public final class JsonLinesAccessLog implements AccessLog {
     private void drain() {
         List<Object> batch = new ArrayList<>(MAX_BATCH);
         while (true) {
+            reopenIfAsked();
             if (queue.drainTo(batch, MAX_BATCH) == 0) {
                 LockSupport.parkNanos(this, IDLE_WAIT_NANOS);
                 if (Thread.currentThread().isInterrupted()) {

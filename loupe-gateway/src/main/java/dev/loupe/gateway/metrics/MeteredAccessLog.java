@@ -56,4 +56,9 @@ public final class MeteredAccessLog implements AccessLog {
     public void close() {
         delegate.close();
     }
+
+    @Override
+    public void reopen() {
+        delegate.reopen();
+    }
 }

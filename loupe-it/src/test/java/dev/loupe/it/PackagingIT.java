@@ -130,6 +130,84 @@ class PackagingIT {
         }
     }
 
+    @Test
+    void theContainerImageBuildsOfflineRunsAsNonRootAndDrainsOnStop() throws Exception {
+        String podman = null;
+        for (String dirName : new String[] {"/usr/bin", "/usr/local/bin"}) {
+            if (Files.isExecutable(Path.of(dirName, "podman"))) {
+                podman = dirName + "/podman";
+            }
+        }
+        org.junit.jupiter.api.Assumptions.assumeTrue(podman != null,
+                "podman is not installed: the container build is skipped (.ci/run installs podman, buildah, runc)");
+        // podman's defaults do not work on this kind of machine (hybrid cgroups, no CAP_SYS_RESOURCE): own config
+        Path conf = Files.writeString(dir.resolve("containers.conf"), """
+                [containers]
+                default_ulimits = ["nofile=20000:20000", "nproc=4096:4096"]
+                [engine]
+                cgroup_manager = "cgroupfs"
+                events_logger = "file"
+                events_logfile_path = "%1$s/events.log"
+                runtime = "runc"
+                [network]
+                network_backend = "cni"
+                """.formatted(dir));
+        Path storage = Files.writeString(dir.resolve("storage.conf"), """
+                [storage]
+                driver = "overlay"
+                graphroot = "%1$s/graph"
+                runroot = "%1$s/run"
+                """.formatted(dir));
+        java.util.Map<String, String> env = java.util.Map.of("CONTAINERS_CONF", conf.toString(),
+                "CONTAINERS_STORAGE_CONF", storage.toString());
+        String tag = "localhost/loupe-it:" + ProcessHandle.current().pid();
+        String built = runIn(env, Path.of("..").toAbsolutePath().normalize().resolve("packaging/container/build.sh")
+                .toString(), tag);
+        assertThat(built.strip()).endsWith(tag);
+        int port = Partners.freePort();
+        Path etc = Files.createDirectories(dir.resolve("etc"));
+        Files.writeString(etc.resolve("loupe.yaml"), "data-dir: /var/lib/loupe\nlistener: {address: 127.0.0.1, port: "
+                + port + "}\nadmin: {port: 0}\n");
+        Path data = Files.createDirectories(dir.resolve("data"));
+        run("chown", "10001:10001", data.toString());
+        String name = "loupe-it-" + ProcessHandle.current().pid();
+        runIn(env, podman, "run", "-d", "--name", name, "--network", "host", "-v", etc + ":/etc/loupe:ro",
+                "-v", data + ":/var/lib/loupe", tag);
+        try {
+            Partners.awaitPort(port, 60_000);
+            Curl.Result ca = Curl.run(dir, "http://127.0.0.1:" + port + "/loupe-ca.pem");
+            assertThat(ca.text()).contains("BEGIN CERTIFICATE");
+            assertThat(runIn(env, podman, "exec", name, "/opt/java/bin/java", "-XshowSettings:properties", "-version"))
+                    .contains("user.name = loupe");
+            var key = data.resolve("ca.key");
+            assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(key)))
+                    .isEqualTo("rw-------");
+            assertThat(Files.getAttribute(key, "unix:uid")).as("created by the image's non-root user").isEqualTo(10001);
+            runIn(env, podman, "stop", "-t", "40", name); // SIGTERM: the node drains and exits 0
+            assertThat(runIn(env, podman, "inspect", "-f", "{{.State.ExitCode}}", name).strip()).isEqualTo("0");
+        } finally {
+            ProcessBuilder rm = new ProcessBuilder(podman, "rm", "-f", name);
+            rm.environment().putAll(env);
+            rm.start().waitFor(30, TimeUnit.SECONDS);
+            ProcessBuilder rmi = new ProcessBuilder(podman, "rmi", "-f", tag);
+            rmi.environment().putAll(env);
+            rmi.start().waitFor(30, TimeUnit.SECONDS);
+        }
+    }
+
+    private static String runIn(java.util.Map<String, String> env, String... cmd) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        pb.environment().putAll(env);
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes());
+        if (!p.waitFor(180, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError("did not finish: " + String.join(" ", cmd));
+        }
+        assertThat(p.exitValue()).as(String.join(" ", cmd) + ": " + out).isZero();
+        return out;
+    }
+
     private static List<Long> ids(Path file) throws Exception {
         List<Long> ids = new ArrayList<>();
         for (String line : Files.readAllLines(file)) {

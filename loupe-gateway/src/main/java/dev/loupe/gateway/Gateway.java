@@ -299,6 +299,7 @@ public final class Gateway implements AutoCloseable {
             transparent.close().awaitUninterruptibly();
         }
         log.info("stopped accepting new connections; {} open", clients.size());
+        clients.announce(dev.loupe.gateway.session.DrainEvent.INSTANCE);
     }
 
     @Override

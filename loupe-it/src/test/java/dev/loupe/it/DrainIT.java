@@ -111,6 +111,29 @@ class DrainIT {
         idle.close();
     }
 
+    @Test
+    void anIdleKeepAliveConnectionIsClosedWhenTheNodeStopsAcceptingSoItNeedNotWaitForTheTimeout() throws Exception {
+        startGateway("shutdown: {drain-timeout: 30s}\n");
+        Socket keepAlive = new Socket("127.0.0.1", port);
+        keepAlive.setSoTimeout(10_000);
+        String request = "GET http://upstream.test:" + origins.plainPort + "/index.html HTTP/1.1\r\nHost: upstream.test:"
+                + origins.plainPort + "\r\n\r\n";
+        keepAlive.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
+        String head = readHead(keepAlive);
+        assertThat(head).startsWith("HTTP/1.1 200").doesNotContainIgnoringCase("connection: close");
+        int length = Integer.parseInt(head.lines().filter(l -> l.toLowerCase().startsWith("content-length:"))
+                .findFirst().orElseThrow().substring(15).strip());
+        keepAlive.getInputStream().readNBytes(length); // the connection is now idle, kept alive
+        long signalled = System.nanoTime();
+        gateway.destroy(); // SIGTERM
+        assertThat(keepAlive.getInputStream().read()).as("closed by the drain").isEqualTo(-1);
+        assertThat(gateway.waitFor(10, TimeUnit.SECONDS)).as("not held for the 30 s drain timeout").isTrue();
+        assertThat(gateway.exitValue()).isZero();
+        assertThat((System.nanoTime() - signalled) / 1_000_000).isLessThan(10_000);
+        assertThat(gatewayOutput()).contains("drained: no connection left");
+        keepAlive.close();
+    }
+
     private void startGateway(String extraYaml) throws Exception {
         port = Partners.freePort();
         adminPort = Partners.freePort();

@@ -144,6 +144,28 @@ class Http2IT {
     }
 
     @Test
+    void aDrainingGatewaySaysGoawayWhenItStopsAcceptingAndExitsWithoutWaitingForTheTimeout() throws Exception {
+        GatewayUnderTest own = GatewayUnderTest.start(Files.createDirectories(dir.resolve("loupe-drain-h2")), origins,
+                "shutdown: {drain-timeout: 30s}\n");
+        Process client = null;
+        try {
+            client = rawH2Process(own, "--linger");
+            var out = new java.io.BufferedReader(new java.io.InputStreamReader(client.getInputStream()));
+            assertThat(out.readLine()).isEqualTo("status 200"); // up and idle
+            long started = System.nanoTime();
+            var drained = own.gateway.drain("test");
+            assertThat(out.readLine()).as("GOAWAY (NO_ERROR) at once, not at the drain timeout").isEqualTo("goaway 0");
+            drained.get(10, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat((System.nanoTime() - started) / 1_000_000).isLessThan(10_000);
+        } finally {
+            own.close();
+            if (client != null) {
+                Partners.finish(client);
+            }
+        }
+    }
+
+    @Test
     void requestsRfc9113ForbidsNeverReachTheOrigin() throws Exception {
         assertThat(rawH2("x-probe=control")).as("a valid request through the same path").isEqualTo("status 200");
         // connection-specific headers, a TE other than trailers, a content-length the DATA contradicts

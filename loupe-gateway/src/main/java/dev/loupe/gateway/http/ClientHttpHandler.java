@@ -30,6 +30,14 @@ final class ClientHttpHandler extends ChannelInboundHandlerAdapter {
     }
 
     @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt == dev.loupe.gateway.session.DrainEvent.INSTANCE) {
+            relay.drain();
+        }
+        ctx.fireUserEventTriggered(evt);
+    }
+
+    @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         relay.clientClosed();
         if (relay.upstream() != null) {

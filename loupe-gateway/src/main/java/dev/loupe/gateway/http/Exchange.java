@@ -11,7 +11,8 @@ final class Exchange {
     final String method;
     final String url;
     final HttpVersion clientVersion;
-    final boolean clientKeepAlive;
+    /** Cleared when the gateway drains: the response then says Connection: close. */
+    boolean clientKeepAlive;
     final boolean head;
     final boolean upgradeRequested;
     private final Instant start = Instant.now();

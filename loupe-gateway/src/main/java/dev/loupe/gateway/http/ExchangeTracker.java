@@ -8,9 +8,22 @@ import java.util.ArrayDeque;
  */
 final class ExchangeTracker {
     private final ArrayDeque<Exchange> inFlight = new ArrayDeque<>(2);
+    private boolean draining;
 
     void started(Exchange exchange) {
+        if (draining) {
+            exchange.clientKeepAlive = false;
+        }
         inFlight.addLast(exchange);
+    }
+
+    /** The gateway is leaving: every exchange in flight and to come ends the connection after its response. */
+    void drain() {
+        draining = true;
+        for (Exchange e : inFlight) {
+            e.clientKeepAlive = false;
+            e.closeClientAfter = true;
+        }
     }
 
     Exchange current() {

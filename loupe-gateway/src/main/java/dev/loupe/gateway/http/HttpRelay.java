@@ -315,4 +315,13 @@ public final class HttpRelay {
     String clientIp() {
         return flowClientIp != null ? flowClientIp : session.clientIp();
     }
+
+    /** The gateway drains: an idle keep-alive connection closes now, a busy one after its response. */
+    void drain() {
+        tracker.drain();
+        if (tracker.idle()) {
+            session.closeReason("gateway draining (idle keep-alive closed)");
+            client.close();
+        }
+    }
 }

@@ -157,6 +157,16 @@ public final class Http2Tunnel {
             this.side = side;
         }
 
+        /** The gateway drains: closing through the codec says GOAWAY and lets the open streams finish. */
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+            if (evt == dev.loupe.gateway.session.DrainEvent.INSTANCE && side.equals("client")) {
+                session.closeReason("gateway draining (GOAWAY)");
+                ctx.channel().close();
+            }
+            ctx.fireUserEventTriggered(evt);
+        }
+
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
             log.info("[{}] HTTP/2 {} connection error: {}", session.id(), side, cause.toString());

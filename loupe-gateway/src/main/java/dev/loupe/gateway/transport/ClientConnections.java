@@ -31,6 +31,13 @@ public final class ClientConnections extends ChannelInboundHandlerAdapter {
         return open.size();
     }
 
+    /** Tells every client connection that the gateway is leaving ({@code event} travels its pipeline). */
+    public void announce(Object event) {
+        for (Channel ch : open) {
+            ch.pipeline().fireUserEventTriggered(event);
+        }
+    }
+
     /** Closes every client connection through its pipeline, waiting at most {@code patience} for them. */
     public void closeAll(Duration patience) {
         open.close().awaitUninterruptibly(patience.toMillis());

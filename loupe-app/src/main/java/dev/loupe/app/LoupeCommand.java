@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 @Command(name = "loupe", mixinStandardHelpOptions = true, versionProvider = VersionCommand.Provider.class,
         description = "Loupe: an open TLS-inspection gateway.",
         subcommands = {RunCommand.class, CaCommand.class, ConfigCommand.class, TransparentCommand.class,
-                VersionCommand.class, HealthCommand.class, DrainCommand.class, ClusterCommand.class,
+                VersionCommand.class, HealthCommand.class, DrainCommand.class, ClusterCommand.class, ReloadCommand.class,
                 CommandLine.HelpCommand.class})
 public final class LoupeCommand implements Runnable {
     @CommandLine.Spec

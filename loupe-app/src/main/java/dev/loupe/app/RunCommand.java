@@ -31,6 +31,15 @@ final class RunCommand implements Callable<Integer> {
         // SIGTERM (systemd stop, docker stop, kill) drains instead of cutting every connection; the exit code is 0
         // because the node left as asked. SIGINT (Ctrl-C) still stops at once through the shutdown hook.
         sun.misc.Signal.handle(new sun.misc.Signal("TERM"), signal -> gateway.drain("SIGTERM"));
+        // SIGHUP: re-read the configuration file (a valid one applies to new connections; see Gateway.reload)
+        if (options.configFile != null) {
+            gateway.configSource(options::load);
+        }
+        sun.misc.Signal.handle(new sun.misc.Signal("HUP"), signal -> {
+            var outcome = gateway.reload(false);
+            log.info("SIGHUP: configuration reload {}{}", outcome.result(),
+                    outcome.message() == null ? "" : ": " + outcome.message());
+        });
         // SIGUSR1: reopen the access-log file (logrotate's postrotate)
         sun.misc.Signal.handle(new sun.misc.Signal("USR1"), signal -> gateway.services().accessLog().reopen());
         log.info("CA {} ({}); clients download it from http://{}:{}/loupe-ca.pem", ca.sha256Fingerprint(),

@@ -36,6 +36,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.InetSocketAddress;
 import java.time.Clock;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -61,12 +62,22 @@ public final class Gateway implements AutoCloseable {
     private final ClientConnections clients;
     private final NodeHealth health;
     private final ClusterLink cluster;
+    /** The configuration snapshot new connections start on; a reload replaces it, open connections keep theirs. */
+    private final java.util.concurrent.atomic.AtomicReference<GatewayServices> current;
+    private final GatewayMetrics metrics;
+    private final Clock clock;
+    private volatile java.util.function.Supplier<LoupeConfig> configSource;
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
     private final java.util.concurrent.CompletableFuture<Void> terminated = new java.util.concurrent.CompletableFuture<>();
 
     private Gateway(EventLoopGroup loops, ExecutorService forgeExecutor, GatewayServices services, Channel listener,
                     Channel transparent, AdminServer admin, ExecutorService adminExecutor, Channel returnListener,
-                    ClientConnections clients, NodeHealth health, ClusterLink cluster) {
+                    ClientConnections clients, NodeHealth health, ClusterLink cluster,
+                    java.util.concurrent.atomic.AtomicReference<GatewayServices> current, GatewayMetrics metrics,
+                    Clock clock) {
+        this.current = current;
+        this.metrics = metrics;
+        this.clock = clock;
         this.health = health;
         this.cluster = cluster;
         this.returnListener = returnListener;
@@ -117,6 +128,8 @@ public final class Gateway implements AutoCloseable {
                     Stages.plan(config.stageOrder(), intel, icap, inline), defences, new AtomicLong(),
                     dev.loupe.core.policy.ServiceChain.byRule(config.policy().rules()));
             ClientConnections clients = new ClientConnections();
+            java.util.concurrent.atomic.AtomicReference<GatewayServices> current =
+                    new java.util.concurrent.atomic.AtomicReference<>(services);
             NodeHealth health = new NodeHealth(clock.instant());
             var self = new dev.loupe.core.cluster.NodeInfo(config.cluster().node(), Nodes.version(),
                     config.fingerprint(), ca.sha256Fingerprint(), "serving", clock.instant(), clock.instant());
@@ -135,7 +148,7 @@ public final class Gateway implements AutoCloseable {
                     .childOption(ChannelOption.TCP_NODELAY, true)
                     .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, OriginConnector.WATER_MARK)
                     .handler(clients)
-                    .childHandler(new ExplicitProxyInitializer(services))
+                    .childHandler(new ExplicitProxyInitializer(current::get))
                     .bind(config.listener().address(), config.listener().port())
                     .sync().channel();
             guard.addListener((InetSocketAddress) listener.localAddress());
@@ -146,10 +159,10 @@ public final class Gateway implements AutoCloseable {
             AdminServer admin = AdminServer.start(config.admin().address(), config.admin().port(),
                     AdminToken.loadOrCreate(config.admin().tokenFile(config.dataDir())),
                     AdminRoutes.of(intel, decider.autoBypass(), mirror, metrics, clock, health, cluster,
-                            why -> gatewayRef[0].drain(why)), loops,
+                            why -> gatewayRef[0].drain(why), dryRun -> gatewayRef[0].reload(dryRun)), loops,
                     transport.serverChannel(), adminExecutor);
             guard.addListener(admin.address());
-            Channel transparent = config.transparent().enabled() ? bindTransparent(config, transport, loops, services, clients)
+            Channel transparent = config.transparent().enabled() ? bindTransparent(config, transport, loops, current::get, clients)
                     : null;
             if (transparent != null) {
                 guard.addListener((InetSocketAddress) transparent.localAddress());
@@ -189,7 +202,7 @@ public final class Gateway implements AutoCloseable {
                 guard.addListener((InetSocketAddress) returnListener.localAddress());
             }
             gatewayRef[0] = new Gateway(loops, forgeExecutor, services, listener, transparent, admin, adminExecutor,
-                    returnListener, clients, health, cluster);
+                    returnListener, clients, health, cluster, current, metrics, clock);
             return gatewayRef[0];
         } catch (Exception | Error e) {
             if (closeOnFailure != null) {
@@ -203,7 +216,8 @@ public final class Gateway implements AutoCloseable {
 
     /** The TPROXY listener: IP_TRANSPARENT lets it accept connections addressed to any destination. */
     private static Channel bindTransparent(LoupeConfig config, Transport transport, EventLoopGroup loops,
-                                           GatewayServices services, ClientConnections clients)
+                                           java.util.function.Supplier<GatewayServices> current,
+                                           ClientConnections clients)
             throws InterruptedException {
         if (!transport.name().equals("epoll")) {
             throw new IllegalStateException("transparent mode needs the epoll transport (IP_TRANSPARENT), "
@@ -218,7 +232,7 @@ public final class Gateway implements AutoCloseable {
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, OriginConnector.WATER_MARK)
                 .handler(clients)
-                .childHandler(new dev.loupe.gateway.proxy.TransparentInitializer(services))
+                .childHandler(new dev.loupe.gateway.proxy.TransparentInitializer(current))
                 .bind(t.address(), t.port()).sync().channel();
         log.info("Loupe transparent (TPROXY) listener on {}", ch.localAddress());
         return ch;
@@ -237,8 +251,74 @@ public final class Gateway implements AutoCloseable {
         return admin.address();
     }
 
+    /** The snapshot new connections start on. */
     public GatewayServices services() {
-        return services;
+        return current.get();
+    }
+
+    /** Where a reload reads the configuration (the file and options the node was started with). */
+    public void configSource(java.util.function.Supplier<LoupeConfig> source) {
+        this.configSource = source;
+    }
+
+    /**
+     * Reads the configuration again and, when it is valid and changes only what a reload can apply (see
+     * {@link dev.loupe.core.config.ConfigChanges}), makes it the snapshot of new connections: the policy (rules,
+     * categories; learned bypasses stay), the intel sources, limits, HTTP/2 settings, shutdown, PAC. Open
+     * connections finish on the snapshot they started with. {@code dryRun} says what it would do.
+     */
+    public synchronized dev.loupe.core.config.ConfigReload reload(boolean dryRun) {
+        var source = configSource;
+        if (source == null) {
+            return count(dev.loupe.core.config.ConfigReload.refused(List.of(), "started without a configuration file: nothing to reload"));
+        }
+        LoupeConfig next;
+        try {
+            next = source.get();
+        } catch (dev.loupe.core.config.ConfigException e) {
+            log.warn("configuration reload refused: {}", e.getMessage());
+            return count(dev.loupe.core.config.ConfigReload.invalid(e.getMessage()));
+        } catch (RuntimeException e) {
+            log.warn("configuration reload refused: {}", e.getMessage());
+            return count(dev.loupe.core.config.ConfigReload.invalid(String.valueOf(e.getMessage())));
+        }
+        GatewayServices running = current.get();
+        var changes = dev.loupe.core.config.ConfigChanges.between(running.config(), next);
+        if (!changes.applicable()) {
+            return count(dev.loupe.core.config.ConfigReload.refused(changes.changed(), "these sections need a restart: "
+                    + String.join(", ", changes.needRestart())));
+        }
+        if (!running.config().policy().autoBypass().equals(next.policy().autoBypass())) {
+            return count(dev.loupe.core.config.ConfigReload.refused(changes.changed(), "policy.auto-bypass needs a restart"));
+        }
+        if (dryRun) {
+            return dev.loupe.core.config.ConfigReload.dryRun(changes.changed());
+        }
+        if (changes.none()) {
+            return count(dev.loupe.core.config.ConfigReload.unchanged());
+        }
+        long start = System.nanoTime();
+        dev.loupe.core.policy.ConnectionDecider decider;
+        try {
+            decider = Policies.decider(next, clock, running.intel(), running.decider().autoBypass());
+        } catch (RuntimeException e) {
+            log.warn("configuration reload refused: {}", e.getMessage());
+            return count(dev.loupe.core.config.ConfigReload.invalid(String.valueOf(e.getMessage())));
+        }
+        running.intel().reconfigure(next.intel());
+        current.set(new GatewayServices(next, running.ca(), running.transport(), running.connector(), running.tls(),
+                running.forgedContexts(), running.validator(), running.accessLog(), running.mirror(), decider,
+                running.intel(), running.icap(), running.inline(), running.stages(), running.defences(),
+                running.connectionIds(), dev.loupe.core.policy.ServiceChain.byRule(next.policy().rules())));
+        long micros = (System.nanoTime() - start) / 1_000;
+        log.info("configuration reloaded in {} ms: {} changed; new connections use it, {} open ones finish on theirs",
+                micros / 1000.0, changes.changed(), clients.size());
+        return count(dev.loupe.core.config.ConfigReload.applied(changes.changed(), micros));
+    }
+
+    private dev.loupe.core.config.ConfigReload count(dev.loupe.core.config.ConfigReload outcome) {
+        metrics.reloaded(outcome.result());
+        return outcome;
     }
 
     public NodeHealth health() {
@@ -260,7 +340,7 @@ public final class Gateway implements AutoCloseable {
      * everything closes. Idempotent: a second call returns the same future.
      */
     public java.util.concurrent.CompletableFuture<Void> drain(String why) {
-        var shutdown = services.config().shutdown();
+        var shutdown = current.get().config().shutdown();
         if (!health.startDraining(java.time.Instant.now())) {
             return terminated;
         }

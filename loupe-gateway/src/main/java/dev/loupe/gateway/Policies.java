@@ -19,11 +19,25 @@ final class Policies {
     }
 
     static ConnectionDecider decider(LoupeConfig config, Clock clock, IntelService intel) {
+        return decider(config, clock, intel, null);
+    }
+
+    /**
+     * {@code keep}: the running node's automatic bypass, kept across a reload (what it learned stays in force) and
+     * pointed at the new rules and category lists; null builds a new one.
+     */
+    static ConnectionDecider decider(LoupeConfig config, Clock clock, IntelService intel, AutoBypass keep) {
         var policy = config.policy();
         CategoryList categories = categories(policy.categoryFiles());
         DecryptPolicy rules = new DecryptPolicy(policy.rules(), policy.defaultActionValue(), categories);
-        return new ConnectionDecider(rules, new AutoBypass(policy.autoBypass(), clock, categories,
-                ConnectionDecider.eligibility(rules, intel)), intel);
+        AutoBypass autoBypass;
+        if (keep != null && keep.settings().equals(policy.autoBypass())) {
+            keep.reconfigure(categories, ConnectionDecider.eligibility(rules, intel));
+            autoBypass = keep;
+        } else {
+            autoBypass = new AutoBypass(policy.autoBypass(), clock, categories, ConnectionDecider.eligibility(rules, intel));
+        }
+        return new ConnectionDecider(rules, autoBypass, intel);
     }
 
     private static CategoryList categories(java.util.List<Path> files) {

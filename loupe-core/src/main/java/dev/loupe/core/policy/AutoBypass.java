@@ -92,8 +92,9 @@ public final class AutoBypass {
     private final LongAdder granted = new LongAdder();
     private final Map<String, LongAdder> refused = new ConcurrentHashMap<>();
     private final List<NamePattern> neverHosts;
-    private final CategoryList categories;
-    private final Eligibility eligibility;
+    /** Replaced together by a configuration reload (new rules, category lists); learned state is kept. */
+    private volatile CategoryList categories;
+    private volatile Eligibility eligibility;
     /** Grant times within the last minute (epoch millis), for the rate limit; guarded by itself. */
     private final ArrayDeque<Long> recentGrantTimes = new ArrayDeque<>();
     /** The latest grants, newest last; guarded by itself. */
@@ -176,6 +177,12 @@ public final class AutoBypass {
             return Optional.empty();
         }
         return Optional.of(new Verdict.Bypass(RULE_NAME, state.reason() + "; bypassed until " + state.until()));
+    }
+
+    /** A reload changed the rules or category lists: later decisions use these; bypasses in force stay. */
+    public void reconfigure(CategoryList categories, Eligibility eligibility) {
+        this.categories = Objects.requireNonNull(categories, "categories");
+        this.eligibility = Objects.requireNonNull(eligibility, "eligibility");
     }
 
     /** {@code listener} hears of every bypass granted on this node (not of adopted ones); it must not block. */

@@ -36,6 +36,8 @@ import java.util.Map;
  *   <li>{@code GET /metrics} — Prometheus text format (scrape with the same bearer token);</li>
  *   <li>{@code GET /health} — 200 {@code ok}/{@code degraded} or 503 {@code draining}: the only route without
  *       the token, because keepalived's checkers and L4 balancers cannot send one; it tells nothing else;</li>
+ *   <li>{@code POST /api/reload[?dry-run=1]} — re-read the configuration file (as SIGHUP): 200 applied / unchanged
+ *       / dry-run with the changed sections, 400 invalid (the field-level error), 409 needs a restart;</li>
  *   <li>{@code POST /api/drain} — leave gracefully (as on SIGTERM): see {@code shutdown} in the configuration.</li>
  * </ul>
  */
@@ -49,7 +51,8 @@ public final class AdminRoutes {
     public static Map<String, AdminRoute> of(IntelService intel, AutoBypass autoBypass, Mirror mirror,
                                              dev.loupe.gateway.metrics.GatewayMetrics metrics, Clock clock,
                                              NodeHealth health, ClusterLink cluster,
-                                             java.util.function.Consumer<String> drain) {
+                                             java.util.function.Consumer<String> drain,
+                                             java.util.function.Function<Boolean, Object> reload) {
         Map<String, AdminRoute> routes = new LinkedHashMap<>();
         routes.put(HEALTH, r -> {
             NodeHealth.Report report = health.report();
@@ -57,6 +60,16 @@ public final class AdminRoutes {
             body.put("status", report.status());
             body.put("problems", report.problems());
             return new AdminRoute.Response(report.healthy() ? 200 : 503, body);
+        });
+        routes.put("POST /api/reload", r -> {
+            Object outcome = reload.apply("1".equals(r.query().get("dry-run")) || "true".equals(r.query().get("dry-run")));
+            String result = outcome instanceof dev.loupe.core.config.ConfigReload c ? c.result() : "applied";
+            int status = switch (result) {
+                case "invalid" -> 400;
+                case "refused" -> 409;
+                default -> 200;
+            };
+            return new AdminRoute.Response(status, outcome);
         });
         routes.put("POST /api/drain", r -> {
             drain.accept("admin API");

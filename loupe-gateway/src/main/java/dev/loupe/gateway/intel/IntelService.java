@@ -35,6 +35,11 @@ public final class IntelService implements AutoCloseable, dev.loupe.core.intel.I
     private final AtomicReference<IndicatorStore> store;
     private final AtomicReference<IndicatorStore> pushed;
     private final ScheduledExecutorService scheduler;
+    /** The running pollers by source name, with the configuration each runs (guarded by this). */
+    private final java.util.Map<String, Polling> polling = new java.util.HashMap<>();
+
+    private record Polling(IntelSourceConfig config, java.util.concurrent.ScheduledFuture<?> task) {
+    }
     private final Clock clock;
 
     public IntelService(IntelConfig config, Clock clock) {
@@ -47,12 +52,44 @@ public final class IntelService implements AutoCloseable, dev.loupe.core.intel.I
             return t;
         });
         for (IntelSourceConfig source : config.sources()) {
-            FeedPoller poller = FeedPoller.of(source, clock, this::replaceSource);
-            long every = source.interval().toMillis();
-            scheduler.scheduleWithFixedDelay(poller::pollSafely, 0, every, TimeUnit.MILLISECONDS);
+            schedule(source);
         }
         // expired indicators stop matching at lookup time; a periodic rebuild also frees their memory
         scheduler.scheduleWithFixedDelay(this::rebuild, 1, 1, TimeUnit.MINUTES);
+    }
+
+    private synchronized void schedule(IntelSourceConfig source) {
+        FeedPoller poller = FeedPoller.of(source, clock, this::replaceSource);
+        long every = source.interval().toMillis();
+        polling.put(source.name(), new Polling(source,
+                scheduler.scheduleWithFixedDelay(poller::pollSafely, 0, every, TimeUnit.MILLISECONDS)));
+    }
+
+    /**
+     * A reload: sources gone or changed stop (a gone source's indicators go with it, a changed one keeps its
+     * indicators until its first new load replaces them), new and changed ones start; unchanged ones go on.
+     * Pushed indicators are untouched.
+     */
+    public synchronized void reconfigure(IntelConfig config) {
+        java.util.Map<String, IntelSourceConfig> wanted = new java.util.LinkedHashMap<>();
+        config.sources().forEach(source -> wanted.put(source.name(), source));
+        for (var it = polling.entrySet().iterator(); it.hasNext(); ) {
+            var running = it.next();
+            IntelSourceConfig next = wanted.get(running.getKey());
+            if (!running.getValue().config().equals(next)) {
+                running.getValue().task().cancel(false);
+                it.remove();
+                if (next == null && sources.removeSource(running.getKey())) {
+                    rebuild();
+                }
+            }
+        }
+        wanted.values().forEach(source -> {
+            if (!polling.containsKey(source.name())) {
+                schedule(source);
+                log.info("intel source '{}' (re)configured", source.name());
+            }
+        });
     }
 
     /** The stores to consult, pushed indicators first: {pushed, feeds}. */

@@ -20,6 +20,13 @@ import dev.loupe.gateway.session.Defences;
  */
 public final class GatewayMetrics {
     private final PrometheusRegistry registry = new PrometheusRegistry();
+    private final io.prometheus.metrics.core.metrics.Counter reloads = io.prometheus.metrics.core.metrics.Counter.builder()
+            .name("loupe_config_reloads_total").help("Configuration reloads, by result (applied, unchanged, refused, invalid)")
+            .labelNames("result").register(registry);
+
+    public void reloaded(String result) {
+        reloads.labelValues(result).inc();
+    }
 
     public PrometheusRegistry registry() {
         return registry;

@@ -11,16 +11,18 @@ import java.util.List;
  * see CONNECT or an absolute-URI request.
  */
 public final class ExplicitProxyInitializer extends ChannelInitializer<SocketChannel> {
-    private final GatewayServices services;
+    private final java.util.function.Supplier<GatewayServices> current;
     private final List<Cidr> allowedClients;
 
-    public ExplicitProxyInitializer(GatewayServices services) {
-        this.services = services;
-        this.allowedClients = services.config().listener().allowedClientNetworks();
+    /** {@code current}: the configuration snapshot a new connection starts on (a reload replaces it). */
+    public ExplicitProxyInitializer(java.util.function.Supplier<GatewayServices> current) {
+        this.current = current;
+        this.allowedClients = current.get().config().listener().allowedClientNetworks();
     }
 
     @Override
     protected void initChannel(SocketChannel ch) {
+        GatewayServices services = current.get();
         if (ConnectionAdmission.admit(services, ch, allowedClients, "explicit") == null) {
             return;
         }

@@ -19,14 +19,14 @@ import org.slf4j.LoggerFactory;
 public final class TransparentInitializer extends ChannelInitializer<SocketChannel> {
     private static final Logger log = LoggerFactory.getLogger(TransparentInitializer.class);
 
-    private final GatewayServices services;
+    private final java.util.function.Supplier<GatewayServices> current;
     private final List<Cidr> allowedClients;
     private final int listenerPort;
 
-    public TransparentInitializer(GatewayServices services) {
-        this.services = services;
-        this.allowedClients = services.config().transparent().allowedClientNetworks();
-        this.listenerPort = services.config().transparent().port();
+    public TransparentInitializer(java.util.function.Supplier<GatewayServices> current) {
+        this.current = current;
+        this.allowedClients = current.get().config().transparent().allowedClientNetworks();
+        this.listenerPort = current.get().config().transparent().port();
     }
 
     @Override
@@ -39,6 +39,7 @@ public final class TransparentInitializer extends ChannelInitializer<SocketChann
             ch.close();
             return;
         }
+        GatewayServices services = current.get();
         Session session = ConnectionAdmission.admit(services, ch, allowedClients, "transparent");
         if (session == null) {
             return;

@@ -1,0 +1,64 @@
+package dev.loupe.core.config;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Function;
+
+/**
+ * What a new configuration changes against the running one, section by section, and whether a reload can apply
+ * it. Reloadable: {@code policy}, {@code intel}, {@code limits}, {@code http2}, {@code shutdown}, {@code pac}: new
+ * connections get the new values while open ones finish on theirs. Every other section needs a restart (its
+ * listeners, pools or keys are built once); a reload that changes one is refused as a whole, so a node never runs
+ * half of a file.
+ */
+public record ConfigChanges(List<String> changed, List<String> needRestart) {
+    private static final Map<String, Function<LoupeConfig, Object>> SECTIONS = new LinkedHashMap<>();
+    private static final List<String> RELOADABLE = List.of("policy", "intel", "limits", "http2", "shutdown", "pac");
+
+    static {
+        SECTIONS.put("data-dir", LoupeConfig::dataDir);
+        SECTIONS.put("ca", LoupeConfig::ca);
+        SECTIONS.put("listener", LoupeConfig::listener);
+        SECTIONS.put("upstream", LoupeConfig::upstream);
+        SECTIONS.put("resolver", LoupeConfig::resolver);
+        SECTIONS.put("limits", LoupeConfig::limits);
+        SECTIONS.put("access-log", LoupeConfig::accessLog);
+        SECTIONS.put("mirror", LoupeConfig::mirror);
+        SECTIONS.put("admin", LoupeConfig::admin);
+        SECTIONS.put("intel", LoupeConfig::intel);
+        SECTIONS.put("policy", LoupeConfig::policy);
+        SECTIONS.put("transparent", LoupeConfig::transparent);
+        SECTIONS.put("icap", LoupeConfig::icap);
+        SECTIONS.put("inline", LoupeConfig::inline);
+        SECTIONS.put("http2", LoupeConfig::http2);
+        SECTIONS.put("pipeline", LoupeConfig::pipeline);
+        SECTIONS.put("cluster", LoupeConfig::cluster);
+        SECTIONS.put("shutdown", LoupeConfig::shutdown);
+        SECTIONS.put("pac", LoupeConfig::pac);
+    }
+
+    public static ConfigChanges between(LoupeConfig running, LoupeConfig next) {
+        List<String> changed = new ArrayList<>();
+        List<String> restart = new ArrayList<>();
+        SECTIONS.forEach((name, section) -> {
+            if (!Objects.equals(section.apply(running), section.apply(next))) {
+                changed.add(name);
+                if (!RELOADABLE.contains(name)) {
+                    restart.add(name);
+                }
+            }
+        });
+        return new ConfigChanges(List.copyOf(changed), List.copyOf(restart));
+    }
+
+    public boolean none() {
+        return changed.isEmpty();
+    }
+
+    public boolean applicable() {
+        return needRestart.isEmpty();
+    }
+}

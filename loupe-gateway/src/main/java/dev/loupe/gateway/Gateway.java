@@ -66,6 +66,7 @@ public final class Gateway implements AutoCloseable {
     private final java.util.concurrent.atomic.AtomicReference<GatewayServices> current;
     private final GatewayMetrics metrics;
     private final Clock clock;
+    private final dev.loupe.gateway.admin.DashboardSessions dashboard;
     private volatile java.util.function.Supplier<LoupeConfig> configSource;
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
     private final java.util.concurrent.CompletableFuture<Void> terminated = new java.util.concurrent.CompletableFuture<>();
@@ -74,7 +75,8 @@ public final class Gateway implements AutoCloseable {
                     Channel transparent, AdminServer admin, ExecutorService adminExecutor, Channel returnListener,
                     ClientConnections clients, NodeHealth health, ClusterLink cluster,
                     java.util.concurrent.atomic.AtomicReference<GatewayServices> current, GatewayMetrics metrics,
-                    Clock clock) {
+                    Clock clock, dev.loupe.gateway.admin.DashboardSessions dashboard) {
+        this.dashboard = dashboard;
         this.current = current;
         this.metrics = metrics;
         this.clock = clock;
@@ -123,8 +125,10 @@ public final class Gateway implements AutoCloseable {
                     new IcapMetrics(metrics.registry()));
             Inline inline = Inline.create(config.inline(), metrics.registry());
             StageOrder.legacyNote(config.pipeline(), config.inline()).ifPresent(log::warn);
+            var recent = new dev.loupe.gateway.admin.RecentRecords(new MeteredAccessLog(accessLog, metrics.registry()),
+                    500);
             GatewayServices services = new GatewayServices(config, ca, transport, connector, tls, forged, validator,
-                    new MeteredAccessLog(accessLog, metrics.registry()), mirror, decider, intel, icap, inline,
+                    recent, mirror, decider, intel, icap, inline,
                     Stages.plan(config.stageOrder(), intel, icap, inline), defences, new AtomicLong(),
                     dev.loupe.core.policy.ServiceChain.byRule(config.policy().rules()));
             ClientConnections clients = new ClientConnections();
@@ -156,12 +160,16 @@ public final class Gateway implements AutoCloseable {
                     listener.localAddress(), transport.name(), tls.providerName(), anchors.size());
             // admin work (e.g. rebuilding a large indicator store) must not delay certificate forging
             ExecutorService adminExecutor = Executors.newSingleThreadExecutor(new DefaultThreadFactory("loupe-admin", true));
+            var dashboard = new dev.loupe.gateway.admin.DashboardSessions();
             AdminServer admin = AdminServer.start(config.admin().address(), config.admin().port(),
                     AdminToken.loadOrCreate(config.admin().tokenFile(config.dataDir())),
                     AdminRoutes.of(intel, decider.autoBypass(), mirror, metrics, clock, health, cluster,
-                            why -> gatewayRef[0].drain(why), dryRun -> gatewayRef[0].reload(dryRun)), loops,
-                    transport.serverChannel(), adminExecutor);
+                            why -> gatewayRef[0].drain(why), dryRun -> gatewayRef[0].reload(dryRun), recent), loops,
+                    transport.serverChannel(), adminExecutor, dashboard);
             guard.addListener(admin.address());
+            // the one URL that carries a credential: it signs in once, then only the HttpOnly cookie does
+            log.info("dashboard: http://{}:{}/ui/login?once={} (one-time sign-in link; or sign in with the admin token)",
+                    admin.address().getHostString(), admin.address().getPort(), dashboard.oneTimeToken());
             Channel transparent = config.transparent().enabled() ? bindTransparent(config, transport, loops, current::get, clients)
                     : null;
             if (transparent != null) {
@@ -202,7 +210,7 @@ public final class Gateway implements AutoCloseable {
                 guard.addListener((InetSocketAddress) returnListener.localAddress());
             }
             gatewayRef[0] = new Gateway(loops, forgeExecutor, services, listener, transparent, admin, adminExecutor,
-                    returnListener, clients, health, cluster, current, metrics, clock);
+                    returnListener, clients, health, cluster, current, metrics, clock, dashboard);
             return gatewayRef[0];
         } catch (Exception | Error e) {
             if (closeOnFailure != null) {
@@ -254,6 +262,12 @@ public final class Gateway implements AutoCloseable {
     /** The snapshot new connections start on. */
     public GatewayServices services() {
         return current.get();
+    }
+
+    /** A fresh one-time sign-in link for the dashboard (the operator's, or a test's). */
+    public String dashboardLink() {
+        return "http://" + admin.address().getHostString() + ":" + admin.address().getPort() + "/ui/login?once="
+                + dashboard.oneTimeToken();
     }
 
     /** Where a reload reads the configuration (the file and options the node was started with). */

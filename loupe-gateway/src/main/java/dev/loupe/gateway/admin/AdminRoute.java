@@ -13,6 +13,10 @@ public interface AdminRoute {
     record RawBody(String contentType, byte[] bytes) {
     }
 
+    /** A raw body with response headers of its own (the dashboard's cookies, redirects, CSP). */
+    record Headed(RawBody body, Map<String, String> headers) {
+    }
+
     record Response(int status, Object body) {
         public static Response ok(Object body) {
             return new Response(200, body);

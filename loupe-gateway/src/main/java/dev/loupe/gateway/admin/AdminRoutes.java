@@ -52,8 +52,11 @@ public final class AdminRoutes {
                                              dev.loupe.gateway.metrics.GatewayMetrics metrics, Clock clock,
                                              NodeHealth health, ClusterLink cluster,
                                              java.util.function.Consumer<String> drain,
-                                             java.util.function.Function<Boolean, Object> reload) {
+                                             java.util.function.Function<Boolean, Object> reload,
+                                             RecentRecords recent) {
         Map<String, AdminRoute> routes = new LinkedHashMap<>();
+        routes.put("GET /api/sessions", r -> AdminRoute.Response.ok(Map.of("records",
+                recent.latest(Math.min(1000, Integer.parseInt(r.query().getOrDefault("limit", "100")))))));
         routes.put(HEALTH, r -> {
             NodeHealth.Report report = health.report();
             Map<String, Object> body = new LinkedHashMap<>();

@@ -49,13 +49,19 @@ public final class AdminServer implements AutoCloseable {
     public static AdminServer start(String address, int port, AdminToken token, Map<String, AdminRoute> routes,
                                     EventLoopGroup loops, Class<? extends ServerChannel> serverChannel,
                                     Executor workers) throws InterruptedException {
+        return start(address, port, token, routes, loops, serverChannel, workers, new DashboardSessions());
+    }
+
+    public static AdminServer start(String address, int port, AdminToken token, Map<String, AdminRoute> routes,
+                                    EventLoopGroup loops, Class<? extends ServerChannel> serverChannel,
+                                    Executor workers, DashboardSessions sessions) throws InterruptedException {
         Map<String, AdminRoute> table = Map.copyOf(new LinkedHashMap<>(routes));
         Channel ch = new ServerBootstrap().group(loops).channel(serverChannel)
                 .childHandler(new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel c) {
                         c.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(1 << 20),
-                                new Handler(token, table, workers));
+                                new Handler(token, table, workers, sessions));
                     }
                 }).bind(address, port).sync().channel();
         log.info("admin API listening on {} (bearer token required)", ch.localAddress());
@@ -75,20 +81,41 @@ public final class AdminServer implements AutoCloseable {
         private final AdminToken token;
         private final Map<String, AdminRoute> routes;
         private final Executor workers;
+        private final DashboardSessions sessions;
+        private final DashboardPages pages;
 
-        Handler(AdminToken token, Map<String, AdminRoute> routes, Executor workers) {
+        Handler(AdminToken token, Map<String, AdminRoute> routes, Executor workers, DashboardSessions sessions) {
             this.token = token;
             this.routes = routes;
             this.workers = workers;
+            this.sessions = sessions;
+            this.pages = new DashboardPages(sessions, token);
         }
 
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) throws Exception {
             boolean keepAlive = HttpUtil.isKeepAlive(request);
             QueryStringDecoder uri = new QueryStringDecoder(request.uri());
+            String sessionId = DashboardSessions.fromCookieHeader(request.headers().get(HttpHeaderNames.COOKIE));
+            if (uri.path().equals("/ui") || uri.path().startsWith("/ui/")) {
+                Map<String, String> q = new HashMap<>();
+                uri.parameters().forEach((k, v) -> q.put(k, v.get(0)));
+                reply(ctx, pages.handle(request.method().name(), uri.path(), q,
+                        request.content().toString(StandardCharsets.UTF_8), sessionId), keepAlive);
+                return;
+            }
             boolean open = (request.method().name() + " " + uri.path()).equals(AdminRoutes.HEALTH);
-            if (!open && !token.accepts(request.headers().get(HttpHeaderNames.AUTHORIZATION))) {
+            boolean bearer = token.accepts(request.headers().get(HttpHeaderNames.AUTHORIZATION));
+            boolean cookie = !bearer && sessions.valid(sessionId);
+            if (!open && !bearer && !cookie) {
                 reply(ctx, AdminRoute.Response.error(401, "missing or wrong bearer token"), keepAlive);
+                return;
+            }
+            // the browser sends the cookie by itself, also for a forged cross-site request; only the dashboard's
+            // script knows the session's CSRF token
+            if (cookie && !request.method().name().equals("GET")
+                    && !sessions.csrfMatches(sessionId, request.headers().get("X-CSRF-Token"))) {
+                reply(ctx, AdminRoute.Response.error(403, "missing or wrong CSRF token"), keepAlive);
                 return;
             }
             AdminRoute route = routes.get(request.method().name() + " " + uri.path());
@@ -126,7 +153,12 @@ public final class AdminServer implements AutoCloseable {
         private static void reply(ChannelHandlerContext ctx, AdminRoute.Response response, boolean keepAlive) {
             byte[] body;
             String contentType = "application/json";
-            if (response.body() instanceof AdminRoute.RawBody raw) {
+            Map<String, String> extra = Map.of();
+            if (response.body() instanceof AdminRoute.Headed headed) {
+                body = headed.body().bytes();
+                contentType = headed.body().contentType();
+                extra = headed.headers();
+            } else if (response.body() instanceof AdminRoute.RawBody raw) {
                 body = raw.bytes();
                 contentType = raw.contentType();
             } else {
@@ -140,6 +172,7 @@ public final class AdminServer implements AutoCloseable {
                     HttpResponseStatus.valueOf(response.status()), Unpooled.wrappedBuffer(body));
             out.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType)
                     .setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
+            extra.forEach((k, v) -> out.headers().set(k, v));
             HttpUtil.setKeepAlive(out, keepAlive);
             var f = ctx.writeAndFlush(out);
             if (!keepAlive) {

@@ -12,7 +12,7 @@ async function send(method, path, body) {
   const r = await fetch(path, { method, credentials: "same-origin",
     headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf },
     body: body === undefined ? undefined : JSON.stringify(body) });
-  if (!r.ok) { alert((await r.json()).error || r.status); }
+  document.getElementById("message").textContent = r.ok ? "" : ((await r.json()).error || String(r.status));
   refresh();
 }
 
@@ -43,10 +43,16 @@ async function refresh() {
     cell(tr, r.time); cell(tr, r.client); cell(tr, r.target); cell(tr, r.verdict); cell(tr, r.reason);
     cell(tr, (r.bytes_up + r.bytes_down).toString());
   });
-  rows("bypasses", bypasses.active, (tr, b) => { cell(tr, b.host); cell(tr, b.client); cell(tr, b.until); cell(tr, b.reason); });
+  rows("bypasses", bypasses.active, (tr, b) => {
+    cell(tr, b.host); cell(tr, b.client); cell(tr, b.until); cell(tr, b.reason);
+    const button = document.createElement("button"); button.textContent = "remove"; button.className = "revoke";
+    button.addEventListener("click", () => send("DELETE", "/api/bypasses?host=" + encodeURIComponent(b.host)
+      + (b.client ? "&client=" + encodeURIComponent(b.client) : "")));
+    cell(tr, "").appendChild(button);
+  });
   rows("indicators", indicators.indicators.filter(i => i.source === "api"), (tr, i) => {
     cell(tr, i.type); cell(tr, i.value); cell(tr, i.source); cell(tr, i.hits);
-    const button = document.createElement("button"); button.textContent = "remove";
+    const button = document.createElement("button"); button.textContent = "remove"; button.className = "unblock";
     button.addEventListener("click", () => send("DELETE", "/api/indicators?type=" + encodeURIComponent(i.type)
       + "&value=" + encodeURIComponent(i.value)));
     cell(tr, "").appendChild(button);

@@ -85,6 +85,48 @@ class DashboardIT {
         assertThat(status("-X", "POST", "--data", "token=wrong", admin + "/ui/login")).isEqualTo("401");
     }
 
+    @Test
+    void chromiumRemovesABypassAndAddsAndRemovesAnIndicatorThroughThePage() throws Exception {
+        // a pinning client: openssl refuses the forged certificate three times, so the host is bypassed for it
+        String pinned = "pinned.test:" + origins.ports.get(Site.GOOD);
+        for (int i = 0; i < 3; i++) {
+            Process p = new ProcessBuilder(Partners.require("openssl"), "s_client", "-connect", pinned, "-proxy",
+                    "127.0.0.1:" + loupe.port, "-servername", "pinned.test", "-verify_return_error", "-CAfile",
+                    origins.originCa.toString()).redirectErrorStream(true).start();
+            p.getOutputStream().close();
+            p.getInputStream().readAllBytes();
+            Partners.finish(p);
+        }
+        assertThat(api("/api/bypasses")).contains("pinned.test");
+        try (Cdp browser = Cdp.start(dir)) {
+            browser.navigate(loupe.gateway.dashboardLink());
+            browser.await("document.querySelector('#bypasses tbody') && "
+                    + "document.querySelector('#bypasses tbody').textContent.includes('pinned.test')", 10_000);
+            // add an indicator with the form, as a user would
+            browser.eval("document.querySelector('#push input[name=value]').value = 'clicked.test';"
+                    + "document.querySelector('#push button').click(); true");
+            browser.await("document.querySelector('#indicators tbody').textContent.includes('clicked.test')", 10_000);
+            assertThat(api("/api/indicators/match?host=clicked.test")).contains("\"matched\" : true");
+            // remove it with its row's button
+            browser.eval("[...document.querySelectorAll('#indicators tbody tr')]"
+                    + ".find(r => r.textContent.includes('clicked.test')).querySelector('button.unblock').click(); true");
+            browser.await("!document.querySelector('#indicators tbody').textContent.includes('clicked.test')", 10_000);
+            assertThat(api("/api/indicators/match?host=clicked.test")).contains("\"matched\" : false");
+            // end the bypass
+            browser.eval("[...document.querySelectorAll('#bypasses tbody tr')]"
+                    + ".find(r => r.textContent.includes('pinned.test')).querySelector('button.revoke').click(); true");
+            browser.await("!document.querySelector('#bypasses tbody').textContent.includes('pinned.test')", 10_000);
+            assertThat(api("/api/bypasses")).doesNotContain("\"host\" : \"pinned.test\", \"client\"")
+                    .contains("\"active\" : [ ]");
+        }
+    }
+
+    /** An admin API answer, with the bearer token as a script would call it. */
+    private static String api(String path) throws Exception {
+        String token = Files.readString(loupe.caPem.getParent().resolve("admin.token")).strip();
+        return Curl.run(dir, "-H", "Authorization: Bearer " + token, admin + path).text();
+    }
+
     private static String status(String... args) throws Exception {
         List<String> all = new ArrayList<>(List.of("-o", "/dev/null", "-w", "%{http_code}"));
         all.addAll(List.of(args));

@@ -220,6 +220,25 @@ public final class AutoBypass {
         return true;
     }
 
+    /** An operator ends a bypass before its time (the dashboard's remove button); true when one was in force. */
+    public boolean revoke(String host, String client) {
+        String h = ConnectionFacts.normaliseHost(host);
+        if (h == null) {
+            return false;
+        }
+        InetAddress address = client == null || client.isBlank() ? null
+                : dev.loupe.core.net.IpLiterals.address(client).orElse(null);
+        if (client != null && !client.isBlank() && address == null) {
+            return false;
+        }
+        State removed = states.asMap().remove(new Key(h, address));
+        boolean wasActive = removed != null && removed.bypassedAt(clock.instant());
+        if (wasActive) {
+            log.info("auto-bypass of {}{} revoked by the operator", h, address == null ? "" : " (client " + client + ")");
+        }
+        return wasActive;
+    }
+
     /** Bypasses in force now, oldest first. */
     public List<Entry> active() {
         Instant now = clock.instant();

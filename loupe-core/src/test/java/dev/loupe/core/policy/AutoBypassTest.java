@@ -76,6 +76,17 @@ class AutoBypassTest {
     }
 
     @Test
+    void anOperatorCanEndABypassBeforeItsTime() {
+        reject(global, ALICE, APP, 3);
+        assertThat(global.check(BOB, APP)).isPresent();
+        assertThat(global.revoke("API.app.example.", null)).isTrue();
+        assertThat(global.check(BOB, APP)).isEmpty();
+        assertThat(global.active()).isEmpty();
+        assertThat(global.revoke(APP, null)).as("nothing left to end").isFalse();
+        assertThat(global.revoke(APP, "not-an-address")).isFalse();
+    }
+
+    @Test
     void rejectionsOlderThanTheWindowAreForgotten() {
         reject(global, ALICE, APP, 2);
         clock.advance(Duration.ofMinutes(5));

@@ -122,6 +122,11 @@ public final class AdminRoutes {
             m.put("nodes", cluster.members().stream().map(AdminRoutes::member).toList());
             return AdminRoute.Response.ok(m);
         });
+        routes.put("DELETE /api/bypasses", r -> {
+            String host = required(r.query().get("host"), "host");
+            return autoBypass.revoke(host, r.query().get("client")) ? AdminRoute.Response.ok(Map.of("revoked", host))
+                    : AdminRoute.Response.error(404, "no automatic bypass in force for " + host);
+        });
         routes.put("GET /api/bypasses", r -> AdminRoute.Response.ok(Map.of(
                 "granted_total", autoBypass.bypassesGranted(),
                 "refused", autoBypass.refusals(),

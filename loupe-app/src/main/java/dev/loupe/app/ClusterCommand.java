@@ -25,16 +25,13 @@ final class ClusterCommand implements Runnable {
                     + "differs, ca differs).")
     static final class Status implements Callable<Integer> {
         @Mixin
-        ConfigOptions options;
-        @picocli.CommandLine.Option(names = "--admin-port", paramLabel = "PORT",
-                description = "The node's admin port, when not the configuration's admin.port.")
-        Integer adminPort;
+        AdminTarget node;
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
 
         @Override
         public Integer call() throws Exception {
-            AdminClient admin = new AdminClient(options.load(), adminPort);
+            AdminClient admin = node.client();
             AdminClient.Reply reply = admin.get("/api/cluster", true, Duration.ofSeconds(5));
             if (reply.status() != 200) {
                 spec.commandLine().getErr().println("loupe: " + admin.base() + "/api/cluster answered " + reply.status()

@@ -12,16 +12,13 @@ import picocli.CommandLine.Mixin;
                 + "shutdown.drain-timeout and exits 0.")
 final class DrainCommand implements Callable<Integer> {
     @Mixin
-    ConfigOptions options;
-    @picocli.CommandLine.Option(names = "--admin-port", paramLabel = "PORT",
-            description = "The node's admin port, when not the configuration's admin.port.")
-    Integer adminPort;
+    AdminTarget node;
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
-        AdminClient admin = new AdminClient(options.load(), adminPort);
+        AdminClient admin = node.client();
         AdminClient.Reply reply = admin.post("/api/drain", Duration.ofSeconds(5));
         if (reply.status() != 202) {
             spec.commandLine().getErr().println("loupe: drain refused (" + reply.status() + "): " + reply.body().strip());

@@ -12,10 +12,7 @@ import picocli.CommandLine.Option;
                 + "unreachable or silent (for keepalived's vrrp_script and other health checkers).")
 final class HealthCommand implements Callable<Integer> {
     @Mixin
-    ConfigOptions options;
-    @picocli.CommandLine.Option(names = "--admin-port", paramLabel = "PORT",
-            description = "The node's admin port, when not the configuration's admin.port.")
-    Integer adminPort;
+    AdminTarget node;
     @Option(names = "--timeout", defaultValue = "2s", paramLabel = "DURATION",
             description = "How long a hung node gets to answer (default 2s).")
     String timeout;
@@ -24,7 +21,7 @@ final class HealthCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        AdminClient admin = new AdminClient(options.load(), adminPort);
+        AdminClient admin = node.client();
         try {
             AdminClient.Reply reply = admin.get("/health", false, dev.loupe.core.config.Durations.parse(timeout));
             spec.commandLine().getOut().println(reply.body().strip());

@@ -12,10 +12,7 @@ import picocli.CommandLine.Mixin;
                 + "open ones finish on theirs. Exit 0 when applied or unchanged, 1 when refused or invalid.")
 final class ReloadCommand implements Callable<Integer> {
     @Mixin
-    ConfigOptions options;
-    @picocli.CommandLine.Option(names = "--admin-port", paramLabel = "PORT",
-            description = "The node's admin port, when not the configuration's admin.port.")
-    Integer adminPort;
+    AdminTarget node;
     @picocli.CommandLine.Option(names = "--dry-run", description = "Only say what a reload would change.")
     boolean dryRun;
     @CommandLine.Spec
@@ -23,7 +20,7 @@ final class ReloadCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        AdminClient admin = new AdminClient(options.load(), adminPort);
+        AdminClient admin = node.client();
         AdminClient.Reply reply = admin.post("/api/reload" + (dryRun ? "?dry-run=1" : ""), Duration.ofSeconds(30));
         (reply.status() == 200 ? spec.commandLine().getOut() : spec.commandLine().getErr()).println(reply.body().strip());
         return reply.status() == 200 ? 0 : 1;

@@ -1,8 +1,5 @@
 package dev.loupe.app;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.util.Properties;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -16,16 +13,9 @@ final class VersionCommand implements Runnable {
         spec.commandLine().getOut().println("loupe " + version() + " (Java " + Runtime.version() + ")");
     }
 
+    /** The one reading of the stamped version, shared with the cluster heartbeat. */
     static String version() {
-        try (InputStream in = VersionCommand.class.getResourceAsStream("/loupe-version.properties")) {
-            Properties p = new Properties();
-            if (in != null) {
-                p.load(in);
-            }
-            return p.getProperty("version", "unknown");
-        } catch (IOException e) {
-            return "unknown";
-        }
+        return dev.loupe.gateway.cluster.Nodes.version();
     }
 
     static final class Provider implements CommandLine.IVersionProvider {

@@ -36,7 +36,6 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.InetSocketAddress;
 import java.time.Clock;
-import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -64,10 +63,8 @@ public final class Gateway implements AutoCloseable {
     private final ClusterLink cluster;
     /** The configuration snapshot new connections start on; a reload replaces it, open connections keep theirs. */
     private final java.util.concurrent.atomic.AtomicReference<GatewayServices> current;
-    private final GatewayMetrics metrics;
-    private final Clock clock;
     private final dev.loupe.gateway.admin.DashboardSessions dashboard;
-    private volatile java.util.function.Supplier<LoupeConfig> configSource;
+    private final ConfigReloader reloader;
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
     private final java.util.concurrent.CompletableFuture<Void> terminated = new java.util.concurrent.CompletableFuture<>();
 
@@ -78,8 +75,7 @@ public final class Gateway implements AutoCloseable {
                     Clock clock, dev.loupe.gateway.admin.DashboardSessions dashboard) {
         this.dashboard = dashboard;
         this.current = current;
-        this.metrics = metrics;
-        this.clock = clock;
+        this.reloader = new ConfigReloader(current, metrics, clock, clients::size);
         this.health = health;
         this.cluster = cluster;
         this.returnListener = returnListener;
@@ -139,7 +135,7 @@ public final class Gateway implements AutoCloseable {
                     config.fingerprint(), ca.sha256Fingerprint(), "serving", clock.instant(), clock.instant());
             ClusterLink cluster = config.cluster().enabled()
                     ? RedisCluster.start(config.cluster(), self, intel, decider.autoBypass(), clock)
-                    : ClusterLink.single(self, clock);
+                    : ClusterLink.single(self);
             closeOnFailure = cluster;
             health.watch(cluster::problem);
             metrics.observe(cluster);
@@ -272,68 +268,14 @@ public final class Gateway implements AutoCloseable {
 
     /** Where a reload reads the configuration (the file and options the node was started with). */
     public void configSource(java.util.function.Supplier<LoupeConfig> source) {
-        this.configSource = source;
+        reloader.configSource(source);
     }
 
-    /**
-     * Reads the configuration again and, when it is valid and changes only what a reload can apply (see
-     * {@link dev.loupe.core.config.ConfigChanges}), makes it the snapshot of new connections: the policy (rules,
-     * categories; learned bypasses stay), the intel sources, limits, HTTP/2 settings, shutdown, PAC. Open
-     * connections finish on the snapshot they started with. {@code dryRun} says what it would do.
-     */
-    public synchronized dev.loupe.core.config.ConfigReload reload(boolean dryRun) {
-        var source = configSource;
-        if (source == null) {
-            return count(dev.loupe.core.config.ConfigReload.refused(List.of(), "started without a configuration file: nothing to reload"));
-        }
-        LoupeConfig next;
-        try {
-            next = source.get();
-        } catch (dev.loupe.core.config.ConfigException e) {
-            log.warn("configuration reload refused: {}", e.getMessage());
-            return count(dev.loupe.core.config.ConfigReload.invalid(e.getMessage()));
-        } catch (RuntimeException e) {
-            log.warn("configuration reload refused: {}", e.getMessage());
-            return count(dev.loupe.core.config.ConfigReload.invalid(String.valueOf(e.getMessage())));
-        }
-        GatewayServices running = current.get();
-        var changes = dev.loupe.core.config.ConfigChanges.between(running.config(), next);
-        if (!changes.applicable()) {
-            return count(dev.loupe.core.config.ConfigReload.refused(changes.changed(), "these sections need a restart: "
-                    + String.join(", ", changes.needRestart())));
-        }
-        if (!running.config().policy().autoBypass().equals(next.policy().autoBypass())) {
-            return count(dev.loupe.core.config.ConfigReload.refused(changes.changed(), "policy.auto-bypass needs a restart"));
-        }
-        if (dryRun) {
-            return dev.loupe.core.config.ConfigReload.dryRun(changes.changed());
-        }
-        if (changes.none()) {
-            return count(dev.loupe.core.config.ConfigReload.unchanged());
-        }
-        long start = System.nanoTime();
-        dev.loupe.core.policy.ConnectionDecider decider;
-        try {
-            decider = Policies.decider(next, clock, running.intel(), running.decider().autoBypass());
-        } catch (RuntimeException e) {
-            log.warn("configuration reload refused: {}", e.getMessage());
-            return count(dev.loupe.core.config.ConfigReload.invalid(String.valueOf(e.getMessage())));
-        }
-        running.intel().reconfigure(next.intel());
-        current.set(new GatewayServices(next, running.ca(), running.transport(), running.connector(), running.tls(),
-                running.forgedContexts(), running.validator(), running.accessLog(), running.mirror(), decider,
-                running.intel(), running.icap(), running.inline(), running.stages(), running.defences(),
-                running.connectionIds(), dev.loupe.core.policy.ServiceChain.byRule(next.policy().rules())));
-        long micros = (System.nanoTime() - start) / 1_000;
-        log.info("configuration reloaded in {} ms: {} changed; new connections use it, {} open ones finish on theirs",
-                micros / 1000.0, changes.changed(), clients.size());
-        return count(dev.loupe.core.config.ConfigReload.applied(changes.changed(), micros));
+    /** See {@link ConfigReloader#reload}. */
+    public dev.loupe.core.config.ConfigReload reload(boolean dryRun) {
+        return reloader.reload(dryRun);
     }
 
-    private dev.loupe.core.config.ConfigReload count(dev.loupe.core.config.ConfigReload outcome) {
-        metrics.reloaded(outcome.result());
-        return outcome;
-    }
 
     public NodeHealth health() {
         return health;

@@ -190,7 +190,7 @@ class PolicyAndIntelIT {
     @Test
     void pushedIndicatorBlocksWithinASecondWithoutDroppingOpenConnections() throws Exception {
         String url = "http://pushed.test:" + origins.plainPort + "/index.html";
-        try (Socket open = openDecryptedConnection()) {
+        try (Socket open = DecryptedSessions.open(loupe.port, origins, loupe.caPem)) {
             assertThat(Curl.run(dir, "-x", loupe.proxy(), url).text()).contains(Origins.MARKER);
             JsonNode added = admin("POST", "/api/indicators",
                     "{\"type\":\"domain\",\"value\":\"pushed.test\",\"risk\":90,\"expires_in_seconds\":600}");
@@ -201,7 +201,7 @@ class PolicyAndIntelIT {
             assertThat((System.nanoTime() - pushedAt) / 1_000_000).isLessThan(1_000);
             assertThat(admin("GET", "/api/indicators", null).toString()).contains("pushed.test");
             // the connection that was open before the push still works
-            assertThat(request(open, "/1k.bin")).startsWith("HTTP/1.1 200");
+            assertThat(DecryptedSessions.request(open, "/1k.bin")).startsWith("HTTP/1.1 200");
             admin("DELETE", "/api/indicators?type=domain&value=pushed.test", null);
             assertThat(Curl.run(dir, "-x", loupe.proxy(), url).text()).contains(Origins.MARKER);
         }
@@ -263,38 +263,6 @@ class PolicyAndIntelIT {
         return new ObjectMapper().readTree(text.substring(0, cut));
     }
 
-    /** A decrypted keep-alive connection through Loupe to the good origin, ready for more requests. */
-    private static Socket openDecryptedConnection() throws Exception {
-        Socket raw = new Socket("127.0.0.1", loupe.port);
-        String authority = Origins.HOST + ":" + origins.ports.get(Site.GOOD);
-        raw.getOutputStream().write(("CONNECT " + authority + " HTTP/1.1\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-        InputStream in = raw.getInputStream();
-        byte[] head = new byte[39]; // "HTTP/1.1 200 Connection Established\r\n\r\n"
-        in.readNBytes(head, 0, head.length);
-        var factory = TestCertificates.trusting(loupe.caPem).getSocketFactory();
-        SSLSocket tls = (SSLSocket) factory.createSocket(raw, Origins.HOST, origins.ports.get(Site.GOOD), true);
-        tls.startHandshake();
-        assertThat(request(tls, "/index.html")).contains(Origins.MARKER);
-        return tls;
-    }
-
-    private static String request(Socket s, String path) throws Exception {
-        OutputStream out = s.getOutputStream();
-        out.write(("GET " + path + " HTTP/1.1\r\nHost: " + Origins.HOST + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-        out.flush();
-        InputStream in = s.getInputStream();
-        StringBuilder head = new StringBuilder();
-        while (!head.toString().endsWith("\r\n\r\n")) {
-            int c = in.read();
-            if (c < 0) {
-                break;
-            }
-            head.append((char) c);
-        }
-        var m = java.util.regex.Pattern.compile("(?i)content-length: *(\\d+)").matcher(head);
-        int length = m.find() ? Integer.parseInt(m.group(1)) : 0;
-        return head + new String(in.readNBytes(length), StandardCharsets.ISO_8859_1);
-    }
 
     private static String stixBundle(String domain) {
         String now = Instant.now().toString();

@@ -64,7 +64,7 @@ class ReloadIT {
     @Test
     void aNewRuleAppliesToNewConnectionsWhileOpenOnesCarryOn() throws Exception {
         assertThat(fetch("pushed.test")).endsWith("\n200");
-        Socket session = openDecryptedConnection();
+        Socket session = DecryptedSessions.open(port, origins, dir.resolve("data/ca.crt"));
         Path out = dir.resolve("20m.out");
         Process download = new ProcessBuilder(Partners.require("curl"), "--silent", "--show-error", "--max-time", "60",
                 "-x", "http://127.0.0.1:" + port, "--cacert", dir.resolve("data/ca.crt").toString(),
@@ -84,7 +84,7 @@ class ReloadIT {
                 (System.nanoTime() - sent) / 1_000_000, lastLine("configuration reloaded"));
         assertThat(fetch("pushed.test")).as("a new connection meets the new rule").endsWith("\n403")
                 .contains("reloaded-block");
-        assertThat(request(session, "/index.html")).as("the keep-alive session opened before the reload")
+        assertThat(DecryptedSessions.request(session, "/index.html")).as("the keep-alive session opened before the reload")
                 .startsWith("HTTP/1.1 200");
 
         // an invalid file: refused with the field, the running configuration stays
@@ -222,40 +222,4 @@ class ReloadIT {
         }
     }
 
-    /** A decrypted keep-alive connection through the gateway to the good origin, ready for more requests. */
-    private Socket openDecryptedConnection() throws Exception {
-        Socket raw = new Socket("127.0.0.1", port);
-        String authority = Origins.HOST + ":" + origins.ports.get(Site.GOOD);
-        raw.getOutputStream().write(("CONNECT " + authority + " HTTP/1.1\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-        InputStream in = raw.getInputStream();
-        StringBuilder head = new StringBuilder();
-        while (!head.toString().endsWith("\r\n\r\n")) {
-            head.append((char) in.read());
-        }
-        var factory = TestCertificates.trusting(dir.resolve("data/ca.crt")).getSocketFactory();
-        SSLSocket tls = (SSLSocket) factory.createSocket(raw, Origins.HOST, origins.ports.get(Site.GOOD), true);
-        tls.startHandshake();
-        assertThat(request(tls, "/index.html")).startsWith("HTTP/1.1 200");
-        return tls;
-    }
-
-    private static String request(Socket s, String path) throws Exception {
-        OutputStream out = s.getOutputStream();
-        out.write(("GET " + path + " HTTP/1.1\r\nHost: " + Origins.HOST + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-        out.flush();
-        InputStream in = s.getInputStream();
-        StringBuilder head = new StringBuilder();
-        while (!head.toString().endsWith("\r\n\r\n")) {
-            int c = in.read();
-            if (c < 0) {
-                break;
-            }
-            head.append((char) c);
-        }
-        Matcher m = Pattern.compile("(?i)content-length: *([0-9]+)").matcher(head);
-        if (m.find()) {
-            in.readNBytes(Integer.parseInt(m.group(1)));
-        }
-        return head.toString();
-    }
 }

@@ -35,7 +35,7 @@ public interface ClusterLink extends AutoCloseable {
     @Override
     void close();
 
-    static ClusterLink single(NodeInfo self, java.time.Clock clock) {
+    static ClusterLink single(NodeInfo self) {
         return new ClusterLink() {
             @Override
             public void share(ClusterEvent event) {

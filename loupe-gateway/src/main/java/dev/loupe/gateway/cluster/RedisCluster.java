@@ -5,14 +5,12 @@ import dev.loupe.core.cluster.ClusterEvent;
 import dev.loupe.core.cluster.ClusterView;
 import dev.loupe.core.cluster.NodeInfo;
 import dev.loupe.core.config.ClusterConfig;
-import dev.loupe.core.intel.Indicator;
 import dev.loupe.core.policy.AutoBypass;
 import dev.loupe.gateway.intel.IntelService;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisChannelHandler;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisConnectionStateListener;
-import io.lettuce.core.RedisURI;
 import io.lettuce.core.SslOptions;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -21,15 +19,12 @@ import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -71,6 +66,7 @@ public final class RedisCluster implements ClusterLink {
     private volatile String problem;
     private volatile Instant downSince;
     private String epochSeen;
+    private final ClusterResync resync;
 
     record Keys(String indicators, String bypasses, String nodes, String ca, String epoch, String events) {
         static Keys of(String prefix) {
@@ -87,7 +83,8 @@ public final class RedisCluster implements ClusterLink {
         this.autoBypass = autoBypass;
         this.clock = clock;
         this.keys = Keys.of(config.keyPrefix());
-        this.display = RedisAddress.display(config.redis());
+        this.resync = new ClusterResync(keys, intel, autoBypass, self.caFingerprint(), config.redis());
+        this.display = config.redis(); // ClusterConfig refuses a URI with credentials: safe to log
         this.resources = DefaultClientResources.builder().ioThreadPoolSize(1).computationThreadPoolSize(1)
                 // Lettuce's default backs off to 30 s: a Redis that is back would wait that long to be used
                 .reconnectDelay(io.lettuce.core.resource.Delay.exponential(Duration.ofMillis(100),
@@ -168,7 +165,7 @@ public final class RedisCluster implements ClusterLink {
                     redis.publish(keys.events(), ClusterCodec.event(event));
                     return null;
                 } catch (RuntimeException e) {
-                    markDown(describe(e));
+                    markDown(RedisAddress.describe(e));
                     throw unavailable();
                 }
             }).get();
@@ -276,7 +273,7 @@ public final class RedisCluster implements ClusterLink {
         } catch (ClusterRefusedException e) {
             throw e;
         } catch (RuntimeException e) {
-            markDown(describe(e));
+            markDown(RedisAddress.describe(e));
         }
     }
 
@@ -322,75 +319,15 @@ public final class RedisCluster implements ClusterLink {
             up = false;
             log.error(e.getMessage());
         } catch (RuntimeException e) {
-            markDown(describe(e));
+            markDown(RedisAddress.describe(e));
         }
     }
 
-    /**
-     * Reads the shared state in full. When the epoch is gone or new (Redis restarted empty, or was replaced),
-     * this node first writes back what it holds, without overwriting what another node wrote back first.
-     */
+    /** Reads the shared state in full (see {@link ClusterResync}); events that arrive meanwhile queue behind it. */
     private void resync() {
-        RedisCommands<String, String> redis = connection.sync();
-        Instant now = clock.instant();
-        String epoch = redis.get(keys.epoch());
-        if (epoch == null || !epoch.equals(epochSeen)) {
-            if (epoch == null) {
-                redis.setnx(keys.epoch(), UUID.randomUUID().toString());
-                epoch = redis.get(keys.epoch());
-            }
-            if (epochSeen != null) {
-                int seeded = reseed(redis);
-                log.info("cluster store {} has a new epoch (restarted empty?): this node wrote back {} entries",
-                        display, seeded);
-            }
-        }
-        for (AutoBypass.Entry active : autoBypass.active()) {
-            redis.hsetnx(keys.bypasses(), ClusterCodec.bypassField(active), ClusterCodec.bypass(active));
-        }
-        List<Indicator> indicators = new ArrayList<>();
-        for (var e : redis.hgetall(keys.indicators()).entrySet()) {
-            try {
-                Indicator i = ClusterCodec.readIndicator(e.getValue());
-                if (i.isExpired(now)) {
-                    redis.hdel(keys.indicators(), e.getKey()); // every node may tidy up: HDEL is idempotent
-                } else {
-                    indicators.add(i);
-                }
-            } catch (IllegalArgumentException ex) {
-                log.warn("cluster store entry {} skipped: {}", e.getKey(), ex.getMessage());
-            }
-        }
-        intel.replacePushed(indicators);
-        int bypasses = 0;
-        for (var e : redis.hgetall(keys.bypasses()).entrySet()) {
-            try {
-                AutoBypass.Entry b = ClusterCodec.readBypass(e.getValue());
-                if (!now.isBefore(b.until())) {
-                    redis.hdel(keys.bypasses(), e.getKey());
-                } else if (autoBypass.adopt(b)) {
-                    bypasses++;
-                }
-            } catch (IllegalArgumentException ex) {
-                log.warn("cluster store entry {} skipped: {}", e.getKey(), ex.getMessage());
-            }
-        }
-        epochSeen = epoch;
+        epochSeen = resync.run(connection.sync(), epochSeen, clock.instant());
         resyncNeeded = false;
         resyncs.increment();
-        log.debug("cluster resync: {} pushed indicators, {} bypasses adopted", indicators.size(), bypasses);
-    }
-
-    private int reseed(RedisCommands<String, String> redis) {
-        int n = 0;
-        for (Indicator i : intel.pushedIndicators()) {
-            if (redis.hsetnx(keys.indicators(), ClusterCodec.indicatorField(i.type(), i.value()),
-                    ClusterCodec.indicator(i))) {
-                n++;
-            }
-        }
-        redis.setnx(keys.ca(), self.caFingerprint());
-        return n;
     }
 
     private void apply(String message) {
@@ -423,7 +360,7 @@ public final class RedisCluster implements ClusterLink {
             redis.publish(keys.events(), ClusterCodec.event(
                     new ClusterEvent.BypassGranted(self.node(), clock.instant(), entry)));
         } catch (RuntimeException e) {
-            markDown(describe(e));
+            markDown(RedisAddress.describe(e));
         }
     }
 
@@ -437,17 +374,6 @@ public final class RedisCluster implements ClusterLink {
         problem = "cluster store " + display + " unreachable since " + downSince + ": " + why;
     }
 
-    /** The message and its root cause (a refused certificate hides two levels down in Lettuce's exception). */
-    static String describe(Throwable e) {
-        Throwable root = e;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
-        }
-        String top = String.valueOf(e.getMessage());
-        return root == e || root.getMessage() == null || top.contains(root.getMessage()) ? top
-                : top + ": " + root.getMessage();
-    }
-
     private ClusterUnavailableException unavailable() {
         return new ClusterUnavailableException("cluster store " + display + " is unreachable"
                 + (downSince == null ? "" : " since " + downSince) + ": a push now would reach this node only, so it "
@@ -457,31 +383,5 @@ public final class RedisCluster implements ClusterLink {
     private static NodeInfo withState(NodeInfo n, String state, Instant heartbeat) {
         return new NodeInfo(n.node(), n.version(), n.configFingerprint(), n.caFingerprint(), state, n.started(),
                 heartbeat);
-    }
-
-    /** The Redis URI with the password from its file; the display form never carries a secret. */
-    static final class RedisAddress {
-        private RedisAddress() {
-        }
-
-        static String display(String uri) {
-            return uri;
-        }
-
-        static RedisURI uri(ClusterConfig config, Duration timeout) {
-            RedisURI uri = RedisURI.create(config.redis());
-            uri.setTimeout(timeout);
-            if (config.passwordFile() != null) {
-                try {
-                    String password = Files.readString(config.passwordFile()).strip();
-                    uri.setCredentialsProvider(io.lettuce.core.RedisCredentialsProvider.from(
-                            () -> io.lettuce.core.RedisCredentials.just(null, password)));
-                } catch (IOException e) {
-                    throw new IllegalStateException("cluster.password-file " + config.passwordFile()
-                            + " cannot be read: " + e.getMessage());
-                }
-            }
-            return uri;
-        }
     }
 }

@@ -25,6 +25,7 @@ import java.util.function.BiConsumer;
  * An event that cannot be fetched keeps its previous indicators (a feed outage must not unblock).
  */
 final class MispFeedPoller extends FeedPoller {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(MispFeedPoller.class);
     private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10))
             .followRedirects(HttpClient.Redirect.NORMAL).build();
     private final MispFeed.Filter filter;
@@ -85,7 +86,7 @@ final class MispFeedPoller extends FeedPoller {
                 all = new ParseResult(all.indicators(), all.problems(), skipped);
             }
             publishParsed(all);
-            log().info("MISP feed '{}': {} events in force, {} fetched this time", config.name(), next.size(), fetched);
+            log.info("MISP feed '{}': {} events in force, {} fetched this time", config.name(), next.size(), fetched);
         }
     }
 
@@ -106,7 +107,4 @@ final class MispFeedPoller extends FeedPoller {
         return response.body();
     }
 
-    private static org.slf4j.Logger log() {
-        return org.slf4j.LoggerFactory.getLogger(MispFeedPoller.class);
-    }
 }

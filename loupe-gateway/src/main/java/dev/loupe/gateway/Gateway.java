@@ -52,8 +52,7 @@ public final class Gateway implements AutoCloseable {
     private final EventLoopGroup loops;
     private final ExecutorService forgeExecutor;
     private final GatewayServices services;
-    private final Channel listener;
-    private final Channel transparent;
+    private final Listeners listeners;
     private final AdminServer admin;
     private final ExecutorService adminExecutor;
 
@@ -68,24 +67,23 @@ public final class Gateway implements AutoCloseable {
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
     private final java.util.concurrent.CompletableFuture<Void> terminated = new java.util.concurrent.CompletableFuture<>();
 
-    private Gateway(EventLoopGroup loops, ExecutorService forgeExecutor, GatewayServices services, Channel listener,
-                    Channel transparent, AdminServer admin, ExecutorService adminExecutor, Channel returnListener,
+    private Gateway(EventLoopGroup loops, ExecutorService forgeExecutor, GatewayServices services, Listeners listeners,
+                    AdminServer admin, ExecutorService adminExecutor, Channel returnListener,
                     ClientConnections clients, NodeHealth health, ClusterLink cluster,
-                    java.util.concurrent.atomic.AtomicReference<GatewayServices> current, GatewayMetrics metrics,
-                    Clock clock, dev.loupe.gateway.admin.DashboardSessions dashboard) {
+                    java.util.concurrent.atomic.AtomicReference<GatewayServices> current, ConfigReloader reloader,
+                    dev.loupe.gateway.admin.DashboardSessions dashboard) {
         this.dashboard = dashboard;
         this.current = current;
-        this.reloader = new ConfigReloader(current, metrics, clock, clients::size);
+        this.reloader = reloader;
         this.health = health;
         this.cluster = cluster;
         this.returnListener = returnListener;
         this.clients = clients;
         this.adminExecutor = adminExecutor;
-        this.transparent = transparent;
         this.loops = loops;
         this.forgeExecutor = forgeExecutor;
         this.services = services;
-        this.listener = listener;
+        this.listeners = listeners;
         this.admin = admin;
     }
 
@@ -117,8 +115,8 @@ public final class Gateway implements AutoCloseable {
             ConnectionDecider decider = Policies.decider(config, clock, intel);
             GatewayMetrics metrics = new GatewayMetrics();
             metrics.observe(defences, mirror, decider.autoBypass(), intel);
-            IcapAdaptation icap = IcapAdaptation.start(config.icap(), transport, loops,
-                    new IcapMetrics(metrics.registry()));
+            IcapMetrics icapMetrics = new IcapMetrics(metrics.registry());
+            IcapAdaptation icap = IcapAdaptation.start(config.icap(), transport, loops, icapMetrics);
             Inline inline = Inline.create(config.inline(), metrics.registry());
             StageOrder.legacyNote(config.pipeline(), config.inline()).ifPresent(log::warn);
             var recent = new dev.loupe.gateway.admin.RecentRecords(new MeteredAccessLog(accessLog, metrics.registry()),
@@ -140,20 +138,11 @@ public final class Gateway implements AutoCloseable {
             health.watch(cluster::problem);
             metrics.observe(cluster);
             Gateway[] gatewayRef = new Gateway[1]; // the admin API's drain route needs the gateway it is part of
-            Channel listener = new ServerBootstrap()
-                    .group(loops)
-                    .channel(transport.serverChannel())
-                    .option(ChannelOption.SO_BACKLOG, 1024)
-                    .option(ChannelOption.SO_REUSEADDR, true)
-                    .childOption(ChannelOption.TCP_NODELAY, true)
-                    .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, OriginConnector.WATER_MARK)
-                    .handler(clients)
-                    .childHandler(new ExplicitProxyInitializer(current::get))
-                    .bind(config.listener().address(), config.listener().port())
-                    .sync().channel();
-            guard.addListener((InetSocketAddress) listener.localAddress());
-            log.info("Loupe listening on {} (explicit proxy; transport {}, TLS {}, {} trusted roots)",
-                    listener.localAddress(), transport.name(), tls.providerName(), anchors.size());
+            Listeners listeners = new Listeners(transport, loops, clients, guard, current::get);
+            listeners.bind(config);
+            log.info("TLS {}, {} trusted roots", tls.providerName(), anchors.size());
+            var reloader = new ConfigReloader(current, metrics, clock, clients::size,
+                    new ConfigReloader.Parts(listeners, loops, transport, icapMetrics));
             // admin work (e.g. rebuilding a large indicator store) must not delay certificate forging
             ExecutorService adminExecutor = Executors.newSingleThreadExecutor(new DefaultThreadFactory("loupe-admin", true));
             var dashboard = new dev.loupe.gateway.admin.DashboardSessions();
@@ -166,11 +155,6 @@ public final class Gateway implements AutoCloseable {
             // the one URL that carries a credential: it signs in once, then only the HttpOnly cookie does
             log.info("dashboard: http://{}:{}/ui/login?once={} (one-time sign-in link; or sign in with the admin token)",
                     admin.address().getHostString(), admin.address().getPort(), dashboard.oneTimeToken());
-            Channel transparent = config.transparent().enabled() ? bindTransparent(config, transport, loops, current::get, clients)
-                    : null;
-            if (transparent != null) {
-                guard.addListener((InetSocketAddress) transparent.localAddress());
-            }
             Channel returnListener = null;
             if (services.inline() != null && services.inline().service().l3()) {
                 var l3 = services.inline().service().config();
@@ -183,7 +167,7 @@ public final class Gateway implements AutoCloseable {
                         .option(dev.loupe.gateway.transport.Transport.SO_MARK, l3.returnMark())
                         .childOption(ChannelOption.TCP_NODELAY, true)
                         .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, OriginConnector.WATER_MARK)
-                        .childHandler(new dev.loupe.gateway.proxy.ReturnListenerInitializer(services,
+                        .childHandler(new dev.loupe.gateway.proxy.ReturnListenerInitializer(current::get,
                                 config.transparent().allowedClientNetworks(), true))
                         .bind(config.transparent().address(), l3.returnPort()).sync().channel();
                 log.info("Loupe TPROXY return listener for inline L3 service {} on {}", l3.name(),
@@ -197,7 +181,7 @@ public final class Gateway implements AutoCloseable {
                         .option(ChannelOption.SO_REUSEADDR, true)
                         .childOption(ChannelOption.TCP_NODELAY, true)
                         .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, OriginConnector.WATER_MARK)
-                        .childHandler(new dev.loupe.gateway.proxy.ReturnListenerInitializer(services))
+                        .childHandler(new dev.loupe.gateway.proxy.ReturnListenerInitializer(current::get))
                         .bind(config.inline().returnAddress(), config.inline().returnPort()).sync().channel();
                 log.info("Loupe return listener for inline devices on {}", returnListener.localAddress());
                 services.inline().service().startProbing();
@@ -205,8 +189,8 @@ public final class Gateway implements AutoCloseable {
             if (returnListener != null) {
                 guard.addListener((InetSocketAddress) returnListener.localAddress());
             }
-            gatewayRef[0] = new Gateway(loops, forgeExecutor, services, listener, transparent, admin, adminExecutor,
-                    returnListener, clients, health, cluster, current, metrics, clock, dashboard);
+            gatewayRef[0] = new Gateway(loops, forgeExecutor, services, listeners, admin, adminExecutor,
+                    returnListener, clients, health, cluster, current, reloader, dashboard);
             return gatewayRef[0];
         } catch (Exception | Error e) {
             if (closeOnFailure != null) {
@@ -218,32 +202,8 @@ public final class Gateway implements AutoCloseable {
         }
     }
 
-    /** The TPROXY listener: IP_TRANSPARENT lets it accept connections addressed to any destination. */
-    private static Channel bindTransparent(LoupeConfig config, Transport transport, EventLoopGroup loops,
-                                           java.util.function.Supplier<GatewayServices> current,
-                                           ClientConnections clients)
-            throws InterruptedException {
-        if (!transport.name().equals("epoll")) {
-            throw new IllegalStateException("transparent mode needs the epoll transport (IP_TRANSPARENT), "
-                    + "which is unavailable here: " + io.netty.channel.epoll.Epoll.unavailabilityCause());
-        }
-        var t = config.transparent();
-        Channel ch = new ServerBootstrap()
-                .group(loops)
-                .channel(transport.serverChannel())
-                .option(ChannelOption.SO_BACKLOG, 1024)
-                .option(io.netty.channel.epoll.EpollChannelOption.IP_TRANSPARENT, true)
-                .childOption(ChannelOption.TCP_NODELAY, true)
-                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, OriginConnector.WATER_MARK)
-                .handler(clients)
-                .childHandler(new dev.loupe.gateway.proxy.TransparentInitializer(current))
-                .bind(t.address(), t.port()).sync().channel();
-        log.info("Loupe transparent (TPROXY) listener on {}", ch.localAddress());
-        return ch;
-    }
-
     public InetSocketAddress address() {
-        return (InetSocketAddress) listener.localAddress();
+        return listeners.explicitAddress();
     }
 
     /** The inline devices' return listener, null when no inline service is configured. */
@@ -330,10 +290,7 @@ public final class Gateway implements AutoCloseable {
 
     /** Closes the listening sockets, so that new connections are refused at once; open ones go on. */
     private void stopAccepting() {
-        listener.close().awaitUninterruptibly();
-        if (transparent != null) {
-            transparent.close().awaitUninterruptibly();
-        }
+        listeners.close();
         log.info("stopped accepting new connections; {} open", clients.size());
         clients.announce(dev.loupe.gateway.session.DrainEvent.INSTANCE);
     }
@@ -352,10 +309,7 @@ public final class Gateway implements AutoCloseable {
     }
 
     private void closeAll() {
-        listener.close().awaitUninterruptibly();
-        if (transparent != null) {
-            transparent.close().awaitUninterruptibly();
-        }
+        listeners.close();
         if (returnListener != null) {
             returnListener.close().awaitUninterruptibly();
             services.inline().close();
@@ -364,18 +318,17 @@ public final class Gateway implements AutoCloseable {
         clients.closeAll(java.time.Duration.ofSeconds(2));
         admin.close();
         cluster.close();
-        services.intel().close();
+        GatewayServices last = current.get();
+        last.intel().close();
         loops.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
         forgeExecutor.shutdownNow();
         adminExecutor.shutdownNow();
         services.forgedContexts().close();
         services.tls().close();
-        if (services.mirror() != null) {
-            services.mirror().close();
+        reloader.closeMirror();
+        if (last.icap() != null) {
+            last.icap().close();
         }
-        if (services.icap() != null) {
-            services.icap().close();
-        }
-        services.accessLog().close();
+        last.accessLog().close();
     }
 }

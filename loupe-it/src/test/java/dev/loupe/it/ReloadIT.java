@@ -38,14 +38,21 @@ class ReloadIT {
     int adminPort;
     Path config;
 
+    IcapServers icap;
+
     @BeforeEach
-    void start() throws Exception {
+    void origins() throws Exception {
         origins = Origins.start(dir.resolve("origins"));
         Origins.writeOffsetPattern(origins.www.resolve("20m.bin"), SIZE);
+        Files.writeString(origins.www.resolve("eicar.com"), IcapServers.EICAR);
         port = Partners.freePort();
         adminPort = Partners.freePort();
         config = dir.resolve("loupe.yaml");
-        writeConfig("");
+    }
+
+    private void startGateway(String extra) throws Exception {
+        writeConfig(extra);
+        Files.writeString(dir.resolve("good.yaml"), Files.readString(config)); // the CLI reads admin port and token
         gateway = LoupeProcess.builder(List.of(), "run", "--config", config.toString())
                 .redirectErrorStream(true).redirectOutput(dir.resolve("gateway.out").toFile()).start();
         Partners.awaitPort(port, 30_000);
@@ -59,11 +66,28 @@ class ReloadIT {
             gateway.waitFor(30, TimeUnit.SECONDS);
         }
         origins.close();
+        if (icap != null) {
+            icap.close();
+        }
+    }
+
+    /** Two ICAP services: {@code urls} (REQMOD on c-icap 0) never changes; {@code av} (RESPMOD on c-icap 1) does. */
+    private String icapSection(String avHosts) {
+        return """
+                icap:
+                  services:
+                    - {name: urls, mode: reqmod, servers: [%s]}
+                    - {name: av, mode: respmod, servers: [%s], hosts: [%s]}
+                """.formatted(icap.urlCheckUri(0), icap.uri(1), avHosts);
     }
 
     @Test
-    void aNewRuleAppliesToNewConnectionsWhileOpenOnesCarryOn() throws Exception {
+    void aReloadOfRulesIcapAndMirrorAppliesToNewConnectionsWhileOpenOnesCarryOn() throws Exception {
+        icap = IcapServers.start(dir.resolve("icap"), 2);
+        startGateway(icapSection("never.test"));
         assertThat(fetch("pushed.test")).endsWith("\n200");
+        assertThat(fetchPath(Origins.HOST, "/eicar.com")).as("av scans only never.test yet").endsWith("\n200");
+        assertThat(fetch(IcapServers.BLOCKED_HOST)).as("urls (REQMOD url_check)").endsWith("\n403");
         Socket session = DecryptedSessions.open(port, origins, dir.resolve("data/ca.crt"));
         Path out = dir.resolve("20m.out");
         Process download = new ProcessBuilder(Partners.require("curl"), "--silent", "--show-error", "--max-time", "60",
@@ -71,21 +95,39 @@ class ReloadIT {
                 "--limit-rate", "4M", "-o", out.toString(), origins.url(Site.GOOD, "/20m.bin"))
                 .redirectErrorStream(true).redirectOutput(dir.resolve("curl.out").toFile()).start();
         awaitSize(out, 1024 * 1024);
+        java.util.Set<Integer> urlsPool = icapConnections(0);
+        java.util.Set<Integer> avPool = icapConnections(1);
+        assertThat(urlsPool).as("pooled connections to c-icap 0").isNotEmpty();
+        assertThat(avPool).as("pooled connections to c-icap 1 (OPTIONS)").isNotEmpty();
 
+        Path pcaps = dir.resolve("pcap");
         writeConfig("""
                 policy:
                   rules:
                     - {name: reloaded-block, hosts: [pushed.test], action: block}
-                """);
+                mirror: {sinks: [{type: pcap-file, directory: %s}]}
+                """.formatted(pcaps) + icapSection(".test"));
         long sent = System.nanoTime();
         signal("HUP");
         awaitLog("configuration reloaded");
         System.out.printf("reload: SIGHUP to applied in %d ms (gateway says: %s)%n",
                 (System.nanoTime() - sent) / 1_000_000, lastLine("configuration reloaded"));
+        assertThat(lastLine("ICAP reconfigured")).contains("1 service(s) kept", "1 started", "1 retired");
         assertThat(fetch("pushed.test")).as("a new connection meets the new rule").endsWith("\n403")
                 .contains("reloaded-block");
+        assertThat(fetchPath(Origins.HOST, "/eicar.com")).as("a new connection meets the changed av service")
+                .endsWith("\n403").contains("VIRUS FOUND");
+        assertThat(fetch(IcapServers.BLOCKED_HOST)).as("the unchanged urls service").endsWith("\n403");
         assertThat(DecryptedSessions.request(session, "/index.html")).as("the keep-alive session opened before the reload")
                 .startsWith("HTTP/1.1 200");
+        assertThat(DecryptedSessions.request(session, "/eicar.com"))
+                .as("the session opened before the reload finishes on its snapshot: av did not scan upstream.test")
+                .startsWith("HTTP/1.1 200").contains("EICAR-STANDARD-ANTIVIRUS-TEST-FILE");
+        assertThat(icapConnections(0)).as("the unchanged service kept its connections (no reconnect)")
+                .containsAll(urlsPool);
+        assertThat(icapConnections(1)).as("the changed service's old connections were closed")
+                .doesNotContainAnyElementsOf(avPool);
+        awaitMirrored(pcaps, "/eicar.com");
 
         // an invalid file: refused with the field, the running configuration stays
         Files.writeString(config, Files.readString(config) + "limits: {idle-timeout: soon}\n");
@@ -101,15 +143,15 @@ class ReloadIT {
                 policy:
                   rules:
                     - {name: reloaded-block, hosts: [pushed.test], action: block}
-                mirror: {sinks: [{type: pcap-file, directory: %s}]}
-                """.formatted(dir.resolve("pcap")));
+                ca: {common-name: Another CA}
+                """ + icapSection(".test"));
         LoupeProcess.Result restart = LoupeProcess.run(dir, "reload", "--config", dir.resolve("good.yaml").toString(),
                 "--admin-port", String.valueOf(adminPort));
         assertThat(restart.exitCode()).isEqualTo(1);
-        assertThat(restart.stderr()).contains("refused").contains("need a restart: mirror");
+        assertThat(restart.stderr()).contains("refused").contains("need a restart: ca");
         LoupeProcess.Result diff = LoupeProcess.run(dir, "config", "diff", dir.resolve("good.yaml").toString(),
                 config.toString());
-        assertThat(diff.stdout()).contains("mirror  (needs a restart)");
+        assertThat(diff.stdout()).contains("ca  (needs a restart)").contains("icap  (reloadable)");
 
         assertThat(Partners.finish(download)).as(Files.readString(dir.resolve("curl.out"))).isZero();
         assertThat(Origins.sha256(out)).isEqualTo(Origins.sha256(origins.www.resolve("20m.bin")));
@@ -120,7 +162,39 @@ class ReloadIT {
     }
 
     @Test
+    void aMovedListenerRebindsAndTheAccessLogChangesFile() throws Exception {
+        startGateway("");
+        Socket session = DecryptedSessions.open(port, origins, dir.resolve("data/ca.crt"));
+        int oldPort = port;
+        port = Partners.freePort();
+        Path newLog = dir.resolve("logs/moved.log");
+        writeConfig("");
+        Files.writeString(config, Files.readString(config).replace(dir.resolve("access.log").toString(),
+                newLog.toString()));
+        signal("HUP");
+        awaitLog("configuration reloaded");
+        assertThat(lastLine("configuration reloaded")).contains("listener").contains("access-log");
+        assertThat(fetch("upstream.test")).as("the new listener").endsWith("\n200");
+        assertThat(DecryptedSessions.request(session, "/index.html"))
+                .as("a connection accepted on the old listener carries on").startsWith("HTTP/1.1 200");
+        try (Socket refused = new Socket()) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(
+                    () -> refused.connect(new java.net.InetSocketAddress("127.0.0.1", oldPort), 2_000))
+                    .as("the old listener is closed").isInstanceOf(java.net.ConnectException.class);
+        }
+        long deadline = System.currentTimeMillis() + 5_000;
+        while (!Files.exists(newLog) || !Files.readString(newLog).contains("upstream.test")) {
+            assertThat(System.currentTimeMillis()).as("records in the new access-log file").isLessThan(deadline);
+            Thread.sleep(20);
+        }
+        assertThat(Files.readString(dir.resolve("access.log"))).as("records before the reload stay in the old file")
+                .contains("\"type\":\"connection\"");
+        session.close();
+    }
+
+    @Test
     void fiftyReloadsUnderARequestLoopLoseNothingAndLeakNoDescriptor() throws Exception {
+        startGateway("");
         // SIGHUP here (the other test drives loupe reload, the same code path behind the admin API)
         assertThat(fetch("upstream.test")).endsWith("\n200");
         long fdsBefore = openDescriptors();
@@ -167,14 +241,49 @@ class ReloadIT {
                 """.formatted(dir.resolve("data"), port, origins.originCa, origins.hostsFile,
                 GatewayUnderTest.DEAD_DNS_PORT, dir.resolve("access.log"), adminPort) + extra;
         Files.writeString(config, text);
-        if (extra.isEmpty() || extra.contains("reloaded-block") && !extra.contains("mirror")) {
-            Files.writeString(dir.resolve("good.yaml"), text); // the CLI reads admin port and token from a valid file
-        }
     }
 
     private String fetch(String host) throws Exception {
+        return fetchPath(host, "/index.html");
+    }
+
+    private String fetchPath(String host, String path) throws Exception {
         return Curl.run(dir, "-x", "http://127.0.0.1:" + port, "-w", "\n%{http_code}",
-                "http://" + host + ":" + origins.plainPort + "/index.html").text();
+                "http://" + host + ":" + origins.plainPort + path).text();
+    }
+
+    /** The local ports of the gateway's connections to c-icap {@code server} (only Loupe talks to it). */
+    private java.util.Set<Integer> icapConnections(int server) throws Exception {
+        Process ss = new ProcessBuilder(Partners.require("ss"), "-tnaH").redirectErrorStream(true).start();
+        String text = new String(ss.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        ss.waitFor();
+        java.util.Set<Integer> ports = new java.util.TreeSet<>();
+        for (String line : text.lines().toList()) {
+            String[] f = line.trim().split("\\s+");
+            // ESTAB recv-q send-q local peer; the gateway's sockets print as [::ffff:127.0.0.1]:port
+            if (f.length >= 5 && f[0].equals("ESTAB") && f[4].endsWith(":" + icap.ports.get(server))) {
+                ports.add(Integer.parseInt(f[3].substring(f[3].lastIndexOf(':') + 1)));
+            }
+        }
+        return ports;
+    }
+
+    /** A pcap file under {@code directory} carrying {@code marker} (the mirror sink the reload added). */
+    private static void awaitMirrored(Path directory, String marker) throws Exception {
+        long deadline = System.currentTimeMillis() + 10_000;
+        while (true) {
+            if (Files.isDirectory(directory)) {
+                try (var files = Files.list(directory)) {
+                    for (Path f : files.toList()) {
+                        if (new String(Files.readAllBytes(f), StandardCharsets.ISO_8859_1).contains(marker)) {
+                            return;
+                        }
+                    }
+                }
+            }
+            assertThat(System.currentTimeMillis()).as("a mirrored packet with " + marker).isLessThan(deadline);
+            Thread.sleep(50);
+        }
     }
 
     private String metrics() throws Exception {

@@ -9,14 +9,17 @@ import java.util.function.Function;
 
 /**
  * What a new configuration changes against the running one, section by section, and whether a reload can apply
- * it. Reloadable: {@code policy}, {@code intel}, {@code limits}, {@code http2}, {@code shutdown}, {@code pac}: new
- * connections get the new values while open ones finish on theirs. Every other section needs a restart (its
- * listeners, pools or keys are built once); a reload that changes one is refused as a whole, so a node never runs
- * half of a file.
+ * it. Reloadable: {@code policy}, {@code intel}, {@code limits}, {@code http2}, {@code shutdown}, {@code pac},
+ * {@code icap}, {@code mirror}, {@code access-log}, {@code listener}, {@code transparent}, {@code pipeline}: new
+ * connections get the new values while open ones finish on theirs. The others need a restart: the CA and data
+ * directory (keys), upstream trust and resolver (shared by every connection's validation cache), the admin
+ * listener (the API a reload may come through), inline devices (their return listener and flow table) and the
+ * cluster link. A reload that changes one is refused as a whole, so a node never runs half of a file.
  */
 public record ConfigChanges(List<String> changed, List<String> needRestart) {
     private static final Map<String, Function<LoupeConfig, Object>> SECTIONS = new LinkedHashMap<>();
-    private static final List<String> RELOADABLE = List.of("policy", "intel", "limits", "http2", "shutdown", "pac");
+    private static final List<String> RELOADABLE = List.of("policy", "intel", "limits", "http2", "shutdown", "pac",
+            "icap", "mirror", "access-log", "listener", "transparent", "pipeline");
 
     static {
         SECTIONS.put("data-dir", LoupeConfig::dataDir);

@@ -14,6 +14,14 @@ public interface AccessLog extends AutoCloseable {
     default void reopen() {
     }
 
+    /**
+     * Writes from now on to {@code target} ({@code stdout} or a file path), after the records already queued
+     * (a reload that changed {@code access-log.target}); nothing is lost in the switch.
+     */
+    default void retarget(String target) {
+        throw new UnsupportedOperationException("this access log cannot change its target");
+    }
+
     AccessLog NONE = new AccessLog() {
         @Override
         public void connection(ConnectionRecord record) {

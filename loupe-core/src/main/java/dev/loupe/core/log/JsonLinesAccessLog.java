@@ -37,11 +37,13 @@ public final class JsonLinesAccessLog implements AccessLog {
     /** The writer thread's batch buffer, kept between batches (only that thread touches it). */
     private final ByteArrayOutputStream lines = new ByteArrayOutputStream(1 << 16);
     private final BlockingQueue<Object> queue;
-    private OutputStream out; // replaced by the writer thread only, on reopen
-    private final boolean ownsStream;
+    private OutputStream out; // replaced by the writer thread only, on reopen or retarget
+    private boolean ownsStream;
     /** The file written to, null for a stream; reopened when {@link #reopen} asks (log rotation). */
-    private final Path file;
+    private volatile Path file;
     private volatile boolean reopenRequested;
+    /** A target a reload asked for ("stdout" or a path), taken up by the writer between batches. */
+    private volatile String retargetRequested;
     private final Thread writer;
     private final AtomicLong dropped = new AtomicLong();
 
@@ -96,7 +98,46 @@ public final class JsonLinesAccessLog implements AccessLog {
         }
     }
 
+    @Override
+    public void retarget(String target) {
+        retargetRequested = target;
+        LockSupport.unpark(writer);
+    }
+
+    private void retargetIfAsked() {
+        String target = retargetRequested;
+        if (target == null) {
+            return;
+        }
+        retargetRequested = null;
+        try {
+            OutputStream next;
+            Path nextFile = null;
+            if (target.equals("stdout")) {
+                next = System.out;
+            } else {
+                nextFile = Path.of(target);
+                Path parent = nextFile.toAbsolutePath().getParent();
+                if (parent != null) {
+                    Files.createDirectories(parent);
+                }
+                next = open(nextFile);
+            }
+            out.flush();
+            if (ownsStream) {
+                out.close();
+            }
+            out = next;
+            ownsStream = nextFile != null;
+            file = nextFile;
+            log.info("access log now written to {}", target);
+        } catch (IOException e) {
+            log.warn("access log cannot be written to {}, still writing to the old target: {}", target, e.toString());
+        }
+    }
+
     private void reopenIfAsked() {
+        retargetIfAsked();
         if (!reopenRequested) {
             return;
         }

@@ -61,6 +61,11 @@ public final class RecentRecords implements AccessLog {
     }
 
     @Override
+    public void retarget(String target) {
+        delegate.retarget(target);
+    }
+
+    @Override
     public void close() {
         delegate.close();
     }

@@ -39,27 +39,91 @@ public final class IcapAdaptation implements AutoCloseable {
     private final List<IcapService> reqmod = new ArrayList<>();
     private final List<IcapService> respmod = new ArrayList<>();
     /** Each other event loop's own copy of the services (own connections, shared health). */
-    private final java.util.Map<EventLoop, java.util.Map<IcapService, IcapService>> perLoop =
-            new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.Map<EventLoop, java.util.Map<IcapService, IcapService>> perLoop;
     private final IcapMetrics metrics;
 
     private IcapAdaptation(IcapConfig config, Transport transport, EventLoopGroup loops, IcapMetrics metrics) {
+        this(config, transport, loops, metrics, null);
+    }
+
+    /** With {@code previous}, its services whose configuration is unchanged are kept (their pools and health). */
+    private IcapAdaptation(IcapConfig config, Transport transport, EventLoopGroup loops, IcapMetrics metrics,
+                           IcapAdaptation previous) {
         this.config = config;
         this.metrics = metrics;
         this.transport = transport;
-        this.ownGroup = loops == null ? transport.newGroup(1, new DefaultThreadFactory("loupe-icap", true)) : null;
-        this.group = loops != null ? loops : ownGroup;
-        this.loop = group.next();
+        this.ownGroup = previous != null ? null
+                : loops == null ? transport.newGroup(1, new DefaultThreadFactory("loupe-icap", true)) : null;
+        this.group = previous != null ? previous.group : loops != null ? loops : ownGroup;
+        this.loop = previous != null ? previous.loop : group.next();
+        this.perLoop = previous != null ? previous.perLoop : new java.util.concurrent.ConcurrentHashMap<>();
         int count = 0;
         for (var ignored : group) {
             count++;
         }
         for (IcapServiceConfig service : config.services()) {
-            IcapService s = new IcapService(service, loop, template(loop), metrics, config.spoolMemoryBytes(),
-                    config.spoolDirectory(), count);
+            IcapService kept = previous == null ? null : previous.keepable(service, config);
+            IcapService s = kept != null ? kept : new IcapService(service, loop, template(loop), metrics,
+                    config.spoolMemoryBytes(), config.spoolDirectory(), count);
             (service.reqmod() ? reqmod : respmod).add(s);
         }
     }
+
+    /** The running service a reload can keep for {@code wanted}: same settings, same spool. */
+    private IcapService keepable(IcapServiceConfig wanted, IcapConfig next) {
+        if (!next.spoolMemoryBytes().equals(config.spoolMemoryBytes())
+                || !java.util.Objects.equals(next.spoolDirectory(), config.spoolDirectory())) {
+            return null;
+        }
+        for (IcapService s : all()) {
+            if (s.config().equals(wanted)) {
+                return s;
+            }
+        }
+        return null;
+    }
+
+    private List<IcapService> all() {
+        List<IcapService> all = new ArrayList<>(reqmod);
+        all.addAll(respmod);
+        return all;
+    }
+
+    /**
+     * The adaptation a reload to {@code next} starts new connections on: services whose settings did not change
+     * are the same objects (their connections stay open, no reconnect storm); new or changed ones start and
+     * probe; removed or changed ones are retired: no more probes, their connections close as the transactions
+     * of connections still on the old snapshot end. Null when {@code next} has no service.
+     */
+    public IcapAdaptation reconfigured(IcapConfig next) {
+        IcapAdaptation successor = next.enabled() ? new IcapAdaptation(next, transport, null, metrics, this) : null;
+        List<IcapService> kept = successor == null ? List.of() : successor.all();
+        List<IcapService> retired = all().stream().filter(s -> !kept.contains(s)).toList();
+        loop.execute(() -> {
+            retired.forEach(IcapService::retire);
+            if (successor != null) {
+                successor.all().stream().filter(s -> !all().contains(s)).forEach(IcapService::startProbing);
+            }
+        });
+        perLoop.forEach((l, copies) -> l.execute(() -> retired.forEach(p -> {
+            IcapService copy = copies.remove(p);
+            if (copy != null) {
+                copy.retire();
+            }
+        })));
+        java.util.Set<List<String>> live = new java.util.HashSet<>();
+        kept.forEach(s -> s.servers().forEach(server -> live.add(List.of(s.config().name(), server.label()))));
+        retired.forEach(s -> s.servers().forEach(server -> {
+            if (!live.contains(List.of(s.config().name(), server.label()))) {
+                metrics.up.remove(s.config().name(), server.label());
+            }
+        }));
+        log.info("ICAP reconfigured: {} service(s) kept with their connections, {} started, {} retired",
+                kept.stream().filter(all()::contains).count(), kept.stream().filter(s -> !all().contains(s)).count(),
+                retired.size());
+        return successor;
+    }
+
 
     /**
      * The first service (REQMOD, then RESPMOD) with {@code non-http: block} whose host scope covers {@code host}:
@@ -86,8 +150,16 @@ public final class IcapAdaptation implements AutoCloseable {
         if (on == loop) {
             return prototype;
         }
-        return perLoop.computeIfAbsent(on, l -> new java.util.HashMap<>())
-                .computeIfAbsent(prototype, p -> p.forLoop(on, template(on)));
+        var copies = perLoop.computeIfAbsent(on, l -> new java.util.HashMap<>());
+        IcapService copy = copies.get(prototype);
+        if (copy == null) {
+            copy = prototype.forLoop(on, template(on));
+            // a retired service (a connection still on the snapshot before a reload) is not cached: nothing would close it
+            if (!prototype.retired()) {
+                copies.put(prototype, copy);
+            }
+        }
+        return copy;
     }
 
     /** Null when no service is configured: the relay then never spools anything. */

@@ -41,6 +41,8 @@ final class IcapServer {
     private long optionsExpireNanos;
     private final ServerHealth health;
     private int busy;
+    /** Set when a reload removed or changed this server's service: connections close when released. */
+    private volatile boolean retired;
     /** Event loops with a pool of their own for this server: the connection limit is shared among them. */
     private final int loops;
 
@@ -71,7 +73,9 @@ final class IcapServer {
 
     /** The same server served from another event loop: its own connections, the same health. */
     IcapServer forLoop(Bootstrap template) {
-        return new IcapServer(serviceName, configuredUri, config, template, metrics, health, loops, tls);
+        IcapServer copy = new IcapServer(serviceName, configuredUri, config, template, metrics, health, loops, tls);
+        copy.retired = retired;
+        return copy;
     }
 
     String label() {
@@ -196,7 +200,7 @@ final class IcapServer {
 
     void released(IcapConnection connection, boolean reusable) {
         busy--;
-        if (reusable && open.size() > maxConnections()) {
+        if (reusable && (retired || open.size() > maxConnections())) {
             connection.close();
             reusable = false;
         }
@@ -247,6 +251,16 @@ final class IcapServer {
         while (!waiting.isEmpty()) {
             waiting.pollFirst().accept(null);
         }
+    }
+
+    /**
+     * A reload took this server's service out of the configuration: idle connections close now, busy ones when
+     * their transaction ends. Connections still on the old snapshot can use it (a connection per transaction).
+     */
+    void retire() {
+        retired = true;
+        idle.forEach(IcapConnection::close);
+        idle.clear();
     }
 
     void close() {

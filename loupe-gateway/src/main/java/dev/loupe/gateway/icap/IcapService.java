@@ -31,6 +31,8 @@ final class IcapService {
     private final long spoolMemory;
     private final Path spoolDirectory;
     private int next;
+    private io.netty.util.concurrent.ScheduledFuture<?> probes;
+    private volatile boolean retired;
 
     IcapService(IcapServiceConfig config, EventLoop loop, Bootstrap template, IcapMetrics metrics, long spoolMemory,
                 Path spoolDirectory, int loops) {
@@ -53,6 +55,7 @@ final class IcapService {
         for (IcapServer server : prototype.servers) {
             servers.add(server.forLoop(template));
         }
+        this.retired = prototype.retired;
     }
 
     /** This service on another event loop: connections of its own, health shared with this one. */
@@ -72,7 +75,7 @@ final class IcapService {
     void startProbing() {
         servers.forEach(server -> fetchOptions(server, ok -> { }));
         long period = config.reviveAfter().toMillis();
-        loop.scheduleAtFixedRate(() -> {
+        probes = loop.scheduleAtFixedRate(() -> {
             long now = System.nanoTime();
             for (IcapServer server : servers) {
                 if (server.isDown() && server.selectable(now)) {
@@ -200,6 +203,24 @@ final class IcapService {
 
     void close() {
         servers.forEach(IcapServer::close);
+    }
+
+    /** No more probes; connections close as their transactions end (see {@link IcapServer#retire}). */
+    void retire() {
+        retired = true;
+        if (probes != null) {
+            probes.cancel(false);
+        }
+        servers.forEach(IcapServer::retire);
+    }
+
+    boolean retired() {
+        return retired;
+    }
+
+    /** For the dashboard and status API: each server's state as this copy sees it (health is shared). */
+    List<IcapServer> servers() {
+        return servers;
     }
 
     /** The service's configured request headers, after the per-message ones (X-Client-IP and friends). */

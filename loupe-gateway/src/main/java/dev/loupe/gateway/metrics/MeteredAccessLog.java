@@ -61,4 +61,9 @@ public final class MeteredAccessLog implements AccessLog {
     public void reopen() {
         delegate.reopen();
     }
+
+    @Override
+    public void retarget(String target) {
+        delegate.retarget(target);
+    }
 }

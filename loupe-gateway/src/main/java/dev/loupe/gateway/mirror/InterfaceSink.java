@@ -21,7 +21,10 @@ final class InterfaceSink implements MirrorSink {
     private volatile long written;
     private volatile long dropped;
 
+    private final MirrorSinkConfig config;
+
     InterfaceSink(MirrorSinkConfig config) {
+        this.config = config;
         try {
             for (String name : config.interfaces()) {
                 sockets.add(new AfPacketSocket(name));
@@ -47,6 +50,11 @@ final class InterfaceSink implements MirrorSink {
                 log.warn("mirror interface sink: {} ({} frames dropped so far)", e.getMessage(), dropped);
             }
         }
+    }
+
+    @Override
+    public MirrorSinkConfig config() {
+        return config;
     }
 
     @Override

@@ -25,9 +25,15 @@ public final class Mirror implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Mirror.class);
     private static final MirrorEvent STOP = new MirrorEvent(null, MirrorEvent.Kind.CLOSE, 0, null);
 
-    private final MirrorConfig config;
-    private final MirrorAddressing addressing;
-    private final List<MirrorSink> sinks;
+    /** Replaced by a reload (see {@link #reconfigure}); flows opened after it use the new addressing. */
+    private volatile MirrorConfig config;
+    private volatile MirrorAddressing addressing;
+    /** Written only by the mirror thread (a reload's swap runs there), read by stats from anywhere. */
+    private volatile List<MirrorSink> sinks;
+    /** Work for the mirror thread: a reload swaps the sinks there, so a sink is never closed mid-frame. */
+    private final java.util.concurrent.ConcurrentLinkedQueue<Runnable> tasks =
+            new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private volatile boolean closed;
     private final Clock clock;
     private final LinkedBlockingQueue<MirrorEvent> queue = new LinkedBlockingQueue<>();
     private final AtomicLong queuedBytes = new AtomicLong();
@@ -39,10 +45,14 @@ public final class Mirror implements AutoCloseable {
         this.config = config;
         this.sinks = sinks;
         this.clock = clock;
-        this.addressing = new MirrorAddressing(MirrorConfig.macBytes(config.clientMac()),
-                MirrorConfig.macBytes(config.serverMac()), config.vlan(), config.mss());
+        this.addressing = addressing(config);
         this.thread = Thread.ofPlatform().daemon().name("loupe-mirror").unstarted(this::run);
         thread.start();
+    }
+
+    private static MirrorAddressing addressing(MirrorConfig config) {
+        return new MirrorAddressing(MirrorConfig.macBytes(config.clientMac()),
+                MirrorConfig.macBytes(config.serverMac()), config.vlan(), config.mss());
     }
 
     /** Null when no sink is configured: callers skip mirroring entirely. */
@@ -51,21 +61,59 @@ public final class Mirror implements AutoCloseable {
         if (!config.enabled()) {
             return null;
         }
+        return new Mirror(config, open(config.sinks(), List.of(), loops, serverChannel), Clock.systemUTC());
+    }
+
+    /** The sinks for {@code wanted}: running ones with the same settings are kept, the others opened. */
+    private static List<MirrorSink> open(List<MirrorSinkConfig> wanted, List<MirrorSink> running,
+                                         io.netty.channel.EventLoopGroup loops,
+                                         Class<? extends io.netty.channel.ServerChannel> serverChannel)
+            throws Exception {
         List<MirrorSink> sinks = new ArrayList<>();
+        List<MirrorSink> opened = new ArrayList<>();
         try {
-            for (MirrorSinkConfig sink : config.sinks()) {
-                sinks.add(switch (sink.type()) {
+            for (MirrorSinkConfig sink : wanted) {
+                MirrorSink kept = running.stream().filter(r -> r.config().equals(sink)).findFirst().orElse(null);
+                if (kept != null) {
+                    sinks.add(kept);
+                    continue;
+                }
+                MirrorSink fresh = switch (sink.type()) {
                     case MirrorSinkConfig.PCAP_FILE -> new PcapFileSink(sink, Clock.systemUTC());
                     case MirrorSinkConfig.PCAP_OVER_IP -> PcapOverIpSink.start(sink, loops, serverChannel);
                     case MirrorSinkConfig.INTERFACE -> new InterfaceSink(sink);
                     default -> throw new IllegalArgumentException("unknown mirror sink type " + sink.type());
-                });
+                };
+                opened.add(fresh);
+                sinks.add(fresh);
             }
         } catch (Exception | Error e) {
-            sinks.forEach(MirrorSink::close);
+            opened.forEach(MirrorSink::close);
             throw e;
         }
-        return new Mirror(config, List.copyOf(sinks), Clock.systemUTC());
+        return List.copyOf(sinks);
+    }
+
+    /**
+     * Applies a reloaded mirror section. Sinks are outputs of the whole gateway, like the log: the change
+     * reaches every connection at once, open ones included (a new sink sees their flows from the next packet,
+     * as an IDS started mid-stream would; a removed sink is closed after its last frame). Unchanged sinks stay
+     * open (a PCAP-over-IP reader stays connected). With no sink left the mirror idles until a reload adds one.
+     * Opening a new sink can fail (a port in use): then nothing changes and the exception says why.
+     */
+    public void reconfigure(MirrorConfig next, io.netty.channel.EventLoopGroup loops,
+                            Class<? extends io.netty.channel.ServerChannel> serverChannel) throws Exception {
+        List<MirrorSink> running = sinks;
+        List<MirrorSink> nextSinks = open(next.sinks(), running, loops, serverChannel);
+        List<MirrorSink> removed = running.stream().filter(r -> !nextSinks.contains(r)).toList();
+        config = next;
+        addressing = addressing(next);
+        tasks.add(() -> {
+            sinks = nextSinks;
+            removed.forEach(MirrorSink::close);
+        });
+        log.info("mirror reconfigured: {} sink(s) kept, {} opened, {} closed",
+                running.size() - removed.size(), nextSinks.size() - (running.size() - removed.size()), removed.size());
     }
 
     public boolean includeRelayed() {
@@ -92,7 +140,7 @@ public final class Mirror implements AutoCloseable {
     /** Copies the readable bytes of {@code buf} (ownership stays with the caller). */
     void data(MirrorFlow flow, boolean fromClient, ByteBuf buf) {
         int n = buf.readableBytes();
-        if (n == 0) {
+        if (n == 0 || closed) {
             return;
         }
         if (queuedBytes.addAndGet(n) > config.queueBytes()) {
@@ -109,6 +157,9 @@ public final class Mirror implements AutoCloseable {
     }
 
     void control(MirrorFlow flow, MirrorEvent.Kind kind) {
+        if (closed) {
+            return;
+        }
         queue.add(new MirrorEvent(flow, kind, micros(), null));
     }
 
@@ -139,11 +190,15 @@ public final class Mirror implements AutoCloseable {
     }
 
     private void run() {
-        MirrorEmitter emitter = new MirrorEmitter(sinks);
+        MirrorEmitter emitter = new MirrorEmitter(() -> sinks);
         long nextReport = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        long nextFlush = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
         try {
             while (true) {
-                MirrorEvent event = queue.poll(1, TimeUnit.SECONDS);
+                MirrorEvent event = queue.poll(tasks.isEmpty() ? 1000 : 0, TimeUnit.MILLISECONDS);
+                for (Runnable task; (task = tasks.poll()) != null; ) {
+                    task.run();
+                }
                 if (event == STOP) {
                     return;
                 }
@@ -152,6 +207,11 @@ public final class Mirror implements AutoCloseable {
                         queuedBytes.addAndGet(-event.data().length);
                     }
                     emitSafely(emitter, event);
+                }
+                if (System.nanoTime() > nextFlush) {
+                    // a file reader (tail, tcpdump -r, an IDS reading rotated files) sees frames within a second
+                    nextFlush = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
+                    sinks.forEach(MirrorSink::flush);
                 }
                 if (System.nanoTime() > nextReport) {
                     nextReport = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
@@ -185,6 +245,7 @@ public final class Mirror implements AutoCloseable {
 
     @Override
     public void close() {
+        closed = true;
         queue.add(STOP);
         try {
             thread.join(5_000);

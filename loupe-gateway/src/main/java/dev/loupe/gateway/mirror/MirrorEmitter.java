@@ -5,9 +5,10 @@ import java.util.List;
 
 /** Runs on the mirror thread: turns events into frames through each flow's synthesizer, fans out to sinks. */
 final class MirrorEmitter {
-    private final List<MirrorSink> sinks;
+    /** The sinks in force (a reload replaces them, on this thread). */
+    private final java.util.function.Supplier<List<MirrorSink>> sinks;
 
-    MirrorEmitter(List<MirrorSink> sinks) {
+    MirrorEmitter(java.util.function.Supplier<List<MirrorSink>> sinks) {
         this.sinks = sinks;
     }
 
@@ -16,8 +17,9 @@ final class MirrorEmitter {
         if (event.kind() != MirrorEvent.Kind.OPEN && !flow.synthesizer.isOpen()) {
             return; // e.g. a close after a reset: the synthesized flow has already ended
         }
+        List<MirrorSink> current = sinks.get();
         FrameSink out = (ts, data, off, len) -> {
-            for (MirrorSink sink : sinks) {
+            for (MirrorSink sink : current) {
                 sink.frame(flow.endpoints, ts, data, off, len);
             }
         };

@@ -12,9 +12,16 @@ interface MirrorSink extends AutoCloseable {
 
     String name();
 
+    /** The settings it was opened with: a reload keeps a sink whose settings did not change. */
+    dev.loupe.core.config.MirrorSinkConfig config();
+
     long framesWritten();
 
     long framesDropped();
+
+    /** Pushes buffered frames out (the mirror calls it about once a second): readers of a file see them soon. */
+    default void flush() {
+    }
 
     @Override
     void close();

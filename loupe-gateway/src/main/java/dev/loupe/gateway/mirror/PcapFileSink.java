@@ -35,7 +35,10 @@ final class PcapFileSink implements MirrorSink {
     private volatile long written;
     private volatile long dropped;
 
+    private final MirrorSinkConfig config;
+
     PcapFileSink(MirrorSinkConfig config, Clock clock) {
+        this.config = config;
         this.directory = config.directory();
         this.pcapng = config.format().equals("pcapng");
         this.policy = new RotationPolicy(config.rotateBytes(), config.rotateAge(), config.maxFiles());
@@ -61,6 +64,17 @@ final class PcapFileSink implements MirrorSink {
             if (dropped == 1 || dropped % 10_000 == 0) {
                 log.warn("mirror file sink {}: write failed ({} frames dropped so far): {}", directory, dropped,
                         e.toString());
+            }
+        }
+    }
+
+    @Override
+    public void flush() {
+        if (writer != null) {
+            try {
+                writer.flush();
+            } catch (IOException e) {
+                log.warn("mirror file sink {}: flush failed: {}", directory, e.toString());
             }
         }
     }
@@ -94,6 +108,11 @@ final class PcapFileSink implements MirrorSink {
             }
             writer = null;
         }
+    }
+
+    @Override
+    public MirrorSinkConfig config() {
+        return config;
     }
 
     @Override

@@ -37,7 +37,10 @@ final class PcapOverIpSink implements MirrorSink {
     private volatile long written;
     private volatile long dropped;
 
-    private PcapOverIpSink(Channel server, ChannelGroup readers) {
+    private final MirrorSinkConfig config;
+
+    private PcapOverIpSink(MirrorSinkConfig config, Channel server, ChannelGroup readers) {
+        this.config = config;
         this.server = server;
         this.readers = readers;
     }
@@ -73,7 +76,7 @@ final class PcapOverIpSink implements MirrorSink {
                 })
                 .bind(config.address(), config.port()).sync().channel();
         log.info("pcap-over-ip mirror listening on {}", server.localAddress());
-        return new PcapOverIpSink(server, readers);
+        return new PcapOverIpSink(config, server, readers);
     }
 
     @Override
@@ -100,6 +103,11 @@ final class PcapOverIpSink implements MirrorSink {
 
     java.net.SocketAddress localAddress() {
         return server.localAddress();
+    }
+
+    @Override
+    public MirrorSinkConfig config() {
+        return config;
     }
 
     @Override

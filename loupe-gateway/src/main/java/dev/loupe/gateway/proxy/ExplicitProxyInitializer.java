@@ -1,10 +1,8 @@
 package dev.loupe.gateway.proxy;
 
-import dev.loupe.core.net.Cidr;
 import dev.loupe.gateway.GatewayServices;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.socket.SocketChannel;
-import java.util.List;
 
 /**
  * Sets up every accepted explicit-proxy connection: admission, then HTTP parsing so the router can
@@ -12,18 +10,17 @@ import java.util.List;
  */
 public final class ExplicitProxyInitializer extends ChannelInitializer<SocketChannel> {
     private final java.util.function.Supplier<GatewayServices> current;
-    private final List<Cidr> allowedClients;
+    private final AllowedClients allowedClients = new AllowedClients(c -> c.listener().allowedClientNetworks());
 
     /** {@code current}: the configuration snapshot a new connection starts on (a reload replaces it). */
     public ExplicitProxyInitializer(java.util.function.Supplier<GatewayServices> current) {
         this.current = current;
-        this.allowedClients = current.get().config().listener().allowedClientNetworks();
     }
 
     @Override
     protected void initChannel(SocketChannel ch) {
         GatewayServices services = current.get();
-        if (ConnectionAdmission.admit(services, ch, allowedClients, "explicit") == null) {
+        if (ConnectionAdmission.admit(services, ch, allowedClients.of(services.config()), "explicit") == null) {
             return;
         }
         var limits = services.config().limits();

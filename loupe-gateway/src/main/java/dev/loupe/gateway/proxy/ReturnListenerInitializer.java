@@ -13,26 +13,28 @@ import java.util.List;
  * Each request must name a live flow; it then goes, re-encrypted and validated, to that flow's origin.
  */
 public final class ReturnListenerInitializer extends ChannelInitializer<SocketChannel> {
-    private final GatewayServices services;
+    /** The snapshot new connections start on: a reload's stages (ICAP after the device) reach the return leg too. */
+    private final java.util.function.Supplier<GatewayServices> current;
     private final List<Cidr> allowed;
-    private final TlsOriginConnector tls;
 
     private final boolean l3;
 
-    public ReturnListenerInitializer(GatewayServices services) {
-        this(services, services.config().inline().returnAllowedNetworks(), false);
+    public ReturnListenerInitializer(java.util.function.Supplier<GatewayServices> current) {
+        this(current, current.get().config().inline().returnAllowedNetworks(), false);
     }
 
     /** {@code allowed}: for the L3 return listener, the clients (their addresses come back through the device). */
-    public ReturnListenerInitializer(GatewayServices services, List<Cidr> allowed, boolean l3) {
-        this.services = services;
+    public ReturnListenerInitializer(java.util.function.Supplier<GatewayServices> current, List<Cidr> allowed,
+                                     boolean l3) {
+        this.current = current;
         this.allowed = allowed;
         this.l3 = l3;
-        this.tls = new TlsOriginConnector(services);
     }
 
     @Override
     protected void initChannel(SocketChannel ch) {
+        GatewayServices services = current.get();
+        var tls = new TlsOriginConnector(services);
         var session = ConnectionAdmission.admit(services, ch, allowed, "return");
         if (session == null) {
             return;

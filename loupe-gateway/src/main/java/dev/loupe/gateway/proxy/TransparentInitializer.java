@@ -2,13 +2,11 @@ package dev.loupe.gateway.proxy;
 
 import dev.loupe.core.net.Origin;
 
-import dev.loupe.core.net.Cidr;
 import dev.loupe.gateway.GatewayServices;
 import dev.loupe.gateway.session.Session;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.socket.SocketChannel;
 import java.net.InetSocketAddress;
-import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,13 +18,13 @@ public final class TransparentInitializer extends ChannelInitializer<SocketChann
     private static final Logger log = LoggerFactory.getLogger(TransparentInitializer.class);
 
     private final java.util.function.Supplier<GatewayServices> current;
-    private final List<Cidr> allowedClients;
+    private final AllowedClients allowedClients = new AllowedClients(c -> c.transparent().allowedClientNetworks());
     private final int listenerPort;
 
-    public TransparentInitializer(java.util.function.Supplier<GatewayServices> current) {
+    /** {@code listenerPort}: the port this listener is bound to (a connection to it directly would loop). */
+    public TransparentInitializer(java.util.function.Supplier<GatewayServices> current, int listenerPort) {
         this.current = current;
-        this.allowedClients = current.get().config().transparent().allowedClientNetworks();
-        this.listenerPort = current.get().config().transparent().port();
+        this.listenerPort = listenerPort;
     }
 
     @Override
@@ -40,7 +38,7 @@ public final class TransparentInitializer extends ChannelInitializer<SocketChann
             return;
         }
         GatewayServices services = current.get();
-        Session session = ConnectionAdmission.admit(services, ch, allowedClients, "transparent");
+        Session session = ConnectionAdmission.admit(services, ch, allowedClients.of(services.config()), "transparent");
         if (session == null) {
             return;
         }

@@ -193,8 +193,13 @@ class ReloadIT {
     }
 
     @Test
-    void fiftyReloadsUnderARequestLoopLoseNothingAndLeakNoDescriptor() throws Exception {
-        startGateway("");
+    void fiftyReloadsUnderARequestLoopLoseNothingAndLeakNoDescriptorOrIcapConnection() throws Exception {
+        icap = IcapServers.start(dir.resolve("icap"), 1);
+        // every reload changes the ICAP service: its pool is replaced each time, and the old one must close
+        java.util.function.IntFunction<String> av = preview -> """
+                icap: {services: [{name: av, mode: respmod, servers: [%s], preview: %d}]}
+                """.formatted(icap.uri(0), preview);
+        startGateway(av.apply(1024));
         // SIGHUP here (the other test drives loupe reload, the same code path behind the admin API)
         assertThat(fetch("upstream.test")).endsWith("\n200");
         long fdsBefore = openDescriptors();
@@ -218,7 +223,8 @@ class ReloadIT {
         });
         for (int i = 0; i < 50; i++) {
             // two valid files in turn: a rule on another host, then none
-            writeConfig(i % 2 == 0 ? "policy: {rules: [{name: r" + i + ", hosts: [never.test], action: block}]}\n" : "");
+            writeConfig((i % 2 == 0 ? "policy: {rules: [{name: r" + i + ", hosts: [never.test], action: block}]}\n" : "")
+                    + av.apply(i % 2 == 0 ? 2048 : 1024));
             signal("HUP");
             awaitCount("SIGHUP: configuration reload applied", i + 1);
         }
@@ -227,6 +233,10 @@ class ReloadIT {
         assertThat(failures.get()).as("requests lost during 50 reloads: " + failed).isZero();
         Thread.sleep(500);
         assertThat(openDescriptors()).as("file descriptors of the gateway").isLessThanOrEqualTo(fdsBefore + 8);
+        assertThat(icapConnections(0)).as("connections to c-icap after 50 pools were replaced (2 event loops)")
+                .hasSizeLessThanOrEqualTo(6);
+        assertThat(Files.readString(dir.resolve("access.log"))).as("every request was scanned by av")
+                .doesNotContain("\"result\":\"error\"");
         assertThat(metrics()).contains("loupe_config_reloads_total{result=\"applied\"} 50.0");
     }
 

@@ -41,6 +41,7 @@ final class ConfigReloader {
     private Mirror mirror;
     private volatile Supplier<LoupeConfig> configSource;
     private volatile ConfigReload last;
+    private volatile java.time.Instant lastAt;
 
     ConfigReloader(AtomicReference<GatewayServices> current, GatewayMetrics metrics, Clock clock,
                    IntSupplier openConnections, Parts parts) {
@@ -56,9 +57,19 @@ final class ConfigReloader {
         this.configSource = source;
     }
 
-    /** The outcome of the latest reload, with when; null before the first. */
-    ConfigReload last() {
-        return last;
+    /** The outcome of the latest reload (not a dry run) and when it happened; null before the first. */
+    java.util.Map<String, Object> lastDescribed() {
+        ConfigReload l = last;
+        if (l == null) {
+            return null;
+        }
+        java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
+        m.put("result", l.result());
+        m.put("changed", l.changed());
+        m.put("message", l.message());
+        m.put("micros", l.micros());
+        m.put("at", String.valueOf(lastAt));
+        return m;
     }
 
     /**
@@ -178,6 +189,7 @@ final class ConfigReloader {
     private ConfigReload count(ConfigReload outcome) {
         metrics.reloaded(outcome.result());
         last = outcome;
+        lastAt = clock.instant();
         return outcome;
     }
 }

@@ -146,9 +146,13 @@ public final class Gateway implements AutoCloseable {
             // admin work (e.g. rebuilding a large indicator store) must not delay certificate forging
             ExecutorService adminExecutor = Executors.newSingleThreadExecutor(new DefaultThreadFactory("loupe-admin", true));
             var dashboard = new dev.loupe.gateway.admin.DashboardSessions();
+            loops.scheduleAtFixedRate(() -> recent.history().sample(clock.instant(), clients.size()),
+                    dev.loupe.gateway.admin.TrafficHistory.INTERVAL_SECONDS,
+                    dev.loupe.gateway.admin.TrafficHistory.INTERVAL_SECONDS, TimeUnit.SECONDS);
             AdminServer admin = AdminServer.start(config.admin().address(), config.admin().port(),
                     AdminToken.loadOrCreate(config.admin().tokenFile(config.dataDir())),
-                    AdminRoutes.of(intel, decider.autoBypass(), mirror, metrics, clock, health, cluster,
+                    AdminRoutes.of(intel, decider.autoBypass(), new GatewayView(current::get, reloader,
+                                    listeners::explicitAddress), metrics, clock, health, cluster,
                             why -> gatewayRef[0].drain(why), dryRun -> gatewayRef[0].reload(dryRun), recent), loops,
                     transport.serverChannel(), adminExecutor, dashboard);
             guard.addListener(admin.address());

@@ -113,6 +113,18 @@ final class Cdp implements AutoCloseable {
         call("Page.navigate", Map.of("url", url));
     }
 
+    /** A PNG of the whole page at {@code width} CSS pixels. */
+    void screenshot(Path file, int width) throws Exception {
+        call("Emulation.setDeviceMetricsOverride", Map.of("width", width, "height", 900, "deviceScaleFactor", 1,
+                "mobile", false));
+        int height = (int) Math.ceil(eval("document.documentElement.scrollHeight").asDouble(900));
+        call("Emulation.setDeviceMetricsOverride", Map.of("width", width, "height", height, "deviceScaleFactor", 1,
+                "mobile", false));
+        Thread.sleep(300); // a frame at the new size
+        String png = call("Page.captureScreenshot", Map.of("format", "png")).path("data").asText();
+        Files.write(file, java.util.Base64.getDecoder().decode(png));
+    }
+
     /** The value of a JavaScript expression in the page (promises awaited). */
     JsonNode eval(String expression) throws Exception {
         return call("Runtime.evaluate", Map.of("expression", expression, "awaitPromise", true, "returnByValue", true))

@@ -26,17 +26,112 @@ class DashboardIT {
     static Origins origins;
     static GatewayUnderTest loupe;
     static String admin;
+    static IcapServers icap;
 
     @BeforeAll
     static void start() throws Exception {
         origins = Origins.start(dir.resolve("origins"));
-        loupe = GatewayUnderTest.start(Files.createDirectories(dir.resolve("loupe")), origins, "");
+        icap = IcapServers.start(dir.resolve("icap"), 1);
+        Path feeds = Files.createDirectories(dir.resolve("feeds"));
+        Files.writeString(feeds.resolve("vendor.csv"), """
+                Type,Object,Scan Action,Expiration
+                Domain,listed.test,Block,2030-01-01T00:00:00Z
+                File SHA-1,3395856ce81f2b7382dee72602f798b642f14140,Block,
+                """);
+        int dead = Partners.freePort();
+        loupe = GatewayUnderTest.start(Files.createDirectories(dir.resolve("loupe")), origins, """
+                icap:
+                  services:
+                    - {name: av, mode: respmod, failure-mode: fail-open, mark-down-after: 1, revive-after: 60s,
+                       servers: [%s, "icap://127.0.0.1:%d/avscan"]}
+                mirror: {sinks: [{type: pcap-file, directory: %s}]}
+                intel:
+                  sources:
+                    - {name: vendor, type: file, format: csv, path: %s/vendor.csv, interval: 1s,
+                       columns: {type: Type, value: Object, expires: Expiration}, types: {Domain: domain}}
+                policy:
+                  rules:
+                    - {name: dash-block, hosts: [ruled-out.test], action: block}
+                """.formatted(icap.uri(0), dead, dir.resolve("pcap"), feeds));
         admin = "http://127.0.0.1:" + loupe.gateway.adminAddress().getPort();
     }
 
     @AfterAll
     static void stop() throws Exception {
         Partners.closeAll(loupe, origins);
+        icap.close();
+    }
+
+    @Test
+    void underLoadTheDashboardShowsChartsToolsSourcesRulesAndTheCa() throws Exception {
+        java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean(true);
+        java.util.concurrent.atomic.AtomicInteger requests = new java.util.concurrent.atomic.AtomicInteger();
+        // bounded load: two curl loops (decrypted HTTPS, plain HTTP and a blocked host) until the screenshot is taken
+        List<Thread> load = new ArrayList<>();
+        for (int t = 0; t < 2; t++) {
+            load.add(Thread.ofPlatform().start(() -> {
+                while (running.get() && requests.get() < 2_000) {
+                    try {
+                        Curl.run(dir, "-x", loupe.proxy(), "--cacert", loupe.caPem.toString(),
+                                origins.url(Site.GOOD, "/index.html?load"),
+                                "http://127.0.0.1:" + origins.plainPort + "/index.html?plain",
+                                "https://ruled-out.test:" + origins.ports.get(Site.GOOD) + "/");
+                        requests.incrementAndGet();
+                    } catch (Exception e) {
+                        return;
+                    }
+                }
+            }));
+        }
+        try (Cdp browser = Cdp.start(dir)) {
+            browser.navigate(loupe.gateway.dashboardLink());
+            // a chart needs two samples of the history (5 s apart)
+            browser.await("document.querySelectorAll('#chart-connections polyline').length > 0 && "
+                    + "document.querySelector('#chart-connections polyline').getAttribute('points').split(' ').length >= 2",
+                    20_000);
+            browser.await("document.querySelector('#tools tbody').textContent.includes('icap respmod')", 10_000);
+            String tools = browser.eval("document.querySelector('#tools tbody').innerText").asText();
+            assertThat(tools).as("the av service's two servers, one dead").contains("av").contains("fail-open")
+                    .contains("127.0.0.1:" + icap.ports.get(0) + "/avscan").contains("down").contains("up")
+                    .contains("mirror");
+            String sources = browser.eval("document.querySelector('#sources tbody').innerText").asText();
+            assertThat(sources).contains("vendor").contains("file / csv").contains("type File SHA-1: 1");
+            browser.await("[...document.querySelectorAll('#rules tbody tr')].some(r => "
+                    + "r.cells[1].textContent === 'dash-block' && Number(r.cells[4].textContent) > 0)", 10_000);
+            String rules = browser.eval("document.querySelector('#rules tbody').innerText").asText();
+            assertThat(rules).contains("hosts: ruled-out.test").contains("default");
+            String ca = browser.eval("document.querySelector('#ca').innerText").asText();
+            assertThat(ca).contains(loupe.gateway.services().ca().sha256Fingerprint()).contains("PEM");
+            String now = browser.eval("document.querySelector('#now').innerText").asText();
+            assertThat(now).contains("connections/s").contains("decrypt");
+            // filter the sessions by verdict, open one record
+            browser.eval("const f = document.querySelector('#filters select[name=verdict]'); f.value = 'block';"
+                    + "f.dispatchEvent(new Event('input', {bubbles: true})); true");
+            browser.await("document.querySelectorAll('#sessions tbody tr').length > 0 && "
+                    + "[...document.querySelectorAll('#sessions tbody tr')].every(r => r.cells[4].textContent === 'block')",
+                    10_000);
+            browser.eval("document.querySelector('#sessions tbody tr').click(); true");
+            browser.await("!document.querySelector('#record').hidden && "
+                    + "document.querySelector('#record').textContent.includes('dash-block')", 5_000);
+            browser.eval("const g = document.querySelector('#filters select[name=verdict]'); g.value = '';"
+                    + "g.dispatchEvent(new Event('input', {bubbles: true})); true");
+            browser.await("[...document.querySelectorAll('#sessions tbody tr')].some(r => r.cells[4].textContent === 'decrypt')",
+                    5_000);
+            Path screenshot = Path.of("target", "dashboard-under-load.png").toAbsolutePath();
+            Files.createDirectories(screenshot.getParent());
+            browser.screenshot(screenshot, 1440);
+            assertThat(Files.size(screenshot)).as("a PNG was written").isGreaterThan(30_000);
+            // a refused reload is shown where the operator looks first (this node has no file to re-read)
+            assertThat(loupe.gateway.reload(false).result()).isEqualTo("refused");
+            browser.await("document.querySelector('#reload').textContent.includes('last reload refused') && "
+                    + "document.querySelector('#reload').className === 'problem'", 5_000);
+        } finally {
+            running.set(false);
+            for (Thread t : load) {
+                t.join(30_000);
+            }
+        }
+        assertThat(requests.get()).as("load ran").isPositive();
     }
 
     @Test

@@ -48,7 +48,7 @@ public final class AdminRoutes {
     private AdminRoutes() {
     }
 
-    public static Map<String, AdminRoute> of(IntelService intel, AutoBypass autoBypass, Mirror mirror,
+    public static Map<String, AdminRoute> of(IntelService intel, AutoBypass autoBypass, OperatorView view,
                                              dev.loupe.gateway.metrics.GatewayMetrics metrics, Clock clock,
                                              NodeHealth health, ClusterLink cluster,
                                              java.util.function.Consumer<String> drain,
@@ -141,11 +141,39 @@ public final class AdminRoutes {
             status.put("indicators_from_feeds", intel.stores().get(1).size());
             status.put("feed_indicators_by_type", intel.stores().get(1).countsByType());
             status.put("cluster", cluster.status());
-            status.put("mirror", mirror == null ? null : Map.of("sinks", mirror.stats(),
-                    "events_dropped", mirror.droppedEvents()));
+            status.put("open_connections", recent.history().samples().isEmpty() ? null
+                    : recent.history().samples().get(recent.history().samples().size() - 1).open());
+            status.put("connections_by_verdict", recent.history().connectionTotals());
+            status.put("last_reload", view.lastReload());
             return AdminRoute.Response.ok(status);
         });
+        routes.put("GET /api/history", r -> AdminRoute.Response.ok(Map.of(
+                "interval_seconds", TrafficHistory.INTERVAL_SECONDS,
+                "samples", recent.history().samples())));
+        routes.put("GET /api/tools", r -> AdminRoute.Response.ok(Map.of("tools", view.tools())));
+        routes.put("GET /api/intel/sources", r -> AdminRoute.Response.ok(Map.of("sources",
+                intel.sourceStatus().stream().map(AdminRoutes::source).toList())));
+        routes.put("GET /api/policy", r -> {
+            Map<String, Object> policy = new LinkedHashMap<>(view.policy());
+            policy.put("hits", recent.history().ruleHits());
+            return AdminRoute.Response.ok(policy);
+        });
+        routes.put("GET /api/ca", r -> AdminRoute.Response.ok(view.ca()));
         return routes;
+    }
+
+    private static Map<String, Object> source(dev.loupe.gateway.intel.SourceStatus s) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("name", s.name());
+        m.put("type", s.type());
+        m.put("format", s.format());
+        m.put("last_load", s.lastLoad() == null ? null : s.lastLoad().toString());
+        m.put("last_attempt", s.lastAttempt() == null ? null : s.lastAttempt().toString());
+        m.put("indicators", s.indicators());
+        m.put("malformed", s.malformed());
+        m.put("skipped", new java.util.TreeMap<>(s.skipped()));
+        m.put("last_error", s.lastError());
+        return m;
     }
 
     private static Map<String, Object> member(ClusterView.Member member) {

@@ -15,6 +15,7 @@ public final class RecentRecords implements AccessLog {
     private final AccessLog delegate;
     private final int capacity;
     private final ArrayDeque<Object> records;
+    private final TrafficHistory history = new TrafficHistory();
 
     public RecentRecords(AccessLog delegate, int capacity) {
         this.delegate = delegate;
@@ -24,14 +25,21 @@ public final class RecentRecords implements AccessLog {
 
     @Override
     public void connection(ConnectionRecord record) {
+        history.connection(record);
         remember(record);
         delegate.connection(record);
     }
 
     @Override
     public void exchange(ExchangeRecord record) {
+        history.exchange();
         remember(record);
         delegate.exchange(record);
+    }
+
+    /** What the records add up to over the last hour (fed by the same records). */
+    public TrafficHistory history() {
+        return history;
     }
 
     /** Newest first. */

@@ -257,6 +257,20 @@ public final class IcapAdaptation implements AutoCloseable {
         return new Selection(List.copyOf(steps));
     }
 
+    /** Each service with its servers' health, in chain order (REQMOD, then RESPMOD), for the dashboard. */
+    public List<java.util.Map<String, Object>> status() {
+        List<java.util.Map<String, Object>> out = new ArrayList<>();
+        for (IcapService s : all()) {
+            java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
+            m.put("name", s.config().name());
+            m.put("kind", "icap " + s.config().mode());
+            m.put("failure_mode", s.config().failureMode());
+            m.put("servers", s.servers().stream().map(IcapServer::describe).toList());
+            out.add(m);
+        }
+        return out;
+    }
+
     /** Fail-open only when every service is: then no service's failure stops a message. */
     public boolean allFailOpen() {
         return config.services().stream().allMatch(IcapServiceConfig::failOpen);

@@ -232,6 +232,7 @@ final class IcapServer {
     }
 
     void recordSuccess(long nanos) {
+        health.timed(nanos);
         metrics.requests.labelValues(serviceName, label).inc();
         metrics.latency.labelValues(serviceName, label).observe(nanos / 1e9);
         health.success();
@@ -261,6 +262,10 @@ final class IcapServer {
         retired = true;
         idle.forEach(IcapConnection::close);
         idle.clear();
+    }
+
+    java.util.Map<String, Object> describe() {
+        return health.describe();
     }
 
     void close() {

@@ -19,6 +19,11 @@ final class ServerHealth {
     private int consecutiveFailures;
     private volatile boolean down;
     private volatile long downUntilNanos;
+    /** For the dashboard: totals over every loop's pool (the Prometheus series carry the same, by label). */
+    private final java.util.concurrent.atomic.LongAdder requests = new java.util.concurrent.atomic.LongAdder();
+    private final java.util.concurrent.atomic.LongAdder errors = new java.util.concurrent.atomic.LongAdder();
+    private final java.util.concurrent.atomic.LongAdder latencyNanos = new java.util.concurrent.atomic.LongAdder();
+    private volatile String lastFailure;
 
     ServerHealth(String service, String label, IcapServiceConfig config, IcapMetrics metrics) {
         this.service = service;
@@ -37,6 +42,25 @@ final class ServerHealth {
         return !down || now - downUntilNanos >= 0;
     }
 
+    /** A transaction that succeeded, and how long it took (0 for a probe nobody waited for). */
+    void timed(long nanos) {
+        requests.increment();
+        latencyNanos.add(nanos);
+    }
+
+    /** One server as the dashboard shows it. */
+    java.util.Map<String, Object> describe() {
+        java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
+        long n = requests.sum();
+        m.put("server", label);
+        m.put("up", !down);
+        m.put("requests", n + errors.sum());
+        m.put("errors", errors.sum());
+        m.put("mean_ms", n == 0 ? null : Math.round(latencyNanos.sum() / 1e4 / n) / 100.0);
+        m.put("last_failure", lastFailure);
+        return m;
+    }
+
     synchronized void success() {
         consecutiveFailures = 0;
         if (down) {
@@ -49,6 +73,8 @@ final class ServerHealth {
     /** Returns true when this failure took the server out of rotation. */
     synchronized boolean failure(String reason) {
         consecutiveFailures++;
+        errors.increment();
+        lastFailure = reason;
         if (down) {
             // a failed probe: stay out for another period
             downUntilNanos = System.nanoTime() + config.reviveAfter().toNanos();

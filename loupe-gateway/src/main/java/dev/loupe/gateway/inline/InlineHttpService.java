@@ -39,6 +39,10 @@ public final class InlineHttpService implements AutoCloseable {
         volatile boolean up;
         /** Whether any probe has judged it yet (the first verdict is always logged). */
         boolean probed;
+        /** Why it last left the rotation, for the dashboard. */
+        volatile String lastFailure;
+        final java.util.concurrent.atomic.LongAdder flowsSent = new java.util.concurrent.atomic.LongAdder();
+        final java.util.concurrent.atomic.LongAdder failuresSeen = new java.util.concurrent.atomic.LongAdder();
 
         Device(String label, Origin address, int mark) {
             this.label = label;
@@ -138,11 +142,13 @@ public final class InlineHttpService implements AutoCloseable {
     }
 
     public void sent(Device device) {
+        device.flowsSent.increment();
         flowCount.labelValues(config.name(), device.label).inc();
     }
 
     /** A device failed in use: out of rotation until its next probe succeeds. */
     public void failed(Device device, String why) {
+        device.failuresSeen.increment();
         failures.labelValues(config.name(), device.label).inc();
         mark(device, false, why);
     }
@@ -229,8 +235,30 @@ public final class InlineHttpService implements AutoCloseable {
                 log.warn("inline {} device {}: out of rotation ({})", config.name(), device.label, why);
             }
         }
+        if (!up) {
+            device.lastFailure = why;
+        }
         device.up = up;
         upGauge.labelValues(config.name(), device.label).set(up ? 1 : 0);
+    }
+
+    /** The service and its devices as the dashboard shows them. */
+    public java.util.Map<String, Object> status() {
+        java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
+        m.put("name", config.name());
+        m.put("kind", config.l3() ? "inline l3" : "inline http");
+        m.put("failure_mode", failOpen() ? "fail-open" : "fail-closed");
+        m.put("servers", devices.stream().map(d -> {
+            java.util.Map<String, Object> dm = new java.util.LinkedHashMap<>();
+            dm.put("server", d.label);
+            dm.put("up", d.up);
+            dm.put("requests", d.flowsSent.sum());
+            dm.put("errors", d.failuresSeen.sum());
+            dm.put("mean_ms", null);
+            dm.put("last_failure", d.lastFailure);
+            return dm;
+        }).toList());
+        return m;
     }
 
     @Override

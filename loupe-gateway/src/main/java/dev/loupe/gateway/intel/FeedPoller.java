@@ -26,11 +26,17 @@ abstract class FeedPoller {
     final IntelSourceConfig config;
     final Clock clock;
     private final BiConsumer<String, List<Indicator>> publish;
+    private volatile SourceStatus status;
 
     FeedPoller(IntelSourceConfig config, Clock clock, BiConsumer<String, List<Indicator>> publish) {
         this.config = config;
         this.clock = clock;
         this.publish = publish;
+        this.status = SourceStatus.never(config.name(), config.type(), config.format());
+    }
+
+    SourceStatus status() {
+        return status;
     }
 
     static FeedPoller of(IntelSourceConfig config, Clock clock, BiConsumer<String, List<Indicator>> publish) {
@@ -49,8 +55,14 @@ abstract class FeedPoller {
     final void pollSafely() {
         try {
             poll();
+            SourceStatus s = status;
+            status = new SourceStatus(s.name(), s.type(), s.format(), s.lastLoad(), clock.instant(), s.indicators(),
+                    s.malformed(), s.skipped(), null);
         } catch (Exception e) {
             log.warn("intel source '{}' refresh failed, keeping its previous indicators: {}", config.name(), e.toString());
+            SourceStatus s = status;
+            status = new SourceStatus(s.name(), s.type(), s.format(), s.lastLoad(), clock.instant(), s.indicators(),
+                    s.malformed(), s.skipped(), e.toString());
         }
     }
 
@@ -82,6 +94,8 @@ abstract class FeedPoller {
             log.info("intel source '{}': skipped {}", config.name(), result.skipped());
         }
         publish.accept(config.name(), result.indicators());
+        status = new SourceStatus(config.name(), config.type(), config.format(), clock.instant(), clock.instant(),
+                result.indicators().size(), result.problems().size(), result.skipped(), null);
         log.info("intel source '{}': {} indicators loaded", config.name(), result.indicators().size());
     }
 }

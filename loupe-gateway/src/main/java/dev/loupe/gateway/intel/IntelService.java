@@ -36,9 +36,9 @@ public final class IntelService implements AutoCloseable, dev.loupe.core.intel.I
     private final AtomicReference<IndicatorStore> pushed;
     private final ScheduledExecutorService scheduler;
     /** The running pollers by source name, with the configuration each runs (guarded by this). */
-    private final java.util.Map<String, Polling> polling = new java.util.HashMap<>();
+    private final java.util.Map<String, Polling> polling = new java.util.LinkedHashMap<>();
 
-    private record Polling(IntelSourceConfig config, java.util.concurrent.ScheduledFuture<?> task) {
+    private record Polling(IntelSourceConfig config, FeedPoller poller, java.util.concurrent.ScheduledFuture<?> task) {
     }
     private final Clock clock;
 
@@ -61,7 +61,7 @@ public final class IntelService implements AutoCloseable, dev.loupe.core.intel.I
     private synchronized void schedule(IntelSourceConfig source) {
         FeedPoller poller = FeedPoller.of(source, clock, this::replaceSource);
         long every = source.interval().toMillis();
-        polling.put(source.name(), new Polling(source,
+        polling.put(source.name(), new Polling(source, poller,
                 scheduler.scheduleWithFixedDelay(poller::pollSafely, 0, every, TimeUnit.MILLISECONDS)));
     }
 
@@ -90,6 +90,11 @@ public final class IntelService implements AutoCloseable, dev.loupe.core.intel.I
                 log.info("intel source '{}' (re)configured", source.name());
             }
         });
+    }
+
+    /** Each configured source's latest refresh, in configuration order. */
+    public synchronized List<SourceStatus> sourceStatus() {
+        return polling.values().stream().map(p -> p.poller().status()).toList();
     }
 
     /** The stores to consult, pushed indicators first: {pushed, feeds}. */

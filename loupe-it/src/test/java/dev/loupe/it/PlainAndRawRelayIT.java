@@ -141,7 +141,11 @@ class PlainAndRawRelayIT {
         Curl.Result pem = Curl.run(dir, loupe.proxy() + "/loupe-ca.pem");
         assertThat(pem.text()).isEqualTo(Files.readString(loupe.caPem));
         Curl.Result index = Curl.run(dir, loupe.proxy() + "/");
-        assertThat(index.text()).contains("loupe-ca.crt");
+        assertThat(index.text()).contains("loupe-ca.crt")
+                .as("the fingerprint to check").contains(loupe.gateway.services().ca().sha256Fingerprint())
+                .as("steps for each system").contains("id=\"windows\"", "id=\"macos\"", "id=\"linux\"",
+                        "id=\"android\"", "id=\"ios\"", "id=\"firefox\"")
+                .contains("update-ca-certificates").contains("Certificate Trust Settings");
     }
 
     private Socket connectThroughLoupe(int port) throws Exception {

@@ -12,28 +12,30 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * Loupe's own pages on the proxy port (requests in origin form, i.e. not proxy requests): the page
- * where clients download the CA certificate to trust, as PEM or DER.
+ * where clients download the CA certificate to trust, as PEM or DER, with install steps per system and the
+ * fingerprint to check; the PAC file.
  */
 public final class LocalPages extends ChannelInboundHandlerAdapter {
-    private static final String INDEX = """
-            <!DOCTYPE html>
-            <html lang="en"><head><meta charset="utf-8"><title>Loupe CA certificate</title></head>
-            <body><h1>Loupe inspection gateway</h1>
-            <p>This network inspects encrypted traffic. To browse without certificate warnings,
-            install the Loupe CA certificate as a trusted root:</p>
-            <ul><li><a href="/loupe-ca.pem">loupe-ca.pem</a> (PEM: Linux, Firefox, curl --cacert)</li>
-            <li><a href="/loupe-ca.crt">loupe-ca.crt</a> (DER: Windows, macOS, Android)</li></ul>
-            <p>Browsers can find this gateway (and fail over between its nodes) with the automatic proxy
-            configuration URL <a href="/proxy.pac">/proxy.pac</a>.</p>
-            </body></html>
-            """;
+    /** The install page: per-OS steps, with the CA's fingerprint filled in (a resource, as written by hand). */
+    private static final String INDEX = page();
+
+    private static String page() {
+        try (var in = LocalPages.class.getResourceAsStream("ca-page.html")) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (java.io.IOException | NullPointerException e) {
+            throw new IllegalStateException("the CA install page is missing from the jar", e);
+        }
+    }
+
 
     private final byte[] caPem;
     private final byte[] caDer;
+    private final String fingerprint;
     private final dev.loupe.core.config.PacConfig pac;
 
-    public LocalPages(byte[] caPem, byte[] caDer, dev.loupe.core.config.PacConfig pac) {
+    public LocalPages(byte[] caPem, byte[] caDer, String fingerprint, dev.loupe.core.config.PacConfig pac) {
         this.caPem = caPem;
+        this.fingerprint = fingerprint;
         this.caDer = caDer;
         this.pac = pac;
     }
@@ -55,7 +57,7 @@ public final class LocalPages extends ChannelInboundHandlerAdapter {
         return switch (path) {
             case "/proxy.pac", "/wpad.dat" -> pacFile(host, ctx);
             case "/" -> HttpResponses.full(HttpResponseStatus.OK, "text/html; charset=utf-8",
-                    INDEX.getBytes(StandardCharsets.UTF_8), true);
+                    INDEX.replace("{{fingerprint}}", fingerprint).getBytes(StandardCharsets.UTF_8), true);
             case "/loupe-ca.pem" -> HttpResponses.full(HttpResponseStatus.OK, "application/x-pem-file", caPem, true);
             case "/loupe-ca.crt" -> HttpResponses.full(HttpResponseStatus.OK, "application/x-x509-ca-cert", caDer, true);
             default -> HttpResponses.full(HttpResponseStatus.NOT_FOUND, "text/plain; charset=utf-8",

@@ -59,7 +59,7 @@ final class ProxyRequestRouter extends ChannelInboundHandlerAdapter {
             // a browser told to use this proxy asks for its pages with absolute URIs: answered here, never relayed
             request.setUri(dev.loupe.core.http.RequestTargets.originForm(request.uri()));
             ctx.pipeline().replace(this, "pages", new LocalPages(services.caCertificatePem(), services.caCertificateDer(),
-                    services.config().pac()));
+                    services.ca().sha256Fingerprint(), services.config().pac()));
             Replay.into(ctx.pipeline(), "pages", msg);
         } else if (request.uri().regionMatches(true, 0, "http://", 0, 7)) {
             HttpRelay relay = HttpRelays.plain(Session.of(ctx.channel()), Guards.of(services), services.connector(),
@@ -68,7 +68,7 @@ final class ProxyRequestRouter extends ChannelInboundHandlerAdapter {
             Replay.into(ctx.pipeline(), "exchange", msg);
         } else {
             ctx.pipeline().replace(this, "pages", new LocalPages(services.caCertificatePem(), services.caCertificateDer(),
-                    services.config().pac()));
+                    services.ca().sha256Fingerprint(), services.config().pac()));
             Replay.into(ctx.pipeline(), "pages", msg);
         }
     }

@@ -29,7 +29,8 @@ final class ConfigReloader {
     private static final Logger log = LoggerFactory.getLogger(ConfigReloader.class);
 
     /** What a reload rebuilds besides the snapshot itself. */
-    record Parts(Listeners listeners, EventLoopGroup loops, Transport transport, IcapMetrics icapMetrics) {
+    record Parts(Listeners listeners, EventLoopGroup loops, Transport transport, IcapMetrics icapMetrics,
+                 dev.loupe.gateway.inline.InlineMetrics inlineMetrics) {
     }
 
     private final AtomicReference<GatewayServices> current;
@@ -125,24 +126,53 @@ final class ConfigReloader {
             return invalid(e);
         }
         IcapAdaptation icap = icap(running.icap(), was, next);
+        dev.loupe.gateway.inline.Inline inline = inline(running, was, next);
         if (!was.accessLog().target().equals(next.accessLog().target())) {
             running.accessLog().retarget(next.accessLog().target());
         }
         running.intel().reconfigure(next.intel());
         current.set(new GatewayServices(next, running.ca(), running.transport(), running.connector(), running.tls(),
                 running.forgedContexts(), running.validator(), running.accessLog(), nextMirror, decider,
-                running.intel(), icap, running.inline(),
-                Stages.plan(next.stageOrder(), running.intel(), icap, running.inline()), running.defences(),
+                running.intel(), icap, inline,
+                Stages.plan(next.stageOrder(), running.intel(), icap, inline), running.defences(),
                 running.connectionIds(), ServiceChain.byRule(next.policy().rules())));
         rebind.commit();
+        if (inline != running.inline()) {
+            startProbing(inline, running);
+            running.inline().close(); // its probes stop; connections on the old snapshot still use its devices
+        }
         long micros = (System.nanoTime() - start) / 1_000;
         log.info("configuration reloaded in {} ms: {} changed; new connections use it, {} open ones finish on theirs",
                 micros / 1000.0, changes.changed(), openConnections.getAsInt());
         return count(ConfigReload.applied(changes.changed(), micros));
     }
 
+    /** The inline service of the next snapshot: the same one, or one with the new devices and settings. */
+    private dev.loupe.gateway.inline.Inline inline(GatewayServices running, LoupeConfig was, LoupeConfig next) {
+        if (was.inline().equals(next.inline())) {
+            return running.inline();
+        }
+        return running.inline().reconfigured(next.inline(), parts.inlineMetrics(), l3Probe(next, running));
+    }
+
+    private dev.loupe.gateway.inline.InlineHttpService.L3Probe l3Probe(LoupeConfig next, GatewayServices running) {
+        var service = next.inline().services().get(0);
+        return service.l3() ? new dev.loupe.gateway.proxy.InlineL3Probe(running.connector(), parts.loops(), service)
+                : null;
+    }
+
+    private void startProbing(dev.loupe.gateway.inline.Inline inline, GatewayServices running) {
+        var service = inline.service();
+        service.startProbing(service.l3()
+                ? new dev.loupe.gateway.proxy.InlineL3Probe(running.connector(), parts.loops(), service.config()) : null);
+    }
+
     /** A field of a reloadable section that still needs a restart, named for the refusal; null when none. */
     private static String restartOnlyField(LoupeConfig was, LoupeConfig next) {
+        String inline = ConfigChanges.inlineNeedsRestart(was.inline(), next.inline());
+        if (inline != null) {
+            return inline;
+        }
         if (!was.policy().autoBypass().equals(next.policy().autoBypass())) {
             return "policy.auto-bypass";
         }

@@ -117,7 +117,8 @@ public final class Gateway implements AutoCloseable {
             metrics.observe(defences, mirror, decider.autoBypass(), intel);
             IcapMetrics icapMetrics = new IcapMetrics(metrics.registry());
             IcapAdaptation icap = IcapAdaptation.start(config.icap(), transport, loops, icapMetrics);
-            Inline inline = Inline.create(config.inline(), metrics.registry());
+            var inlineMetrics = new dev.loupe.gateway.inline.InlineMetrics(metrics.registry());
+            Inline inline = Inline.create(config.inline(), inlineMetrics);
             StageOrder.legacyNote(config.pipeline(), config.inline()).ifPresent(log::warn);
             var recent = new dev.loupe.gateway.admin.RecentRecords(new MeteredAccessLog(accessLog, metrics.registry()),
                     500);
@@ -142,7 +143,7 @@ public final class Gateway implements AutoCloseable {
             listeners.bind(config);
             log.info("TLS {}, {} trusted roots", tls.providerName(), anchors.size());
             var reloader = new ConfigReloader(current, metrics, clock, clients::size,
-                    new ConfigReloader.Parts(listeners, loops, transport, icapMetrics));
+                    new ConfigReloader.Parts(listeners, loops, transport, icapMetrics, inlineMetrics));
             // admin work (e.g. rebuilding a large indicator store) must not delay certificate forging
             ExecutorService adminExecutor = Executors.newSingleThreadExecutor(new DefaultThreadFactory("loupe-admin", true));
             var dashboard = new dev.loupe.gateway.admin.DashboardSessions();
@@ -316,7 +317,7 @@ public final class Gateway implements AutoCloseable {
         listeners.close();
         if (returnListener != null) {
             returnListener.close().awaitUninterruptibly();
-            services.inline().close();
+            current.get().inline().close();
         }
         // each connection closes through its pipeline (HTTP/2 says GOAWAY); the event loops then end what is left
         clients.closeAll(java.time.Duration.ofSeconds(2));

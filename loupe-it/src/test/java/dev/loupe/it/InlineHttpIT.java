@@ -154,6 +154,49 @@ class InlineHttpIT {
 
     @Test
     @Order(4)
+    void aReloadChangesTheDevicesWhileAFlowInFlightFinishesThroughTheOldOne() throws Exception {
+        Path yaml = dir.resolve("loupe/loupe.yaml");
+        String original = Files.readString(yaml);
+        loupe.gateway.configSource(() -> new dev.loupe.core.config.ConfigLoader().load(yaml));
+        Path out = dir.resolve("300k-reload.out");
+        Process download = new ProcessBuilder(Partners.require("curl"), "--silent", "--show-error", "--max-time", "30",
+                "-x", loupe.proxy(), "--cacert", loupe.caPem.toString(), "--limit-rate", "100k", "-o", out.toString(),
+                origins.url(Site.GOOD, "/300k.bin?during-reload")).redirectErrorStream(true).start();
+        Thread.sleep(500); // the flow is through a device and streaming
+        String device0 = "\"" + squids.device(0) + "\", ";
+        Files.writeString(yaml, original.replace(device0, "").replace("health-interval: 300ms", "health-interval: 250ms"));
+        assertThat(loupe.gateway.reload(false).result()).isEqualTo("applied");
+        // at once, with no wait for a probe: the kept device kept its state
+        for (int i = 0; i < 6; i++) {
+            Curl.Result r = get(loupe, "/index.html?after-reload=" + i);
+            assertThat(r.text()).as(r.stderr()).endsWith("\n200").contains(Origins.MARKER);
+        }
+        var after = loupe.awaitLog(n -> n.path("url").asText().endsWith("after-reload=5")
+                && n.path("inline").asText().startsWith("filter via "));
+        assertThat(after.stream().filter(n -> n.path("url").asText().contains("after-reload=")
+                        && n.path("inline").asText().startsWith("filter via "))
+                .map(n -> n.path("inline").asText())).as("only the device left in the file")
+                .allMatch(via -> via.contains(squids.device(1))).hasSize(6);
+        assertThat(Partners.finish(download)).isZero();
+        assertThat(Origins.sha256(out)).as("the download that started before the reload")
+                .isEqualTo(Origins.sha256(origins.www.resolve("300k.bin")));
+        assertThat(loupe.metrics()).doesNotContain("loupe_inline_device_up{device=\"" + squids.device(0) + "\"");
+
+        // back to both: the device added again is probed before the reload returns, so it takes traffic at once
+        Files.writeString(yaml, original);
+        assertThat(loupe.gateway.reload(false).result()).isEqualTo("applied");
+        assertThat(loupe.metrics()).contains("loupe_inline_device_up{device=\"" + squids.device(0)
+                + "\",service=\"filter\"} 1");
+        long before0 = squids.requests(0);
+        for (int i = 0; i < 16; i++) {
+            Curl.Result r = get(loupe, "/index.html?both-again=" + i);
+            assertThat(r.text()).as(r.stderr()).endsWith("\n200");
+        }
+        assertThat(squids.requests(0)).as("the re-added device gets flows").isGreaterThan(before0);
+    }
+
+    @Test
+    @Order(5)
     void whenOneDeviceStopsTheOtherCarriesEverything() throws Exception {
         squids.stop(1);
         loupe.awaitMetric("loupe_inline_device_up{device=\"" + squids.device(1) + "\",service=\"filter\"} 0");
@@ -164,7 +207,7 @@ class InlineHttpIT {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void withNoDeviceUpFailOpenPassesAndFailClosedBlocks() throws Exception {
         String dead = "127.0.0.1:" + Partners.freePort();
         try (GatewayUnderTest open = GatewayUnderTest.start(Files.createDirectories(dir.resolve("open")), origins,

@@ -13,13 +13,13 @@ import java.util.function.Function;
  * {@code icap}, {@code mirror}, {@code access-log}, {@code listener}, {@code transparent}, {@code pipeline}: new
  * connections get the new values while open ones finish on theirs. The others need a restart: the CA and data
  * directory (keys), upstream trust and resolver (shared by every connection's validation cache), the admin
- * listener (the API a reload may come through), inline devices (their return listener and flow table) and the
- * cluster link. A reload that changes one is refused as a whole, so a node never runs half of a file.
+ * listener (the API a reload may come through) and the cluster link; within {@code inline}, what its return
+ * listener is bound with (see {@link #inlineNeedsRestart}). A reload that changes one is refused as a whole, so a node never runs half of a file.
  */
 public record ConfigChanges(List<String> changed, List<String> needRestart) {
     private static final Map<String, Function<LoupeConfig, Object>> SECTIONS = new LinkedHashMap<>();
     private static final List<String> RELOADABLE = List.of("policy", "intel", "limits", "http2", "shutdown", "pac",
-            "icap", "mirror", "access-log", "listener", "transparent", "pipeline");
+            "icap", "mirror", "access-log", "listener", "transparent", "pipeline", "inline");
 
     static {
         SECTIONS.put("data-dir", LoupeConfig::dataDir);
@@ -55,6 +55,34 @@ public record ConfigChanges(List<String> changed, List<String> needRestart) {
             }
         });
         return new ConfigChanges(List.copyOf(changed), List.copyOf(restart));
+    }
+
+    /**
+     * The inline field whose change needs a restart, null when a reload can apply the change: devices, marks,
+     * failure mode, health and timeouts, probes, ports mapped and the pipeline position are reloadable; turning
+     * inline on or off, the return listener (address, port, allowed devices; for L3 its port and mark) and the
+     * service type are bound to sockets made at start.
+     */
+    public static String inlineNeedsRestart(InlineConfig was, InlineConfig next) {
+        if (was.enabled() != next.enabled()) {
+            return "inline.services (turning inline on or off)";
+        }
+        if (!was.enabled()) {
+            return null;
+        }
+        if (!was.returnAddress().equals(next.returnAddress()) || !was.returnPort().equals(next.returnPort())
+                || !was.returnAllowed().equals(next.returnAllowed())) {
+            return "inline return listener (return-address, return-port, return-allowed)";
+        }
+        InlineServiceConfig a = was.services().get(0);
+        InlineServiceConfig b = next.services().get(0);
+        if (!a.type().equals(b.type())) {
+            return "inline.services[0].type";
+        }
+        if (a.l3() && (!a.returnPort().equals(b.returnPort()) || !a.returnMark().equals(b.returnMark()))) {
+            return "inline.services[0] return-port/return-mark (the L3 return listener)";
+        }
+        return null;
     }
 
     public boolean none() {

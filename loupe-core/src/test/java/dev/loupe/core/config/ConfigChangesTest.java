@@ -38,4 +38,24 @@ class ConfigChangesTest {
         assertThat(restart.applicable()).isFalse();
         assertThat(ConfigChanges.between(running, loader.parse("listener: {port: 3128}\n")).none()).isTrue();
     }
+
+    @Test
+    void inlineDevicesReloadButItsReturnListenerAndTypeNeedARestart() {
+        LoupeConfig running = loader.parse("""
+                inline: {services: [{name: f, devices: ["127.0.0.1:3128"]}]}
+                """);
+        LoupeConfig moreDevices = loader.parse("""
+                inline: {services: [{name: f, devices: ["127.0.0.1:3128", "127.0.0.1:3129"], health-interval: 2s}]}
+                """);
+        assertThat(ConfigChanges.between(running, moreDevices).applicable()).isTrue();
+        assertThat(ConfigChanges.inlineNeedsRestart(running.inline(), moreDevices.inline())).isNull();
+        assertThat(ConfigChanges.inlineNeedsRestart(running.inline(), loader.parse("""
+                inline: {return-port: 9999, services: [{name: f, devices: ["127.0.0.1:3128"]}]}
+                """).inline())).contains("return-port");
+        assertThat(ConfigChanges.inlineNeedsRestart(running.inline(), loader.parse("").inline()))
+                .contains("on or off");
+        assertThat(ConfigChanges.inlineNeedsRestart(running.inline(), loader.parse("""
+                inline: {services: [{name: f, type: l3, marks: [5]}]}
+                """).inline())).contains("type");
+    }
 }

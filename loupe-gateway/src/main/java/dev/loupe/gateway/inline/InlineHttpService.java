@@ -74,7 +74,17 @@ public final class InlineHttpService implements AutoCloseable {
     private final io.prometheus.metrics.core.metrics.Histogram latency;
     private ScheduledExecutorService prober;
 
+    /** For tests: series of its own. */
     public InlineHttpService(InlineServiceConfig config, FlowRegistry flows, PrometheusRegistry registry) {
+        this(config, flows, new InlineMetrics(registry), null);
+    }
+
+    /**
+     * With {@code previous} (a reload), devices it also had keep their state (up, probed): traffic does not stop
+     * while the new service waits for its first probe.
+     */
+    public InlineHttpService(InlineServiceConfig config, FlowRegistry flows, InlineMetrics metrics,
+                             InlineHttpService previous) {
         this.config = config;
         this.flows = flows;
         for (String d : config.devices()) {
@@ -88,19 +98,41 @@ public final class InlineHttpService implements AutoCloseable {
         for (int mark : config.marks()) {
             devices.add(new Device("mark:" + mark, null, mark));
         }
-        flowCount = Counter.builder().name("loupe_inline_requests_total")
-                .help("Requests sent through an inline device, by service and device").labelNames("service", "device")
-                .register(registry);
-        failures = Counter.builder().name("loupe_inline_failures_total")
-                .help("Inline device failures (unreachable, or closed before answering), by service and device")
-                .labelNames("service", "device").register(registry);
-        upGauge = Gauge.builder().name("loupe_inline_device_up").help("1 while an inline device passes its loop probe")
-                .labelNames("service", "device").register(registry);
-        latency = io.prometheus.metrics.core.metrics.Histogram.builder().name("loupe_inline_latency_seconds")
-                .help("From a request leaving for an inline device to its response head coming back")
-                .labelNames("service", "device").classicOnly()
-                .classicUpperBounds(0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 30).register(registry);
-        devices.forEach(d -> upGauge.labelValues(config.name(), d.label).set(0));
+        flowCount = metrics.flows;
+        failures = metrics.failures;
+        upGauge = metrics.up;
+        latency = metrics.latency;
+        for (Device d : devices) {
+            Device before = previous == null ? null : previous.device(d.label);
+            if (before != null && previous.config.name().equals(config.name())) {
+                d.up = before.up;
+                d.probed = before.probed;
+                d.lastFailure = before.lastFailure;
+            }
+            upGauge.labelValues(config.name(), d.label).set(d.up ? 1 : 0);
+        }
+    }
+
+    private Device device(String label) {
+        return devices.stream().filter(d -> d.label.equals(label)).findFirst().orElse(null);
+    }
+
+    /**
+     * Probes, once and now, the devices that have never been judged (a reload's new ones), so that they are up
+     * (or known down) before use; {@code l3}: the loop probe of an L3 service, null for HTTP.
+     */
+    public void probeUnjudged(L3Probe l3) {
+        this.l3Probe = l3;
+        devices.stream().filter(d -> !d.probed).forEach(this::check);
+    }
+
+    /** The series of devices this service had and {@code next} does not: gone from the metrics. */
+    public void forgetDevicesNotIn(InlineHttpService next) {
+        for (Device d : devices) {
+            if (!next.config.name().equals(config.name()) || next.device(d.label) == null) {
+                upGauge.remove(config.name(), d.label);
+            }
+        }
     }
 
     public String name() {

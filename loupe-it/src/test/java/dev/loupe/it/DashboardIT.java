@@ -216,6 +216,33 @@ class DashboardIT {
         }
     }
 
+    @Test
+    void firefoxSignsInRendersThePanelsAndAddsAndRemovesAnIndicator() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Bidi.binary() != null,
+                "firefox-esr is not installed (.ci/run installs it): the Firefox check is skipped");
+        Curl.Result r = Curl.run(dir, "-x", loupe.proxy(), "--cacert", loupe.caPem.toString(),
+                origins.url(Site.GOOD, "/index.html?for-firefox"));
+        assertThat(r.text()).contains(Origins.MARKER);
+        try (Bidi firefox = Bidi.start(dir)) {
+            firefox.navigate(loupe.gateway.dashboardLink());
+            firefox.await("document.querySelector('#sessions tbody') && "
+                    + "document.querySelector('#sessions tbody').textContent.includes('for-firefox')", 20_000);
+            firefox.await("document.querySelector('#tools tbody').textContent.includes('icap respmod') && "
+                    + "document.querySelector('#ca').textContent.includes('SHA-256') && "
+                    + "document.querySelector('#status').className === 'badge ok'", 10_000);
+            firefox.eval("document.querySelector('#push input[name=value]').value = 'from-firefox.test';"
+                    + "document.querySelector('#push button').click(); true");
+            firefox.await("document.querySelector('#indicators tbody').textContent.includes('from-firefox.test')",
+                    10_000);
+            assertThat(api("/api/indicators/match?host=from-firefox.test")).contains("\"matched\" : true");
+            firefox.eval("[...document.querySelectorAll('#indicators tbody tr')]"
+                    + ".find(r => r.textContent.includes('from-firefox.test')).querySelector('button.unblock').click(); true");
+            firefox.await("!document.querySelector('#indicators tbody').textContent.includes('from-firefox.test')",
+                    10_000);
+            assertThat(api("/api/indicators/match?host=from-firefox.test")).contains("\"matched\" : false");
+        }
+    }
+
     /** An admin API answer, with the bearer token as a script would call it. */
     private static String api(String path) throws Exception {
         String token = Files.readString(loupe.caPem.getParent().resolve("admin.token")).strip();

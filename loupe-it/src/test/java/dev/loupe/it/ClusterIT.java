@@ -171,6 +171,14 @@ class ClusterIT {
         String out = new String(p.getInputStream().readAllBytes());
         assertThat(Partners.finish(p)).as(out).isZero();
         assertThat(out).contains("Verify return code: 0 (ok)");
+
+        // an operator ends it on B (the dashboard's button): it ends on A too, within the push latency
+        JsonNode entry = b.admin("GET", "/api/bypasses", null).body().path("active").get(0);
+        String client = entry.path("client").isNull() ? "" : "&client=" + entry.path("client").asText();
+        assertThat(b.admin("DELETE", "/api/bypasses?host=pinned.test" + client, null).body().toString())
+                .contains("revoked");
+        awaitTrue(() -> !a.admin("GET", "/api/bypasses", null).body().path("active").toString()
+                .contains("pinned.test"), 1_000, "A ended the bypass B's operator removed");
     }
 
     @Test

@@ -28,7 +28,11 @@ public final class ClusterCodec {
 
     /** The hash field a bypass is stored under: host, and the client or {@code *} in global scope. */
     public static String bypassField(AutoBypass.Entry bypass) {
-        return bypass.host() + "|" + (bypass.client() == null ? "*" : bypass.client());
+        return bypassField(bypass.host(), bypass.client());
+    }
+
+    public static String bypassField(String host, String client) {
+        return host + "|" + (client == null ? "*" : client);
     }
 
     public static String indicator(Indicator i) {
@@ -56,6 +60,8 @@ public final class ClusterCodec {
             case ClusterEvent.IndicatorRemoved r -> n.put("op", "indicator.remove")
                     .put("type", r.type().name().toLowerCase(Locale.ROOT)).put("value", r.value());
             case ClusterEvent.BypassGranted b -> n.put("op", "bypass.put").set("bypass", bypassNode(b.bypass()));
+            case ClusterEvent.BypassRevoked r -> n.put("op", "bypass.remove").put("host", r.host())
+                    .put("client", r.client());
         }
         return write(n);
     }
@@ -70,6 +76,8 @@ public final class ClusterCodec {
             case "indicator.remove" -> new ClusterEvent.IndicatorRemoved(node, at, type(text(n, "type")),
                     text(n, "value"));
             case "bypass.put" -> new ClusterEvent.BypassGranted(node, at, bypassFrom(n.path("bypass")));
+            case "bypass.remove" -> new ClusterEvent.BypassRevoked(node, at, text(n, "host"),
+                    n.hasNonNull("client") ? n.get("client").asText() : null);
             default -> throw new IllegalArgumentException("unknown op '" + op + "'");
         };
     }

@@ -19,4 +19,8 @@ public sealed interface ClusterEvent {
 
     record BypassGranted(String node, Instant at, AutoBypass.Entry bypass) implements ClusterEvent {
     }
+
+    /** An operator ended a bypass; {@code client} null for one in global scope. */
+    record BypassRevoked(String node, Instant at, String host, String client) implements ClusterEvent {
+    }
 }

@@ -44,12 +44,15 @@ class ClusterCodecTest {
                 new ClusterEvent.IndicatorPut("a", T, Indicator.of(IndicatorType.URL, "evil.example/kit/", "api", 80, T)),
                 new ClusterEvent.IndicatorRemoved("b", T, IndicatorType.IP, "192.0.2.1"),
                 new ClusterEvent.BypassGranted("a", T, bypass),
-                new ClusterEvent.BypassGranted("a", T, global));
+                new ClusterEvent.BypassGranted("a", T, global),
+                new ClusterEvent.BypassRevoked("b", T, "pinned.test", "10.0.0.7"),
+                new ClusterEvent.BypassRevoked("b", T, "mtls.test", null));
         for (ClusterEvent e : events) {
             assertThat(ClusterCodec.readEvent(ClusterCodec.event(e))).isEqualTo(e);
         }
         assertThat(ClusterCodec.bypassField(bypass)).isEqualTo("pinned.test|10.0.0.7");
-        assertThat(ClusterCodec.bypassField(global)).isEqualTo("mtls.test|*");
+        assertThat(ClusterCodec.bypassField(global)).isEqualTo("mtls.test|*")
+                .as("a revocation names the field the grant wrote").isEqualTo(ClusterCodec.bypassField("mtls.test", null));
     }
 
     @Test

@@ -124,7 +124,14 @@ public final class AdminRoutes {
         });
         routes.put("DELETE /api/bypasses", r -> {
             String host = required(r.query().get("host"), "host");
-            return autoBypass.revoke(host, r.query().get("client")) ? AdminRoute.Response.ok(Map.of("revoked", host))
+            String client = r.query().get("client");
+            // every node ends it: shared first, so when the cluster cannot take it no node has ended it alone
+            var inForce = autoBypass.active().stream().filter(e -> e.host().equalsIgnoreCase(host)
+                    && (client == null || client.isBlank() ? e.client() == null : client.equals(e.client())))
+                    .findFirst();
+            inForce.ifPresent(e -> cluster.share(new ClusterEvent.BypassRevoked(cluster.node(), clock.instant(),
+                    e.host(), e.client())));
+            return autoBypass.revoke(host, client) ? AdminRoute.Response.ok(Map.of("revoked", host))
                     : AdminRoute.Response.error(404, "no automatic bypass in force for " + host);
         });
         routes.put("GET /api/bypasses", r -> AdminRoute.Response.ok(Map.of(

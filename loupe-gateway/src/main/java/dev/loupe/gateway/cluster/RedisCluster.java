@@ -161,6 +161,8 @@ public final class RedisCluster implements ClusterLink {
                                 ClusterCodec.indicatorField(r.type(), r.value()));
                         case ClusterEvent.BypassGranted b -> redis.hset(keys.bypasses(),
                                 ClusterCodec.bypassField(b.bypass()), ClusterCodec.bypass(b.bypass()));
+                        case ClusterEvent.BypassRevoked r -> redis.hdel(keys.bypasses(),
+                                ClusterCodec.bypassField(r.host(), r.client()));
                     }
                     redis.publish(keys.events(), ClusterCodec.event(event));
                     return null;
@@ -346,6 +348,7 @@ public final class RedisCluster implements ClusterLink {
             case ClusterEvent.IndicatorPut p -> intel.push(p.indicator());
             case ClusterEvent.IndicatorRemoved r -> intel.remove(r.type(), r.value());
             case ClusterEvent.BypassGranted b -> autoBypass.adopt(b.bypass());
+            case ClusterEvent.BypassRevoked r -> autoBypass.revoke(r.host(), r.client());
         }
     }
 

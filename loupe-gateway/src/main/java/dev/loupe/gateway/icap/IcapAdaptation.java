@@ -185,37 +185,8 @@ public final class IcapAdaptation implements AutoCloseable {
         return adaptation;
     }
 
-    /**
-     * The services for one message in chain order: each step is a service that will see the message, or the
-     * result of one that will not (with the reason), so the log keeps the configured order.
-     */
-    public record Selection(List<Object> steps) {
-        /** The service whose size rule blocks this message outright, or null. */
-        public String blockedBy() {
-            for (Object step : steps) {
-                if (step instanceof IcapResult r && r.result().equals(IcapResult.BLOCKED)) {
-                    return r.service();
-                }
-            }
-            return null;
-        }
-
-        public boolean any() {
-            return steps.stream().anyMatch(IcapService.class::isInstance);
-        }
-
-        /** The results of services that will not see the message (not scanned, or blocked by size). */
-        public List<IcapResult> skipped() {
-            return steps.stream().filter(IcapResult.class::isInstance).map(IcapResult.class::cast).toList();
-        }
-
-        List<IcapService> services() {
-            return steps.stream().filter(IcapService.class::isInstance).map(IcapService.class::cast).toList();
-        }
-    }
-
     /** {@link #select(boolean, String, String, String, long)} for a body of unknown length. */
-    public Selection select(boolean isRequest, String host, String method, String contentType) {
+    public IcapSelection select(boolean isRequest, String host, String method, String contentType) {
         return select(isRequest, host, method, contentType, -1);
     }
 
@@ -227,12 +198,12 @@ public final class IcapAdaptation implements AutoCloseable {
      * @param contentType   of the message whose body would be scanned
      * @param declaredBytes its Content-Length, -1 when unknown
      */
-    public Selection select(boolean isRequest, String host, String method, String contentType, long declaredBytes) {
+    public IcapSelection select(boolean isRequest, String host, String method, String contentType, long declaredBytes) {
         return select(isRequest, host, method, contentType, declaredBytes, dev.loupe.core.policy.ServiceChain.ALL);
     }
 
     /** As above, skipping the services the connection's rule left out of its chain (they are not logged). */
-    public Selection select(boolean isRequest, String host, String method, String contentType, long declaredBytes,
+    public IcapSelection select(boolean isRequest, String host, String method, String contentType, long declaredBytes,
                             dev.loupe.core.policy.ServiceChain chain) {
         List<Object> steps = new ArrayList<>();
         for (IcapService service : isRequest ? reqmod : respmod) {
@@ -247,14 +218,14 @@ public final class IcapAdaptation implements AutoCloseable {
                     steps.add(new IcapResult(service.config().name(), service.config().mode(), IcapResult.BLOCKED, why,
                             null, -1));
                     metrics.results.labelValues(service.config().name(), IcapResult.BLOCKED).inc();
-                    return new Selection(List.copyOf(steps));
+                    return new IcapSelection(List.copyOf(steps));
                 }
                 excluded = why;
             }
             steps.add(excluded == null ? service
                     : IcapResult.notScanned(service.config().name(), service.config().mode(), excluded));
         }
-        return new Selection(List.copyOf(steps));
+        return new IcapSelection(List.copyOf(steps));
     }
 
     /** Each service with its servers' health, in chain order (REQMOD, then RESPMOD), for the dashboard. */
@@ -294,14 +265,8 @@ public final class IcapAdaptation implements AutoCloseable {
         return reqmodTotal.compareTo(respmodTotal) > 0 ? reqmodTotal : respmodTotal;
     }
 
-    /** The page for a message a service's size rule refuses outright. */
-    public ErrorPage tooLarge(Selection selection, boolean isRequest, String host) {
-        return new ErrorPage(403, "Blocked: too large to scan", "the " + (isRequest ? "request" : "response")
-                + " body is larger than ICAP service '" + selection.blockedBy() + "' scans", host);
-    }
-
     /** For a message no service will see: the results to log, counted like any other. */
-    public List<IcapResult> noneApplies(Selection selection) {
+    public List<IcapResult> noneApplies(IcapSelection selection) {
         List<IcapResult> skipped = selection.skipped().stream()
                 .filter(r -> r.result().equals(IcapResult.NOT_SCANNED)).toList();
         skipped.forEach(r -> metrics.results.labelValues(r.service(), IcapResult.NOT_SCANNED).inc());
@@ -312,20 +277,11 @@ public final class IcapAdaptation implements AutoCloseable {
         return new BodySpool(config.spoolMemoryBytes(), config.spoolDirectory());
     }
 
-    /** The largest body any selected service would take: beyond it, spooling more is pointless. */
-    public long spoolLimit(Selection selection) {
-        long max = 0;
-        for (IcapService s : selection.services()) {
-            max = Math.max(max, s.scope().maxBodyBytes());
-        }
-        return max;
-    }
-
     /** A body that grew past every selected service's limit: what to log, and the service that blocks it, if any. */
     public record OverLimit(String blockedBy, List<IcapResult> results) {
     }
 
-    public OverLimit overLimit(Selection selection) {
+    public OverLimit overLimit(IcapSelection selection) {
         List<IcapResult> results = new ArrayList<>(selection.skipped());
         String blockedBy = null;
         for (IcapService s : selection.services()) {
@@ -346,7 +302,7 @@ public final class IcapAdaptation implements AutoCloseable {
      * Runs the selected services on {@code message}; {@code done} runs on {@code replyOn}. When that is one of
      * this adaptation's event loops, the ICAP work runs there too.
      */
-    public void adapt(IcapMessage message, Selection selection, Executor replyOn, Consumer<Adapted> done) {
+    public void adapt(IcapMessage message, IcapSelection selection, Executor replyOn, Consumer<Adapted> done) {
         EventLoop on = replyOn instanceof EventLoop l && l.parent() == group ? l : loop;
         IcapChain chain = new IcapChain(message, selection, on, metrics, this::local,
                 result -> replyOn.execute(() -> done.accept(result)));

@@ -42,7 +42,7 @@ final class IcapChain {
     /** The service as served from a loop: that loop's own copy (own connections). */
     private final BiFunction<EventLoop, IcapService, IcapService> local;
 
-    IcapChain(IcapMessage message, IcapAdaptation.Selection selection, EventLoop on, IcapMetrics metrics,
+    IcapChain(IcapMessage message, IcapSelection selection, EventLoop on, IcapMetrics metrics,
               BiFunction<EventLoop, IcapService, IcapService> local, Consumer<Adapted> done) {
         this.on = on;
         this.metrics = metrics;

@@ -23,7 +23,7 @@ public final class IcapStage implements ExchangeStage {
     private final IcapAdaptation icap;
 
     /** What the head phase chose, for the body phase of the same message. */
-    private record Held(IcapAdaptation.Selection selection, HttpResponse originalResponse) {
+    private record Held(IcapSelection selection, HttpResponse originalResponse) {
     }
 
     public IcapStage(IcapAdaptation icap) {
@@ -100,18 +100,18 @@ public final class IcapStage implements ExchangeStage {
 
     private Step choose(StageExchange exchange, boolean request, String contentType, long declared,
                         HttpResponse original, long limit) {
-        IcapAdaptation.Selection selection = icap.select(request, exchange.host(), exchange.method(), contentType,
+        IcapSelection selection = icap.select(request, exchange.host(), exchange.method(), contentType,
                 declared, exchange.chain());
         if (selection.blockedBy() != null) {
             exchange.icapResults(selection.skipped());
-            return new Action.Abort(icap.tooLarge(selection, request, exchange.target().host()));
+            return new Action.Abort(selection.tooLarge(request, exchange.target().host()));
         }
         if (!selection.any()) {
             exchange.icapResults(icap.noneApplies(selection));
             return Action.PROCEED;
         }
         exchange.attach(this, new Held(selection, original));
-        return new NeedBody(limit >= 0 ? limit : icap.spoolLimit(selection));
+        return new NeedBody(limit >= 0 ? limit : selection.spoolLimit());
     }
 
     private static Action carry(StageExchange exchange, Adapted adapted) {

@@ -322,7 +322,7 @@ class IcapAdaptationTest {
         IcapAdaptation skipping = adaptation("- {name: big, mode: respmod, max-body-bytes: 4, servers: [" + s.uri("av") + "]}");
         Adapted.Pass skipped = (Adapted.Pass) respmod(skipping, body("12345"));
         assertThat(skipped.results().get(0).result()).isEqualTo(IcapResult.NOT_SCANNED);
-        IcapAdaptation.Selection declared = skipping.select(false, "origin.test", "GET", null, 5);
+        IcapSelection declared = skipping.select(false, "origin.test", "GET", null, 5);
         assertThat(declared.any()).as("a declared length over the limit is never held for a skipping service").isFalse();
         assertThat(declared.skipped().get(0).reason()).contains("max-body-bytes");
         assertThat(limited.select(false, "origin.test", "GET", null, 5).blockedBy())

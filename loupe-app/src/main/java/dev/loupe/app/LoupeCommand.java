@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** The {@code loupe} command line: the entry point of the runnable jar. */
 @Command(name = "loupe", mixinStandardHelpOptions = true, versionProvider = VersionCommand.Provider.class,
         description = "Loupe: an open TLS-inspection gateway.",
-        subcommands = {RunCommand.class, CaCommand.class, ConfigCommand.class, TransparentCommand.class,
+        subcommands = {RunCommand.class, CaCommand.class, ConfigCommand.class, TransparentCommand.class, InlineCommand.class,
                 VersionCommand.class, HealthCommand.class, DrainCommand.class, ClusterCommand.class, ReloadCommand.class,
                 CommandLine.HelpCommand.class})
 public final class LoupeCommand implements Runnable {

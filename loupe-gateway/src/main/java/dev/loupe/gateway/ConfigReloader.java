@@ -157,13 +157,13 @@ final class ConfigReloader {
 
     private dev.loupe.gateway.inline.InlineHttpService.L3Probe l3Probe(LoupeConfig next, GatewayServices running) {
         var service = next.inline().services().get(0);
-        return service.l3() ? new dev.loupe.gateway.proxy.InlineL3Probe(running.connector(), parts.loops(), service)
+        return service.routed() ? new dev.loupe.gateway.proxy.InlineL3Probe(running.connector(), parts.loops(), service)
                 : null;
     }
 
     private void startProbing(dev.loupe.gateway.inline.Inline inline, GatewayServices running) {
         var service = inline.service();
-        service.startProbing(service.l3()
+        service.startProbing(service.routed()
                 ? new dev.loupe.gateway.proxy.InlineL3Probe(running.connector(), parts.loops(), service.config()) : null);
     }
 

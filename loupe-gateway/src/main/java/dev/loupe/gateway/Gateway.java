@@ -161,7 +161,7 @@ public final class Gateway implements AutoCloseable {
             log.info("dashboard: http://{}:{}/ui/login?once={} (one-time sign-in link; or sign in with the admin token)",
                     admin.address().getHostString(), admin.address().getPort(), dashboard.oneTimeToken());
             Channel returnListener = null;
-            if (services.inline() != null && services.inline().service().l3()) {
+            if (services.inline() != null && services.inline().service().routed()) {
                 var l3 = services.inline().service().config();
                 returnListener = new ServerBootstrap()
                         .group(loops)
@@ -175,7 +175,8 @@ public final class Gateway implements AutoCloseable {
                         .childHandler(new dev.loupe.gateway.proxy.ReturnListenerInitializer(current::get,
                                 config.transparent().allowedClientNetworks(), true))
                         .bind(config.transparent().address(), l3.returnPort()).sync().channel();
-                log.info("Loupe TPROXY return listener for inline L3 service {} on {}", l3.name(),
+                log.info("Loupe TPROXY return listener for inline {} service {} on {}",
+                        l3.type().toUpperCase(java.util.Locale.ROOT), l3.name(),
                         returnListener.localAddress());
                 services.inline().service().startProbing(new dev.loupe.gateway.proxy.InlineL3Probe(connector,
                         loops, l3));

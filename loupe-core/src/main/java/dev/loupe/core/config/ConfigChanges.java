@@ -79,7 +79,7 @@ public record ConfigChanges(List<String> changed, List<String> needRestart) {
         if (!a.type().equals(b.type())) {
             return "inline.services[0].type";
         }
-        if (a.l3() && (!a.returnPort().equals(b.returnPort()) || !a.returnMark().equals(b.returnMark()))) {
+        if (a.routed() && (!a.returnPort().equals(b.returnPort()) || !a.returnMark().equals(b.returnMark()))) {
             return "inline.services[0] return-port/return-mark (the L3 return listener)";
         }
         return null;

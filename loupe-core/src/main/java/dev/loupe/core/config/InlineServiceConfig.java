@@ -16,6 +16,7 @@ import java.util.Locale;
  * @param marks          l3: one routing mark per device; the operator routes packets with that mark through it
  * @param serverPort     l3: the plaintext goes to the origin's address on this port (e.g. 443 becomes 80)
  * @param returnPort     l3: the TPROXY listener where the plaintext comes back after the device
+ * @param pairs          l2: one {egress, ingress} interface pair per device, in the order of {@code marks}
  * @param returnMark     l3: mark on that listener's packets, which the operator routes back through the device
  * @param probeSource    l3: source address of loop probes (one whose replies route back through the device);
  *                       without it, a device taken out after a failure is simply tried again after
@@ -30,9 +31,34 @@ import java.util.Locale;
 public record InlineServiceConfig(String name, String type, List<String> devices, String failureMode,
                                   Duration healthInterval, Duration connectTimeout, List<Integer> marks,
                                   Integer serverPort, Integer returnPort, Integer returnMark, String probeSource,
-                                  String probeDestination, Duration responseTimeout, String nonHttp) {
+                                  String probeDestination, Duration responseTimeout, String nonHttp,
+                                  List<InlinePair> pairs) {
     public static final String HTTP = "http";
     public static final String L3 = "l3";
+    public static final String L2 = "l2";
+
+    /**
+     * An L2 device's two Loupe interfaces: flows leave through {@code egress} toward the device, which bridges
+     * them to {@code ingress}, where Loupe takes them back (and the replies cross the other way).
+     */
+    public record InlinePair(String egress, String ingress) {
+        public InlinePair {
+            for (String[] f : new String[][] {{"egress", egress}, {"ingress", ingress}}) {
+                if (f[1] == null || !f[1].matches("[A-Za-z0-9_.@-]{1,15}")) {
+                    throw new ConfigException(f[0], String.valueOf(f[1]), "must be an interface name (up to 15 "
+                            + "letters, digits, '.', '_', '-', '@')");
+                }
+            }
+            if (egress.equals(ingress)) {
+                throw new ConfigException("ingress", ingress, "must differ from egress: the device sits between them");
+            }
+        }
+
+        /** How logs and metrics name the device: the pair it sits between. */
+        public String label() {
+            return egress + ">" + ingress;
+        }
+    }
 
 
     public InlineServiceConfig {
@@ -40,9 +66,10 @@ public record InlineServiceConfig(String name, String type, List<String> devices
             throw new ConfigException("name", String.valueOf(name), "a service needs a name of letters, digits, '.', '_' or '-'");
         }
         type = Check.orDefault(type, HTTP).toLowerCase(Locale.ROOT);
-        if (!type.equals(HTTP) && !type.equals(L3)) {
-            throw new ConfigException("type", type, "must be http or l3");
+        if (!type.equals(HTTP) && !type.equals(L3) && !type.equals(L2)) {
+            throw new ConfigException("type", type, "must be http, l3 or l2");
         }
+        pairs = List.copyOf(Check.orDefault(pairs, List.of()));
         devices = List.copyOf(Check.orDefault(devices, List.of()));
         marks = List.copyOf(Check.orDefault(marks, List.of()));
         serverPort = Check.range("server-port", Check.orDefault(serverPort, 80), 1, 65535);
@@ -53,6 +80,28 @@ public record InlineServiceConfig(String name, String type, List<String> devices
         }
         if (type.equals(L3) && marks.isEmpty()) {
             throw new ConfigException("marks", "[]", "an l3 service needs one routing mark per device");
+        }
+        if (type.equals(L2)) {
+            if (pairs.isEmpty()) {
+                throw new ConfigException("pairs", "[]", "an l2 service needs one {egress, ingress} interface pair "
+                        + "per device");
+            }
+            if (marks.size() != pairs.size()) {
+                throw new ConfigException("marks", marks.toString(), "an l2 service needs one routing mark per pair ("
+                        + pairs.size() + " pairs); each pair also uses its mark + 1 for the way back");
+            }
+            java.util.Set<Integer> used = new java.util.HashSet<>();
+            for (int m : marks) {
+                if (!used.add(m) || !used.add(m + 1)) {
+                    throw new ConfigException("marks", marks.toString(), "marks and mark + 1 of each pair must all "
+                            + "differ (mark " + m + ")");
+                }
+            }
+            if (used.contains(returnMark)) {
+                throw new ConfigException("return-mark", returnMark, "must differ from the pairs' marks and mark + 1");
+            }
+        } else if (!pairs.isEmpty()) {
+            throw new ConfigException("pairs", pairs.toString(), "only an l2 service has interface pairs");
         }
         if ((probeSource == null) != (probeDestination == null)) {
             throw new ConfigException(probeSource == null ? "probe-source" : "probe-destination", "",
@@ -92,6 +141,19 @@ public record InlineServiceConfig(String name, String type, List<String> devices
 
     public boolean l3() {
         return type.equals(L3);
+    }
+
+    public boolean l2() {
+        return type.equals(L2);
+    }
+
+    /**
+     * Whether flows cross the device as kernel TCP connections from the client's to the server's address, with a
+     * routing mark per device, coming back to the TPROXY return listener: L3 (a routed device) and L2 (a bridge
+     * between two of Loupe's interfaces) work the same inside Loupe; only the host's routing differs.
+     */
+    public boolean routed() {
+        return type.equals(L3) || type.equals(L2);
     }
 
     /** Whether decrypted streams that are not HTTP are refused rather than relayed around the device. */

@@ -60,7 +60,7 @@ final class DeviceRoute {
         }
         device = chosen;
         Origin address;
-        if (service.l3()) {
+        if (service.routed()) {
             if (originAddress == null) {
                 relay.failExchange(new ErrorPage(502, "Inline service " + service.name(), "the origin's address is "
                         + "unknown", origin.host()));
@@ -84,7 +84,7 @@ final class DeviceRoute {
 
     /** Opens the connection to a device: plain TCP to an HTTP device, or the origin's address over the L3 route. */
     ChannelFuture connect(dev.loupe.gateway.relay.OriginConnector connector, UpstreamLeg.Hop hop) {
-        if (!inline.service().l3()) {
+        if (!inline.service().routed()) {
             return connector.connectDevice(client, hop.address());
         }
         ChannelFuture cf = connector.connectTransparent(client, new InetSocketAddress(originAddress.getAddress(),

@@ -95,8 +95,10 @@ public final class InlineHttpService implements AutoCloseable {
             }
             devices.add(new Device(d, new Origin(host, Integer.parseInt(d.substring(colon + 1))), 0));
         }
-        for (int mark : config.marks()) {
-            devices.add(new Device("mark:" + mark, null, mark));
+        for (int i = 0; i < config.marks().size(); i++) {
+            int mark = config.marks().get(i);
+            // an L2 device has no address: the log names the interface pair it bridges
+            devices.add(new Device(config.l2() ? config.pairs().get(i).label() : "mark:" + mark, null, mark));
         }
         flowCount = metrics.flows;
         failures = metrics.failures;
@@ -143,8 +145,9 @@ public final class InlineHttpService implements AutoCloseable {
         return config.failOpen();
     }
 
-    public boolean l3() {
-        return config.l3();
+    /** L3 or L2: flows cross the device as kernel TCP connections with a mark per device (see the config). */
+    public boolean routed() {
+        return config.routed();
     }
 
     public InlineServiceConfig config() {
@@ -209,7 +212,7 @@ public final class InlineHttpService implements AutoCloseable {
     }
 
     private void check(Device device) {
-        if (!config.l3()) {
+        if (!config.routed()) {
             probe(device);
         } else if (config.probeSource() != null && l3Probe != null) {
             probeL3(device);
@@ -278,7 +281,7 @@ public final class InlineHttpService implements AutoCloseable {
     public java.util.Map<String, Object> status() {
         java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
         m.put("name", config.name());
-        m.put("kind", config.l3() ? "inline l3" : "inline http");
+        m.put("kind", "inline " + config.type());
         m.put("failure_mode", failOpen() ? "fail-open" : "fail-closed");
         m.put("servers", devices.stream().map(d -> {
             java.util.Map<String, Object> dm = new java.util.LinkedHashMap<>();

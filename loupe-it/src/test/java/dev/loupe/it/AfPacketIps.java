@@ -1,0 +1,89 @@
+package dev.loupe.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * Suricata 7 as a bump-in-the-wire IPS: af-packet in IPS mode copying frames between interface pairs of a
+ * namespace that has no addresses and no routes (a pure L2 device). A reject is injected at layer 2 on the
+ * first interface ({@code host-mode: sniffer-only} with {@code --reject-dev}). eve.json records alerts, drops
+ * and HTTP transactions.
+ */
+final class AfPacketIps {
+    /** A silent drop for one marker in the URL, a reset for another. */
+    static final String RULES = """
+            drop http any any -> any any (msg:"L2-TEST silent drop"; flow:established,to_server; http.uri; content:"SILENT-DROP-MARKER"; sid:2000001; rev:1;)
+            reject http any any -> any any (msg:"L2-TEST reject"; flow:established,to_server; http.uri; content:"REJECT-MARKER"; sid:2000002; rev:1;)
+            """;
+
+    private AfPacketIps() {
+    }
+
+    /** {@code pairs}: each two interfaces Suricata bridges both ways; returns once its engine runs. */
+    static Process start(String ns, Path logs, List<String[]> pairs) throws Exception {
+        Files.createDirectories(logs);
+        Files.writeString(logs.resolve("ips.rules"), RULES);
+        StringBuilder afPacket = new StringBuilder();
+        int cluster = 91;
+        for (String[] pair : pairs) {
+            for (String[] way : new String[][] {{pair[0], pair[1]}, {pair[1], pair[0]}}) {
+                afPacket.append("""
+                          - interface: %s
+                            copy-iface: %s
+                            copy-mode: ips
+                            cluster-id: %d
+                            cluster-type: cluster_flow
+                            threads: 1
+                            defrag: no
+                            use-mmap: yes
+                            tpacket-v3: no
+                            checksum-checks: no
+                        """.formatted(way[0], way[1], cluster++));
+            }
+        }
+        Files.writeString(logs.resolve("suricata.yaml"), """
+                %%YAML 1.1
+                ---
+                vars:
+                  address-groups: { HOME_NET: "[10.79.0.0/16]", EXTERNAL_NET: "any" }
+                  port-groups: { HTTP_PORTS: "80" }
+                classification-file: /etc/suricata/classification.config
+                reference-config-file: /etc/suricata/reference.config
+                host-mode: sniffer-only
+                outputs:
+                  - eve-log:
+                      enabled: yes
+                      filetype: regular
+                      filename: eve.json
+                      types: [ alert, { http: { extended: yes } }, { drop: { alerts: yes, flows: start } } ]
+                logging: { default-log-level: notice, outputs: [ { console: { enabled: yes } } ] }
+                af-packet:
+                %s
+                stream:
+                  memcap: 64mb
+                  checksum-validation: no
+                  inline: yes
+                  midstream: true
+                  reassembly: { memcap: 256mb, depth: 0 }
+                app-layer:
+                  protocols:
+                    http:
+                      enabled: yes
+                """.formatted(afPacket.toString().stripTrailing()));
+        Process suricata = Net.inNamespace(ns, Partners.require("suricata"), "-c", logs.resolve("suricata.yaml").toString(),
+                "-S", logs.resolve("ips.rules").toString(), "-l", logs.toString(), "-k", "none", "--af-packet",
+                "--runmode", "workers", "--reject-dev=" + pairs.get(0)[0],
+                "--pidfile", logs.resolve("suricata.pid").toString())
+                .redirectErrorStream(true).redirectOutput(logs.resolve("suricata.out").toFile()).start();
+        long deadline = System.currentTimeMillis() + 60_000;
+        while (!Files.readString(logs.resolve("suricata.out")).contains("Engine started")) {
+            assertThat(suricata.isAlive()).as(Files.readString(logs.resolve("suricata.out"))).isTrue();
+            assertThat(System.currentTimeMillis()).as("Suricata start").isLessThan(deadline);
+            Thread.sleep(100);
+        }
+        return suricata;
+    }
+}

@@ -32,6 +32,8 @@ import org.junit.jupiter.api.io.TempDir;
 class InlineL2IT {
     static final String CLIENT = "10.79.0.2";
     static final String SERVER = "10.79.1.2";
+    static final String CLIENT6 = "fd79::2";
+    static final String SERVER6 = "fd79:1::2";
 
     @TempDir
     static Path dir;
@@ -57,6 +59,13 @@ class InlineL2IT {
         Net.veth(gw, "g1", "10.79.1.1/24", srv, "s0", "10.79.1.2/24");
         Net.run("ip", "-n", cli, "route", "add", "default", "via", "10.79.0.1");
         Net.run("ip", "-n", srv, "route", "add", "default", "via", "10.79.1.1");
+        // IPv6 beside IPv4 (nodad: usable at once)
+        for (String[] a : new String[][] {{cli, "c0", "fd79::2/64"}, {gw, "g0", "fd79::1/64"}, {gw, "g1", "fd79:1::1/64"},
+                {srv, "s0", SERVER6 + "/64"}}) {
+            Net.run("ip", "-n", a[0], "-6", "addr", "add", a[2], "dev", a[1], "nodad");
+        }
+        Net.run("ip", "-n", cli, "-6", "route", "add", "default", "via", "fd79::1");
+        Net.run("ip", "-n", srv, "-6", "route", "add", "default", "via", "fd79:1::1");
         for (String[] link : new String[][] {{"i0", "d0"}, {"d1", "i1"}, {"i2", "d2"}, {"d3", "i3"}}) {
             boolean gwFirst = link[0].startsWith("i");
             Net.run("ip", "link", "add", link[0], "netns", gwFirst ? gw : dev, "type", "veth", "peer", "name", link[1],
@@ -141,6 +150,39 @@ class InlineL2IT {
                 .toList();
         assertThat(via).as("the log names the device pair").allMatch(v -> v.startsWith("bump via i"))
                 .anyMatch(v -> v.equals("bump via i0>i1")).anyMatch(v -> v.equals("bump via i2>i3"));
+    }
+
+    @Test
+    @Order(1)
+    void ipv6FlowsCrossTheDevicesTooWithoutFragmentation() throws Exception {
+        long fragmentsBefore = fragmentsCreated();
+        Curl.Result r = Net.curl(dir, cli, List.of("--cacert", loupeCa.toString(), "--resolve",
+                "origin.test:443:[" + SERVER6 + "]", "https://origin.test/index.html?v6"));
+        assertThat(r.exitCode()).as(r.stderr() + log()).isZero();
+        assertThat(r.text()).contains(Origins.MARKER);
+        Path out = dir.resolve("300k-v6.out");
+        Curl.Result big = Net.curl(dir, cli, List.of("--cacert", loupeCa.toString(), "--resolve",
+                "origin.test:443:[" + SERVER6 + "]", "-o", out.toString(), "https://origin.test/300k.bin?v6"));
+        assertThat(big.exitCode()).as(big.stderr()).isZero();
+        assertThat(Origins.sha256(out)).isEqualTo(Origins.sha256(www.resolve("300k.bin")));
+        assertThat(awaitLine("index.html?v6", "\"inline\"")).contains("bump via i");
+        assertThat(awaitLine(SERVER6, "\"type\":\"connection\"")).as("the IPv6 client and origin")
+                .contains("\"client\":\"[" + CLIENT6 + "]:").contains("\"verdict\":\"decrypt\"");
+        assertThat(fragmentsCreated()).as("the kernel's TCP sized segments for the device link: nothing fragmented")
+                .isEqualTo(fragmentsBefore);
+    }
+
+    /** IPv4 and IPv6 fragments the gateway namespace created (/proc/net/snmp, /proc/net/snmp6). */
+    private static long fragmentsCreated() throws Exception {
+        Process p = Net.inNamespace(gw, "sh", "-c", "cat /proc/net/snmp /proc/net/snmp6").start();
+        String text = new String(p.getInputStream().readAllBytes());
+        Partners.finish(p);
+        List<String> lines = text.lines().filter(l -> l.startsWith("Ip:")).toList();
+        List<String> names = List.of(lines.get(0).split("\\s+"));
+        long v4 = Long.parseLong(lines.get(1).split("\\s+")[names.indexOf("FragCreates")]);
+        long v6 = text.lines().filter(l -> l.startsWith("Ip6FragCreates")).mapToLong(l -> Long.parseLong(l.split("\\s+")[1]))
+                .sum();
+        return v4 + v6;
     }
 
     @Test

@@ -26,7 +26,7 @@ final class NamespaceOrigin {
                 daemon off; worker_processes 1; pid %1$s/nginx.pid; error_log %1$s/nginx-error.log;
                 events { worker_connections 256; }
                 http { access_log %1$s/nginx-access.log; client_body_temp_path %1$s/tmp;
-                  server { listen 443 ssl; ssl_certificate %1$s/o.crt; ssl_certificate_key %1$s/o.key; root %2$s; }
+                  server { listen 443 ssl; listen [::]:443 ssl; ssl_certificate %1$s/o.crt; ssl_certificate_key %1$s/o.key; root %2$s; }
                 }
                 """.formatted(dir, www));
         return Net.inNamespace(ns, Partners.require("nginx"), "-c", dir.resolve("nginx.conf").toString(),

@@ -77,12 +77,17 @@ public final class Session {
 
     /** The client's IP address alone (for ICAP's X-Client-IP), null when not an IP socket. */
     public String clientIp() {
-        return client.remoteAddress() instanceof InetSocketAddress a ? a.getAddress().getHostAddress() : null;
+        // RFC 5952 text (fd79::2, not fd79:0:0:0:0:0:0:2): what operators write in rules and search for
+        return client.remoteAddress() instanceof InetSocketAddress a
+                ? io.netty.util.NetUtil.toAddressString(a.getAddress()) : null;
     }
 
+    /** {@code ip:port}, an IPv6 address in brackets ({@code [fd79::2]:53572}), as in the target field. */
     public String clientAddress() {
         return client.remoteAddress() instanceof InetSocketAddress a
-                ? a.getAddress().getHostAddress() + ":" + a.getPort() : String.valueOf(client.remoteAddress());
+                ? (a.getAddress() instanceof java.net.Inet6Address ? "[" + clientIp() + "]" : clientIp()) + ":"
+                        + a.getPort()
+                : String.valueOf(client.remoteAddress());
     }
 
     public void target(String hostAndPort) {

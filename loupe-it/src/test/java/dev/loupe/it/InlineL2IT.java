@@ -65,6 +65,8 @@ class InlineL2IT {
             Net.run("ip", "-n", a[0], "-6", "addr", "add", a[2], "dev", a[1], "nodad");
         }
         Net.run("ip", "-n", cli, "-6", "route", "add", "default", "via", "fd79::1");
+        // a second client address, whose rule names no service: the same gateway without the inline device
+        Net.run("ip", "-n", cli, "addr", "add", "10.79.0.3/24", "dev", "c0");
         Net.run("ip", "-n", srv, "-6", "route", "add", "default", "via", "fd79:1::1");
         for (String[] link : new String[][] {{"i0", "d0"}, {"d1", "i1"}, {"i2", "d2"}, {"d3", "i3"}}) {
             boolean gwFirst = link[0].startsWith("i");
@@ -104,6 +106,9 @@ class InlineL2IT {
                 resolver: {nameservers: ["127.0.0.1:9"], query-timeout: 500ms}
                 access-log: {target: %s}
                 transparent: {enabled: true, port: 15001, ports: [443], interfaces: [g0]}
+                policy:
+                  rules:
+                    - {name: no-inline, clients: [10.79.0.3/32], action: decrypt, services: []}
                 inline:
                   services:
                     - {name: bump, type: l2, marks: [4, 6], pairs: [{egress: i0, ingress: i1}, {egress: i2, ingress: i3}],
@@ -170,6 +175,55 @@ class InlineL2IT {
                 .contains("\"client\":\"[" + CLIENT6 + "]:").contains("\"verdict\":\"decrypt\"");
         assertThat(fragmentsCreated()).as("the kernel's TCP sized segments for the device link: nothing fragmented")
                 .isEqualTo(fragmentsBefore);
+    }
+
+    /**
+     * Not a test: the note's figures for W2 (keep-alive requests) and W3 (bulk) through the L2 path against the same
+     * gateway without the device (a client whose rule names no service), alternating, on the plain bridges. Run with
+     * {@code -Dloupe.measure=true}; it asserts only that the transfers were complete.
+     */
+    @Test
+    @Order(1)
+    @org.junit.jupiter.api.condition.EnabledIfSystemProperty(named = "loupe.measure", matches = "true")
+    void measureW2AndW3ThroughTheL2PathAgainstNone() throws Exception {
+        Files.write(www.resolve("100m.bin"), Origins.random(100 * 1024 * 1024, 7));
+        int requests = 2000;
+        for (int rep = 0; rep < 2; rep++) {
+            for (String from : List.of("10.79.0.3", CLIENT)) {
+                String path = from.equals(CLIENT) ? "l2" : "none";
+                long cpu = loupeCpuMillis();
+                long t = System.nanoTime();
+                Curl.Result w2 = curlFromClient("--interface", from, "-w", "%{num_connects}\n",
+                        "https://origin.test/index.html?w2=[1-" + requests + "]");
+                double seconds = (System.nanoTime() - t) / 1e9;
+                long used = loupeCpuMillis() - cpu;
+                assertThat(w2.exitCode()).as(w2.stderr()).isZero();
+                assertThat(w2.text().split(Origins.MARKER, -1).length - 1).isEqualTo(requests);
+                System.out.printf("W2 %s rep %d: %.0f requests/s, Loupe CPU %.0f us/request%n", path, rep,
+                        requests / seconds, used * 1000.0 / requests);
+                cpu = loupeCpuMillis();
+                t = System.nanoTime();
+                Path out = dir.resolve("100m-" + path + ".out");
+                Curl.Result w3 = curlFromClient("--interface", from, "-o", out.toString(),
+                        "https://origin.test/100m.bin");
+                seconds = (System.nanoTime() - t) / 1e9;
+                used = loupeCpuMillis() - cpu;
+                assertThat(w3.exitCode()).as(w3.stderr()).isZero();
+                assertThat(Files.size(out)).isEqualTo(100L * 1024 * 1024);
+                System.out.printf("W3 %s rep %d: %.0f MiB/s, Loupe CPU %.2f s/GB%n", path, rep, 100 / seconds,
+                        used / 1000.0 / (100 / 1024.0));
+            }
+        }
+        Thread.sleep(500); // the access log is written in batches
+        assertThat(Files.readString(dir.resolve("access.log")).lines()
+                .filter(l -> l.contains("w2=") && l.contains("\"inline\":\"bump via")).count())
+                .as("only the L2 runs' requests crossed the device").isEqualTo(2L * requests);
+    }
+
+    /** The gateway JVM's CPU time (user + system) in milliseconds, from /proc. */
+    private static long loupeCpuMillis() throws Exception {
+        String[] f = Files.readString(Path.of("/proc/" + loupe.pid() + "/stat")).replaceAll("^.*\\) ", "").split(" ");
+        return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10; // clock ticks of 10 ms
     }
 
     /** IPv4 and IPv6 fragments the gateway namespace created (/proc/net/snmp, /proc/net/snmp6). */

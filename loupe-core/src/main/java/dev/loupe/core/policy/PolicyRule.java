@@ -27,7 +27,8 @@ import java.util.Set;
  *       decryption, so a known malware client can be blocked before Loupe answers its hello.</li>
  * </ul>
  * {@code services} (not a condition): the chain of inspection services the connections this rule decides go
- * through: ICAP service names, the inline service's name, {@code mirror}. Absent: every configured service.
+ * through: ICAP service names, the inline service's name, {@code mirror}. Absent: every configured service;
+ * {@code []}: none (decrypted and logged, no tool sees it).
  * Validation failures name the field relative to this record, e.g. {@code hosts[1]}.
  */
 public record PolicyRule(
@@ -74,7 +75,8 @@ public record PolicyRule(
         certSans = copy(certSans);
         ja3 = copy(ja3);
         ja4 = copy(ja4);
-        if (services != null) {
+        // an empty chain is a choice, not a condition that matches nothing: decrypt (and log) with no service
+        if (services != null && !services.isEmpty()) {
             RuleParts.names("services", services, name, false);
         }
         services = copy(services);

@@ -26,8 +26,9 @@ class ConfigLoaderTest {
                 .hasMessageContaining("no such service (configured: av)");
         assertThatThrownBy(() -> new ConfigLoader().parse(base.formatted("mirror")))
                 .as("the mirror is a service only when a sink is configured").hasMessageContaining("services[0]");
-        assertThatThrownBy(() -> new ConfigLoader().parse(base.formatted("")))
-                .hasMessageContaining("an empty list matches nothing");
+        var none = new ConfigLoader().parse(base.formatted("")).policy().rules();
+        assertThat(none.get(0).services()).as("services: [] is a chain of no service").isEmpty();
+        assertThat(dev.loupe.core.policy.ServiceChain.byRule(none).get("dl").allows("av")).isFalse();
     }
 
     @Test

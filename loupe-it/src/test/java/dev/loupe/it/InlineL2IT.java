@@ -300,6 +300,43 @@ class InlineL2IT {
         assertThat(r.text()).endsWith("\n503").contains("bump").doesNotContain(Origins.MARKER);
     }
 
+    @Test
+    @Order(4)
+    void withTheDevicesGoneFailOpenSendsStraightToTheOriginAndLogsIt() throws Exception {
+        // a second gateway on the same host, explicit proxy only, its L2 service fail-open; no device forwards now
+        Path d = Files.createDirectories(dir.resolve("fail-open"));
+        Path config = d.resolve("loupe.yaml");
+        Files.writeString(config, """
+                data-dir: %s
+                listener: {address: 127.0.0.1, port: 18092}
+                admin: {port: 0}
+                upstream: {extra-ca-bundles: [%s]}
+                resolver: {nameservers: ["127.0.0.1:9"], query-timeout: 500ms}
+                access-log: {target: %s}
+                inline:
+                  services:
+                    - {name: bump-open, type: l2, marks: [4], pairs: [{egress: i0, ingress: i1}], server-port: 80,
+                       return-port: 15003, return-mark: 3, failure-mode: fail-open, probe-source: 10.79.0.254,
+                       probe-destination: 10.79.1.2, health-interval: 300ms, connect-timeout: 500ms}
+                """.formatted(d.resolve("data"), dir.resolve("origin-ca.pem"), d.resolve("access.log")));
+        Process open = Net.startLoupe(gw, config, d.resolve("loupe.out"), "return listener for inline L2");
+        try {
+            Net.awaitFile(d.resolve("loupe.out"), "device i0>i1: out of rotation", d.resolve("loupe.out"));
+            Process p = Net.inNamespace(gw, Partners.require("curl"), "--silent", "--max-time", "20", "-w",
+                    "\n%{http_code}", "-x", "http://127.0.0.1:18092", "--cacert", d.resolve("data/ca.crt").toString(),
+                    "https://" + SERVER + "/index.html?fail-open").start();
+            String out = new String(p.getInputStream().readAllBytes());
+            Partners.finish(p);
+            assertThat(out).contains(Origins.MARKER).endsWith("\n200");
+            String log = Net.awaitFile(d.resolve("access.log"), "index.html?fail-open", d.resolve("loupe.out"));
+            assertThat(log.lines().filter(l -> l.contains("index.html?fail-open") && l.contains("\"inline\""))
+                    .findFirst().orElseThrow()).contains("fail-open");
+        } finally {
+            open.destroy();
+            open.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
     /** Bytes a device interface received from Loupe (d1, d3: the replies, which carry the responses). */
     private static long bridged(String device) throws Exception {
         Process p = Net.inNamespace(dev, "cat", "/sys/class/net/" + device + "/statistics/rx_bytes").start();

@@ -39,7 +39,11 @@ public final class TrafficHistory {
 
     void connection(ConnectionRecord record) {
         String verdict = record.verdict() == null ? "unknown" : record.verdict();
-        connections.computeIfAbsent(verdict, v -> new LongAdder()).increment();
+        LongAdder byVerdict = connections.get(verdict);
+        if (byVerdict == null) {
+            byVerdict = connections.computeIfAbsent(verdict, v -> new LongAdder());
+        }
+        byVerdict.increment();
         bytes.add(record.bytesUp() + record.bytesDown());
         String reason = record.reason();
         int colon = reason == null ? -1 : reason.indexOf(": ");

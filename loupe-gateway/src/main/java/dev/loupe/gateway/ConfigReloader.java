@@ -41,6 +41,8 @@ final class ConfigReloader {
     /** The mirror, also while a reload left it without sinks (kept for a later reload; closed with the gateway). */
     private Mirror mirror;
     private volatile Supplier<LoupeConfig> configSource;
+    private volatile dev.loupe.gateway.admin.AdminServer admin;
+    private volatile java.util.function.Consumer<java.net.InetSocketAddress> newListener = a -> { };
     private volatile ConfigReload last;
     private volatile java.time.Instant lastAt;
 
@@ -52,6 +54,13 @@ final class ConfigReloader {
         this.openConnections = openConnections;
         this.parts = parts;
         this.mirror = current.get().mirror();
+    }
+
+    /** The admin API, which a reload may move; {@code listening} learns every address Loupe listens on. */
+    void admin(dev.loupe.gateway.admin.AdminServer server,
+               java.util.function.Consumer<java.net.InetSocketAddress> listening) {
+        this.admin = server;
+        this.newListener = listening;
     }
 
     void configSource(Supplier<LoupeConfig> source) {
@@ -118,11 +127,19 @@ final class ConfigReloader {
         } catch (Exception e) {
             return invalid(e);
         }
+        dev.loupe.gateway.admin.AdminServer.Rebind adminRebind = null;
         Mirror nextMirror;
         try {
+            if (admin != null && (!was.admin().address().equals(next.admin().address())
+                    || !was.admin().port().equals(next.admin().port()))) {
+                adminRebind = admin.prepareRebind(next.admin().address(), next.admin().port());
+            }
             nextMirror = mirror(was, next);
         } catch (Exception e) {
             rebind.abort();
+            if (adminRebind != null) {
+                adminRebind.abort();
+            }
             return invalid(e);
         }
         IcapAdaptation icap = icap(running.icap(), was, next);
@@ -137,6 +154,10 @@ final class ConfigReloader {
                 Stages.plan(next.stageOrder(), running.intel(), icap, inline), running.defences(),
                 running.connectionIds(), ServiceChain.byRule(next.policy().rules())));
         rebind.commit();
+        if (adminRebind != null) {
+            newListener.accept(adminRebind.address());
+            adminRebind.commit();
+        }
         if (inline != running.inline()) {
             startProbing(inline, running);
             running.inline().close(); // its probes stop; connections on the old snapshot still use its devices
@@ -175,6 +196,9 @@ final class ConfigReloader {
         }
         if (!was.policy().autoBypass().equals(next.policy().autoBypass())) {
             return "policy.auto-bypass";
+        }
+        if (!Objects.equals(was.admin().tokenFile(), next.admin().tokenFile())) {
+            return "admin.token-file";
         }
         if (!Objects.equals(was.accessLog().queueSize(), next.accessLog().queueSize())) {
             return "access-log.queue-size";

@@ -157,6 +157,7 @@ public final class Gateway implements AutoCloseable {
                             why -> gatewayRef[0].drain(why), dryRun -> gatewayRef[0].reload(dryRun), recent), loops,
                     transport.serverChannel(), adminExecutor, dashboard);
             guard.addListener(admin.address());
+            reloader.admin(admin, guard::addListener);
             // the one URL that carries a credential: it signs in once, then only the HttpOnly cookie does
             log.info("dashboard: http://{}:{}/ui/login?once={} (one-time sign-in link; or sign in with the admin token)",
                     admin.address().getHostString(), admin.address().getPort(), dashboard.oneTimeToken());

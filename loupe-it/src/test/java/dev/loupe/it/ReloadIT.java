@@ -162,18 +162,26 @@ class ReloadIT {
     }
 
     @Test
-    void aMovedListenerRebindsAndTheAccessLogChangesFile() throws Exception {
+    void movedListenersAndAdminRebindAndTheAccessLogChangesFile() throws Exception {
         startGateway("");
         Socket session = DecryptedSessions.open(port, origins, dir.resolve("data/ca.crt"));
         int oldPort = port;
+        int oldAdmin = adminPort;
         port = Partners.freePort();
+        adminPort = Partners.freePort();
         Path newLog = dir.resolve("logs/moved.log");
         writeConfig("");
         Files.writeString(config, Files.readString(config).replace(dir.resolve("access.log").toString(),
                 newLog.toString()));
         signal("HUP");
         awaitLog("configuration reloaded");
-        assertThat(lastLine("configuration reloaded")).contains("listener").contains("access-log");
+        assertThat(lastLine("configuration reloaded")).contains("listener").contains("access-log").contains("admin");
+        assertThat(metrics()).as("the admin API on its new port").contains("loupe_config_reloads_total");
+        try (Socket refused = new Socket()) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(
+                    () -> refused.connect(new java.net.InetSocketAddress("127.0.0.1", oldAdmin), 2_000))
+                    .as("the old admin port is closed").isInstanceOf(java.net.ConnectException.class);
+        }
         assertThat(fetch("upstream.test")).as("the new listener").endsWith("\n200");
         assertThat(DecryptedSessions.request(session, "/index.html"))
                 .as("a connection accepted on the old listener carries on").startsWith("HTTP/1.1 200");

@@ -10,16 +10,17 @@ import java.util.function.Function;
 /**
  * What a new configuration changes against the running one, section by section, and whether a reload can apply
  * it. Reloadable: {@code policy}, {@code intel}, {@code limits}, {@code http2}, {@code shutdown}, {@code pac},
- * {@code icap}, {@code mirror}, {@code access-log}, {@code listener}, {@code transparent}, {@code pipeline}: new
+ * {@code icap}, {@code mirror}, {@code access-log}, {@code listener}, {@code transparent}, {@code pipeline},
+ * {@code inline}, {@code admin} (its address): new
  * connections get the new values while open ones finish on theirs. The others need a restart: the CA and data
- * directory (keys), upstream trust and resolver (shared by every connection's validation cache), the admin
- * listener (the API a reload may come through) and the cluster link; within {@code inline}, what its return
+ * directory (keys), upstream trust and resolver (shared by every connection's validation cache) and the cluster
+ * link; the admin token file; within {@code inline}, what its return
  * listener is bound with (see {@link #inlineNeedsRestart}). A reload that changes one is refused as a whole, so a node never runs half of a file.
  */
 public record ConfigChanges(List<String> changed, List<String> needRestart) {
     private static final Map<String, Function<LoupeConfig, Object>> SECTIONS = new LinkedHashMap<>();
     private static final List<String> RELOADABLE = List.of("policy", "intel", "limits", "http2", "shutdown", "pac",
-            "icap", "mirror", "access-log", "listener", "transparent", "pipeline", "inline");
+            "icap", "mirror", "access-log", "listener", "transparent", "pipeline", "inline", "admin");
 
     static {
         SECTIONS.put("data-dir", LoupeConfig::dataDir);

@@ -40,10 +40,12 @@ public final class AdminServer implements AutoCloseable {
     static final ObjectMapper JSON = new ObjectMapper()
             .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE);
 
-    private final Channel channel;
+    private volatile Channel channel;
+    private final ServerBootstrap bootstrap;
 
-    private AdminServer(Channel channel) {
+    private AdminServer(Channel channel, ServerBootstrap bootstrap) {
         this.channel = channel;
+        this.bootstrap = bootstrap;
     }
 
     public static AdminServer start(String address, int port, AdminToken token, Map<String, AdminRoute> routes,
@@ -56,16 +58,50 @@ public final class AdminServer implements AutoCloseable {
                                     EventLoopGroup loops, Class<? extends ServerChannel> serverChannel,
                                     Executor workers, DashboardSessions sessions) throws InterruptedException {
         Map<String, AdminRoute> table = Map.copyOf(new LinkedHashMap<>(routes));
-        Channel ch = new ServerBootstrap().group(loops).channel(serverChannel)
+        ServerBootstrap bootstrap = new ServerBootstrap().group(loops).channel(serverChannel)
                 .childHandler(new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel c) {
                         c.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(1 << 20),
                                 new Handler(token, table, workers, sessions));
                     }
-                }).bind(address, port).sync().channel();
+                });
+        Channel ch = bootstrap.bind(address, port).sync().channel();
         log.info("admin API listening on {} (bearer token required)", ch.localAddress());
-        return new AdminServer(ch);
+        return new AdminServer(ch, bootstrap);
+    }
+
+    /**
+     * Binds the same API on another address (a reload moved {@code admin}); {@link Rebind#commit} then closes the
+     * old socket (connections already accepted, such as the one that asked for the reload, finish), and
+     * {@link Rebind#abort} the new one.
+     */
+    public Rebind prepareRebind(String address, int port) throws InterruptedException {
+        Channel next = bootstrap.bind(address, port).sync().channel();
+        return new Rebind(next);
+    }
+
+    public final class Rebind {
+        private final Channel next;
+
+        private Rebind(Channel next) {
+            this.next = next;
+        }
+
+        public InetSocketAddress address() {
+            return (InetSocketAddress) next.localAddress();
+        }
+
+        public void commit() {
+            Channel old = channel;
+            channel = next;
+            old.close().awaitUninterruptibly();
+            log.info("admin API moved from {} to {}", old.localAddress(), next.localAddress());
+        }
+
+        public void abort() {
+            next.close().awaitUninterruptibly();
+        }
     }
 
     public InetSocketAddress address() {

@@ -1,10 +1,8 @@
 package dev.loupe.app;
 
 import dev.loupe.core.transparent.InlineRules;
-import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 
 @Command(name = "inline", mixinStandardHelpOptions = true,
         description = "Inline device deployment helpers.", subcommands = InlineCommand.Rules.class)
@@ -20,18 +18,10 @@ final class InlineCommand implements Runnable {
     @Command(name = "rules", mixinStandardHelpOptions = true,
             description = "Print the ip and nft commands that route an l2 or l3 inline service's flows through its "
                     + "devices and back (run them as root on the gateway host, after 'loupe transparent rules').")
-    static final class Rules implements Callable<Integer> {
-        @Mixin
-        ConfigOptions options;
-        @CommandLine.Spec
-        CommandLine.Model.CommandSpec spec;
-
+    static final class Rules extends PrintRulesCommand {
         @Override
-        public Integer call() {
-            var out = spec.commandLine().getOut();
-            out.print(InlineRules.shellScript(options.load()));
-            out.flush();
-            return 0;
+        String script(dev.loupe.core.config.LoupeConfig config) {
+            return InlineRules.shellScript(config);
         }
     }
 }

@@ -1,7 +1,5 @@
 package dev.loupe.it;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -62,28 +60,12 @@ final class AfPacketIps {
                 logging: { default-log-level: notice, outputs: [ { console: { enabled: yes } } ] }
                 af-packet:
                 %s
-                stream:
-                  memcap: 64mb
-                  checksum-validation: no
-                  inline: yes
-                  midstream: true
-                  reassembly: { memcap: 256mb, depth: 0 }
+                %s
                 app-layer:
                   protocols:
                     http:
                       enabled: yes
-                """.formatted(afPacket.toString().stripTrailing()));
-        Process suricata = Net.inNamespace(ns, Partners.require("suricata"), "-c", logs.resolve("suricata.yaml").toString(),
-                "-S", logs.resolve("ips.rules").toString(), "-l", logs.toString(), "-k", "none", "--af-packet",
-                "--runmode", "workers", "--reject-dev=" + pairs.get(0)[0],
-                "--pidfile", logs.resolve("suricata.pid").toString())
-                .redirectErrorStream(true).redirectOutput(logs.resolve("suricata.out").toFile()).start();
-        long deadline = System.currentTimeMillis() + 60_000;
-        while (!Files.readString(logs.resolve("suricata.out")).contains("Engine started")) {
-            assertThat(suricata.isAlive()).as(Files.readString(logs.resolve("suricata.out"))).isTrue();
-            assertThat(System.currentTimeMillis()).as("Suricata start").isLessThan(deadline);
-            Thread.sleep(100);
-        }
-        return suricata;
+                """.formatted(afPacket.toString().stripTrailing(), SuricataProcess.STREAM_AND_HTTP.stripTrailing()));
+        return SuricataProcess.start(ns, logs, "--af-packet", "--runmode", "workers", "--reject-dev=" + pairs.get(0)[0]);
     }
 }

@@ -1,7 +1,5 @@
 package dev.loupe.it;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -59,16 +57,6 @@ final class NfqueueIps {
                           response-body-minimal-inspect-size: 1
                 """);
         Net.run("ip", "netns", "exec", ns, "iptables-nft", "-A", "FORWARD", "-j", "NFQUEUE", "--queue-num", "0");
-        Process suricata = Net.inNamespace(ns, Partners.require("suricata"), "-c", logs.resolve("suricata.yaml").toString(),
-                "-S", logs.resolve("ips.rules").toString(), "-l", logs.toString(), "-k", "none", "-q", "0",
-                "--pidfile", logs.resolve("suricata.pid").toString())
-                .redirectErrorStream(true).redirectOutput(logs.resolve("suricata.out").toFile()).start();
-        long deadline = System.currentTimeMillis() + 60_000;
-        while (!Files.readString(logs.resolve("suricata.out")).contains("Engine started")) {
-            assertThat(suricata.isAlive()).as(Files.readString(logs.resolve("suricata.out"))).isTrue();
-            assertThat(System.currentTimeMillis()).as("Suricata start").isLessThan(deadline);
-            Thread.sleep(100);
-        }
-        return suricata;
+        return SuricataProcess.start(ns, logs, "-q", "0");
     }
 }

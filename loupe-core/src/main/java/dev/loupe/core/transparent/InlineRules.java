@@ -60,8 +60,9 @@ public final class InlineRules {
                 out.add("for dev in " + eg + " " + in + "; do");
                 out.add("  ip link set \"$dev\" up");
                 out.add("  sysctl -qw net.ipv4.conf.\"$dev\".rp_filter=0");
-                out.add("  # a bridging device forwards frames as they are: the kernel must fill in checksums itself");
-                out.add("  ethtool -K \"$dev\" tx off >/dev/null");
+                out.add("  # a device copies frames as they are; over a virtual link (veth, no device/ in sysfs) nothing would");
+                out.add("  # fill in an off-loaded checksum, so the kernel must; a physical NIC does it on the wire");
+                out.add("  [ -e /sys/class/net/\"$dev\"/device ] || ethtool -K \"$dev\" tx off >/dev/null");
                 out.add("done");
                 out.add("ip neigh replace " + NEXT_HOP_V4_OUT + " lladdr \"$(cat /sys/class/net/" + in
                         + "/address)\" dev " + eg + " nud permanent");

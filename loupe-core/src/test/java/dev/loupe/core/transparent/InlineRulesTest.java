@@ -25,7 +25,7 @@ class InlineRulesTest {
                 .contains("iifname \"i3\" meta nfproto ipv4 tcp dport 80 ct mark set 0x7 tproxy ip to :15002")
                 .contains("iifname \"i3\" meta nfproto ipv6 tcp dport 80 ct mark set 0x7 tproxy ip6 to :15002")
                 .contains("meta mark 0x3 ct mark { 0x5, 0x7 } meta mark set ct mark")
-                .contains("ethtool -K \"$dev\" tx off");
+                .contains("[ -e /sys/class/net/\"$dev\"/device ] || ethtool -K \"$dev\" tx off");
     }
 
     @Test

@@ -203,6 +203,7 @@ class MirrorIT {
             Path withDir = dir.resolve("pcap-with");
             Path withoutDir = dir.resolve("pcap-without");
             int streamPort = Partners.freePort();
+            String[] mirrorState = {""}; // for a failure's message: drops tell a lost event from a synthesis problem
             for (boolean include : new boolean[] {true, false}) {
                 Path pcapDir = include ? withDir : withoutDir;
                 String sinks = "    - {type: pcap-file, directory: " + pcapDir + "}\n" + (include
@@ -225,6 +226,11 @@ class MirrorIT {
                         assertThat(r.exitCode()).isZero();
                     }
                     Thread.sleep(500);
+                    if (include) {
+                        var mirror = loupe.gateway.services().mirror();
+                        mirrorState[0] = "sinks " + mirror.stats() + ", events dropped before synthesis "
+                                + mirror.droppedEvents();
+                    }
                 } finally {
                     loupe.close();
                     if (stalled != null) {
@@ -240,7 +246,7 @@ class MirrorIT {
             // the file sink has every plain download in full while the stream reader stalled
             String uris = Tshark.read(pcapFile(withDir), "-Y", "http.request", "-T", "fields", "-e", "http.request.uri");
             for (int i = 0; i < 20; i++) {
-                assertThat(uris).contains("/300k.bin?n=" + i + "\n");
+                assertThat(uris).as(mirrorState[0] + "; files " + pcapFiles(withDir)).contains("/300k.bin?n=" + i + "\n");
             }
             Path objects = Files.createDirectories(dir.resolve("objects-relayed"));
             Tshark.read(pcapFile(withDir), "-q", "--export-objects", "http," + objects);
@@ -257,6 +263,12 @@ class MirrorIT {
     private static Path pcapFile(Path pcapDir) throws Exception {
         try (Stream<Path> files = Files.list(pcapDir)) {
             return files.filter(p -> p.toString().endsWith(".pcap")).findFirst().orElseThrow();
+        }
+    }
+
+    private static List<String> pcapFiles(Path directory) throws Exception {
+        try (Stream<Path> files = Files.list(directory)) {
+            return files.map(f -> f.getFileName() + " " + f.toFile().length()).sorted().toList();
         }
     }
 }

@@ -159,7 +159,7 @@ final class ConfigReloader {
             adminRebind.commit();
         }
         if (inline != running.inline()) {
-            startProbing(inline, running);
+            inline.service().startProbing(l3Probe(inline.service().config(), running));
             running.inline().close(); // its probes stop; connections on the old snapshot still use its devices
         }
         long micros = (System.nanoTime() - start) / 1_000;
@@ -173,19 +173,15 @@ final class ConfigReloader {
         if (was.inline().equals(next.inline())) {
             return running.inline();
         }
-        return running.inline().reconfigured(next.inline(), parts.inlineMetrics(), l3Probe(next, running));
+        return running.inline().reconfigured(next.inline(), parts.inlineMetrics(),
+                l3Probe(next.inline().services().get(0), running));
     }
 
-    private dev.loupe.gateway.inline.InlineHttpService.L3Probe l3Probe(LoupeConfig next, GatewayServices running) {
-        var service = next.inline().services().get(0);
+    /** The loop probe of a routed (L3, L2) service, null for an HTTP one (its probe needs no help). */
+    private dev.loupe.gateway.inline.InlineHttpService.L3Probe l3Probe(
+            dev.loupe.core.config.InlineServiceConfig service, GatewayServices running) {
         return service.routed() ? new dev.loupe.gateway.proxy.InlineL3Probe(running.connector(), parts.loops(), service)
                 : null;
-    }
-
-    private void startProbing(dev.loupe.gateway.inline.Inline inline, GatewayServices running) {
-        var service = inline.service();
-        service.startProbing(service.routed()
-                ? new dev.loupe.gateway.proxy.InlineL3Probe(running.connector(), parts.loops(), service.config()) : null);
     }
 
     /** A field of a reloadable section that still needs a restart, named for the refusal; null when none. */

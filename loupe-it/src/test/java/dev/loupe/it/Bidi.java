@@ -1,21 +1,13 @@
 package dev.loupe.it;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.WebSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -24,14 +16,11 @@ import java.util.regex.Pattern;
  * {@code --remote-debugging-port}, with the JDK's WebSocket client: navigate, evaluate, wait for a condition.
  */
 final class Bidi implements AutoCloseable {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private final Process firefox;
-    private final WebSocket socket;
-    private final Map<Integer, CompletableFuture<JsonNode>> pending = new ConcurrentHashMap<>();
-    private final AtomicInteger ids = new AtomicInteger();
+    private final JsonWebSocket socket;
     private String context;
 
-    private Bidi(Process firefox, WebSocket socket) {
+    private Bidi(Process firefox, JsonWebSocket socket) {
         this.firefox = firefox;
         this.socket = socket;
     }
@@ -78,46 +67,14 @@ final class Bidi implements AutoCloseable {
                 // firefox went away
             }
         });
-        Bidi[] self = new Bidi[1];
-        StringBuilder partial = new StringBuilder();
-        WebSocket socket = HttpClient.newHttpClient().newWebSocketBuilder()
-                .buildAsync(URI.create(ws.endsWith("/session") ? ws : ws + "/session"), new WebSocket.Listener() {
-                    @Override
-                    public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
-                        partial.append(data);
-                        if (last) {
-                            try {
-                                JsonNode message = JSON.readTree(partial.toString());
-                                if (message.has("id")) {
-                                    var f = self[0].pending.remove(message.get("id").asInt());
-                                    if (f != null) {
-                                        f.complete(message);
-                                    }
-                                }
-                            } catch (Exception e) {
-                                // events we do not follow
-                            }
-                            partial.setLength(0);
-                        }
-                        webSocket.request(1);
-                        return null;
-                    }
-                }).get(10, TimeUnit.SECONDS);
-        self[0] = new Bidi(p, socket);
-        self[0].call("session.new", Map.of("capabilities", Map.of()));
-        self[0].context = self[0].call("browsingContext.getTree", Map.of()).path("contexts").get(0)
-                .path("context").asText();
-        return self[0];
+        Bidi bidi = new Bidi(p, JsonWebSocket.connect(URI.create(ws.endsWith("/session") ? ws : ws + "/session")));
+        bidi.call("session.new", Map.of("capabilities", Map.of()));
+        bidi.context = bidi.call("browsingContext.getTree", Map.of()).path("contexts").get(0).path("context").asText();
+        return bidi;
     }
 
     JsonNode call(String method, Map<String, Object> params) throws Exception {
-        int id = ids.incrementAndGet();
-        ObjectNode message = JSON.createObjectNode().put("id", id).put("method", method);
-        message.set("params", JSON.valueToTree(params));
-        CompletableFuture<JsonNode> answer = new CompletableFuture<>();
-        pending.put(id, answer);
-        socket.sendText(JSON.writeValueAsString(message), true).get(10, TimeUnit.SECONDS);
-        JsonNode reply = answer.get(30, TimeUnit.SECONDS);
+        JsonNode reply = socket.call(method, params);
         if (!"success".equals(reply.path("type").asText())) {
             throw new AssertionError(method + ": " + reply);
         }

@@ -2,22 +2,16 @@ package dev.loupe.it;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.net.http.WebSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -29,11 +23,9 @@ final class Cdp implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Process chromium;
-    private final WebSocket socket;
-    private final AtomicInteger ids = new AtomicInteger();
-    private final Map<Integer, CompletableFuture<JsonNode>> pending = new ConcurrentHashMap<>();
+    private final JsonWebSocket socket;
 
-    private Cdp(Process chromium, WebSocket socket) {
+    private Cdp(Process chromium, JsonWebSocket socket) {
         this.chromium = chromium;
         this.socket = socket;
     }
@@ -66,43 +58,11 @@ final class Cdp implements AutoCloseable {
                 page = t.path("webSocketDebuggerUrl").asText();
             }
         }
-        Cdp[] self = new Cdp[1];
-        StringBuilder partial = new StringBuilder();
-        WebSocket ws = http.newWebSocketBuilder().buildAsync(URI.create(page), new WebSocket.Listener() {
-            @Override
-            public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
-                partial.append(data);
-                if (last) {
-                    String text = partial.toString();
-                    partial.setLength(0);
-                    try {
-                        JsonNode message = JSON.readTree(text);
-                        if (message.has("id")) {
-                            var f = self[0].pending.remove(message.get("id").asInt());
-                            if (f != null) {
-                                f.complete(message);
-                            }
-                        }
-                    } catch (Exception e) {
-                        // events we do not follow
-                    }
-                }
-                webSocket.request(1);
-                return null;
-            }
-        }).get(10, TimeUnit.SECONDS);
-        self[0] = new Cdp(p, ws);
-        return self[0];
+        return new Cdp(p, JsonWebSocket.connect(URI.create(page)));
     }
 
     JsonNode call(String method, Map<String, Object> params) throws Exception {
-        int id = ids.incrementAndGet();
-        ObjectNode message = JSON.createObjectNode().put("id", id).put("method", method);
-        message.set("params", JSON.valueToTree(params));
-        CompletableFuture<JsonNode> answer = new CompletableFuture<>();
-        pending.put(id, answer);
-        socket.sendText(JSON.writeValueAsString(message), true).get(10, TimeUnit.SECONDS);
-        JsonNode reply = answer.get(20, TimeUnit.SECONDS);
+        JsonNode reply = socket.call(method, params);
         if (reply.has("error")) {
             throw new AssertionError(method + ": " + reply.get("error"));
         }

@@ -7,7 +7,6 @@ import java.net.InetAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
@@ -15,9 +14,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,7 +41,6 @@ public final class AutoBypass {
     static final int DEFAULT_MAX_TRACKED = 100_000;
     /** Rejections remembered per key: enough to count distinct clients, bounded against floods. */
     private static final int MAX_REMEMBERED = 256;
-    private static final int HISTORY = 100;
 
     /**
      * An active (or past, in {@link #recentGrants}) bypass. {@code client} is null in global scope;
@@ -89,16 +85,11 @@ public final class AutoBypass {
     private final AutoBypassSettings settings;
     private final Clock clock;
     private final Cache<Key, State> states;
-    private final LongAdder granted = new LongAdder();
-    private final Map<String, LongAdder> refused = new ConcurrentHashMap<>();
+    private final GrantLedger ledger;
     private final List<NamePattern> neverHosts;
     /** Replaced together by a configuration reload (new rules, category lists); learned state is kept. */
     private volatile CategoryList categories;
     private volatile Eligibility eligibility;
-    /** Grant times within the last minute (epoch millis), for the rate limit; guarded by itself. */
-    private final ArrayDeque<Long> recentGrantTimes = new ArrayDeque<>();
-    /** The latest grants, newest last; guarded by itself. */
-    private final ArrayDeque<Entry> history = new ArrayDeque<>();
     /** Told of every grant made here (the cluster shares it); must not block, it runs inside the state update. */
     private volatile java.util.function.Consumer<Entry> grantListener = e -> { };
 
@@ -116,6 +107,7 @@ public final class AutoBypass {
         this.clock = Objects.requireNonNull(clock, "clock");
         this.categories = Objects.requireNonNull(categories, "categories");
         this.eligibility = Objects.requireNonNull(eligibility, "eligibility");
+        this.ledger = new GrantLedger(settings.maxGrantsPerMinute());
         List<String> hosts = settings.neverBypass().hosts();
         this.neverHosts = java.util.stream.IntStream.range(0, hosts.size())
                 .mapToObj(i -> NamePattern.parse("never-bypass.hosts[" + i + "]", hosts.get(i), "never-bypass",
@@ -251,21 +243,17 @@ public final class AutoBypass {
 
     /** The latest grants (at most 100), oldest first, whether or not still in force. */
     public List<Entry> recentGrants() {
-        synchronized (history) {
-            return List.copyOf(history);
-        }
+        return ledger.recentGrants();
     }
 
     /** How many bypasses were granted since start (a host bypassed twice counts twice). */
     public long bypassesGranted() {
-        return granted.sum();
+        return ledger.grantedTotal();
     }
 
     /** Grants refused since start, by reason kind (indicator, block-rule, never-bypass, rate-limit). */
     public Map<String, Long> refusals() {
-        Map<String, Long> out = new java.util.TreeMap<>();
-        refused.forEach((k, v) -> out.put(k, v.sum()));
-        return out;
+        return ledger.refusals();
     }
 
     public AutoBypassSettings settings() {
@@ -328,25 +316,19 @@ public final class AutoBypass {
         if (refusal.isEmpty()) {
             refusal = eligibility.whyNot(facts);
         }
-        if (refusal.isEmpty() && !takeGrant(now)) {
+        if (refusal.isEmpty() && !ledger.takeGrant(now)) {
             refusal = Optional.of(new Refusal("rate-limit", "more than " + settings.maxGrantsPerMinute()
                     + " bypasses granted within a minute (auto-bypass.max-grants-per-minute)"));
         }
         if (refusal.isPresent()) {
-            refused.computeIfAbsent(refusal.get().kind(), k -> new LongAdder()).increment();
+            ledger.refused(refusal.get().kind());
             log.info("auto-bypass refused for {}{}: {} ({})", key.host(), clientLabel(key, facts), reason,
                     refusal.get().detail());
             return new State(failures, clients, null, null, null);
         }
-        granted.increment();
         State state = new State(failures, clients, now, now.plus(settings.duration()), reason);
         Entry entry = toEntry(key, state);
-        synchronized (history) {
-            if (history.size() == HISTORY) {
-                history.removeFirst();
-            }
-            history.addLast(entry);
-        }
+        ledger.granted(entry);
         grantListener.accept(entry);
         log.info("auto-bypass granted for {}{} until {}: {}", key.host(), clientLabel(key, facts), state.until(),
                 reason);
@@ -368,20 +350,6 @@ public final class AutoBypass {
             }
         }
         return Optional.empty();
-    }
-
-    private boolean takeGrant(Instant now) {
-        long cutoff = now.toEpochMilli() - 60_000;
-        synchronized (recentGrantTimes) {
-            while (!recentGrantTimes.isEmpty() && recentGrantTimes.peekFirst() <= cutoff) {
-                recentGrantTimes.removeFirst();
-            }
-            if (recentGrantTimes.size() >= settings.maxGrantsPerMinute()) {
-                return false;
-            }
-            recentGrantTimes.addLast(now.toEpochMilli());
-            return true;
-        }
     }
 
     private static String clientLabel(Key key, ConnectionFacts facts) {

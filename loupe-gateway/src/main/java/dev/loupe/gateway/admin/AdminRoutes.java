@@ -13,7 +13,6 @@ import dev.loupe.gateway.cluster.ClusterLink;
 import dev.loupe.gateway.cluster.NodeHealth;
 import java.util.Optional;
 import dev.loupe.gateway.intel.IntelService;
-import dev.loupe.gateway.mirror.Mirror;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -148,8 +147,8 @@ public final class AdminRoutes {
             status.put("indicators_from_feeds", intel.stores().get(1).size());
             status.put("feed_indicators_by_type", intel.stores().get(1).countsByType());
             status.put("cluster", cluster.status());
-            status.put("open_connections", recent.history().samples().isEmpty() ? null
-                    : recent.history().samples().get(recent.history().samples().size() - 1).open());
+            var samples = recent.history().samples();
+            status.put("open_connections", samples.isEmpty() ? null : samples.get(samples.size() - 1).open());
             status.put("connections_by_verdict", recent.history().connectionTotals());
             status.put("last_reload", view.lastReload());
             return AdminRoute.Response.ok(status);

@@ -92,7 +92,7 @@ public final class Gateway implements AutoCloseable {
         Clock clock = Clock.systemUTC();
         Transport transport = Transport.select();
         TlsContexts tls = TlsContexts.create();
-        EventLoopGroup loops = transport.newGroup(Runtime.getRuntime().availableProcessors(),
+        EventLoopGroup loops = transport.newGroup(config.runtime().loops(),
                 new DefaultThreadFactory("loupe-io", true));
         ExecutorService forgeExecutor = Executors.newFixedThreadPool(2, new DefaultThreadFactory("loupe-forge", true));
         ClusterLink closeOnFailure = null;

@@ -47,7 +47,8 @@ final class Listeners {
     /** Binds what {@code config} asks for (at start). */
     void bind(LoupeConfig config) throws InterruptedException {
         explicit = bindExplicit(config.listener());
-        log.info("Loupe listening on {} (explicit proxy; transport {})", explicit.localAddress(), transport.name());
+        log.info("Loupe listening on {} (explicit proxy; transport {}, {} event loops)", explicit.localAddress(),
+                transport.name(), config.runtime().loops());
         if (config.transparent().enabled()) {
             transparent = bindTransparent(config.transparent());
         }

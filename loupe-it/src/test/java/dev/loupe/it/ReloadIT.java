@@ -201,6 +201,38 @@ class ReloadIT {
     }
 
     @Test
+    void theGatewayRunsTheConfiguredEventLoopsAndAChangeNeedsARestart() throws Exception {
+        startGateway("runtime: {event-loops: 1}\n");
+        Socket session = DecryptedSessions.open(port, origins, dir.resolve("data/ca.crt"));
+        assertThat(DecryptedSessions.request(session, "/index.html")).startsWith("HTTP/1.1 200");
+        assertThat(fetch("upstream.test")).endsWith("\n200");
+        assertThat(ioThreads()).as("threads named loupe-io").isEqualTo(1);
+        assertThat(lastLine("Loupe listening on")).contains("1 event loops");
+
+        writeConfig("runtime: {event-loops: 2}\n");
+        LoupeProcess.Result restart = LoupeProcess.run(dir, "reload", "--config", dir.resolve("good.yaml").toString(),
+                "--admin-port", String.valueOf(adminPort));
+        assertThat(restart.exitCode()).isEqualTo(1);
+        assertThat(restart.stderr()).contains("refused").contains("need a restart: runtime");
+        assertThat(ioThreads()).as("still one loop after the refused reload").isEqualTo(1);
+        assertThat(DecryptedSessions.request(session, "/index.html")).startsWith("HTTP/1.1 200");
+        session.close();
+    }
+
+    /** The gateway's threads whose name (as the kernel has it, /proc/PID/task/N/comm) starts with loupe-io. */
+    private long ioThreads() throws Exception {
+        try (var tasks = Files.list(Path.of("/proc/" + gateway.pid() + "/task"))) {
+            return tasks.filter(t -> {
+                try {
+                    return Files.readString(t.resolve("comm")).startsWith("loupe-io");
+                } catch (java.io.IOException gone) {
+                    return false; // a thread that ended while listed
+                }
+            }).count();
+        }
+    }
+
+    @Test
     void fiftyReloadsUnderARequestLoopLoseNothingAndLeakNoDescriptorOrIcapConnection() throws Exception {
         icap = IcapServers.start(dir.resolve("icap"), 1);
         // every reload changes the ICAP service: its pool is replaced each time, and the old one must close

@@ -13,8 +13,8 @@ import java.util.function.Function;
  * {@code icap}, {@code mirror}, {@code access-log}, {@code listener}, {@code transparent}, {@code pipeline},
  * {@code inline}, {@code admin} (its address): new
  * connections get the new values while open ones finish on theirs. The others need a restart: the CA and data
- * directory (keys), upstream trust and resolver (shared by every connection's validation cache) and the cluster
- * link; the admin token file; within {@code inline}, what its return
+ * directory (keys), upstream trust and resolver (shared by every connection's validation cache), the cluster
+ * link and {@code runtime} (the event loops); the admin token file; within {@code inline}, what its return
  * listener is bound with (see {@link #inlineNeedsRestart}). A reload that changes one is refused as a whole, so a node never runs half of a file.
  */
 public record ConfigChanges(List<String> changed, List<String> needRestart) {
@@ -42,6 +42,7 @@ public record ConfigChanges(List<String> changed, List<String> needRestart) {
         SECTIONS.put("cluster", LoupeConfig::cluster);
         SECTIONS.put("shutdown", LoupeConfig::shutdown);
         SECTIONS.put("pac", LoupeConfig::pac);
+        SECTIONS.put("runtime", LoupeConfig::runtime);
     }
 
     public static ConfigChanges between(LoupeConfig running, LoupeConfig next) {

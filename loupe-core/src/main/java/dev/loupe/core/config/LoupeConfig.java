@@ -25,7 +25,8 @@ public record LoupeConfig(
         java.util.List<String> pipeline,
         ClusterConfig cluster,
         ShutdownConfig shutdown,
-        PacConfig pac) {
+        PacConfig pac,
+        RuntimeConfig runtime) {
 
     public LoupeConfig {
         dataDir = Check.orDefault(dataDir, Path.of(System.getProperty("user.home"), ".loupe"));
@@ -46,6 +47,7 @@ public record LoupeConfig(
         cluster = Check.orDefault(cluster, ClusterConfig.defaults());
         shutdown = Check.orDefault(shutdown, ShutdownConfig.defaults());
         pac = Check.orDefault(pac, PacConfig.defaults());
+        runtime = Check.orDefault(runtime, RuntimeConfig.defaults());
         pipeline = pipeline == null ? null : java.util.List.copyOf(pipeline);
         StageOrder.resolve(pipeline, inline); // refused here, with the field, rather than at first use
         java.util.Set<String> services = new java.util.HashSet<>();
@@ -59,7 +61,8 @@ public record LoupeConfig(
     }
 
     public static LoupeConfig defaults() {
-        return new LoupeConfig(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
+        return new LoupeConfig(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null,
+                null);
     }
 
     /** The order of the inspection stages (from {@code pipeline:}, or the older inline settings). */
@@ -69,7 +72,7 @@ public record LoupeConfig(
 
     /**
      * A short digest of everything the nodes of a cluster should share: the whole configuration except the node's
-     * own name, its data directory and where it writes its access log. Records print every component, so their
+     * own name, its data directory, where it writes its access log and how many threads it runs. Records print every component, so their
      * text is a faithful, stable form.
      */
     public String fingerprint() {
@@ -78,7 +81,7 @@ public record LoupeConfig(
                 new AccessLogConfig(null, accessLog.queueSize()), mirror,
                 admin, intel, policy, transparent, icap, inline, http2, pipeline,
                 new ClusterConfig(c.redis(), "-", c.passwordFile(), c.caBundle(), c.heartbeat(), c.keyPrefix()),
-                shutdown, pac).toString();
+                shutdown, pac, RuntimeConfig.defaults()).toString(); // threads are the node's own
         try {
             byte[] d = java.security.MessageDigest.getInstance("SHA-256")
                     .digest(shared.getBytes(java.nio.charset.StandardCharsets.UTF_8));
@@ -90,6 +93,6 @@ public record LoupeConfig(
 
     public LoupeConfig withDataDir(Path dir) {
         return new LoupeConfig(dir, ca, listener, upstream, resolver, limits, accessLog, mirror, admin, intel, policy,
-                transparent, icap, inline, http2, pipeline, cluster, shutdown, pac);
+                transparent, icap, inline, http2, pipeline, cluster, shutdown, pac, runtime);
     }
 }

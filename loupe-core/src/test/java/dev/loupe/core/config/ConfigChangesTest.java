@@ -32,9 +32,10 @@ class ConfigChangesTest {
                 admin: {port: 9999}
                 upstream: {connect-timeout: 3s}
                 policy: {rules: [{name: r, hosts: [a.test], action: block}]}
+                runtime: {event-loops: 1}
                 """));
-        assertThat(restart.needRestart()).as("admin moves on reload; keys and trust do not")
-                .containsExactly("ca", "upstream");
+        assertThat(restart.needRestart()).as("admin moves on reload; keys, trust and threads do not")
+                .containsExactly("ca", "upstream", "runtime");
         assertThat(restart.changed()).contains("policy");
         assertThat(restart.applicable()).isFalse();
         assertThat(ConfigChanges.between(running, loader.parse("listener: {port: 3128}\n")).none()).isTrue();

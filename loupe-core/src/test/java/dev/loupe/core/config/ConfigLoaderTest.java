@@ -40,6 +40,8 @@ class ConfigLoaderTest {
         assertThat(c.upstream().invalidCertificateAction()).isEqualTo(InvalidCertificateAction.ERROR_PAGE);
         assertThat(c.dataDir()).isEqualTo(Path.of(System.getProperty("user.home"), ".loupe"));
         assertThat(c.ca().type().configName()).isEqualTo("ec-p256");
+        assertThat(c.runtime().loops()).as("one event loop per core")
+                .isEqualTo(Runtime.getRuntime().availableProcessors());
     }
 
     @Test
@@ -56,6 +58,8 @@ class ConfigLoaderTest {
                   idle-timeout: 2m
                 ca:
                   key-type: rsa-3072
+                runtime:
+                  event-loops: 3
                 """);
         assertThat(c.dataDir()).isEqualTo(Path.of(System.getProperty("user.home"), "custom"));
         assertThat(c.listener().port()).isEqualTo(3128);
@@ -63,6 +67,7 @@ class ConfigLoaderTest {
         assertThat(c.upstream().invalidCertificateAction()).isEqualTo(InvalidCertificateAction.REJECT);
         assertThat(c.limits().idleTimeout()).isEqualTo(Duration.ofMinutes(2));
         assertThat(c.ca().type().configName()).isEqualTo("rsa-3072");
+        assertThat(c.runtime().loops()).isEqualTo(3);
     }
 
     @ParameterizedTest(name = "{0}")
@@ -78,6 +83,7 @@ class ConfigLoaderTest {
         "limits: {max-header-size: 10}               | limits.max-header-size           | 10",
         "limits: {idle-timeout: 0s}                  | limits.idle-timeout              | 0s",
         "resolver: {nameservers: [8.8.8.8]}          | resolver.nameservers[0]          | 8.8.8.8",
+        "runtime: {event-loops: -1}                  | runtime.event-loops              | -1",
         "listenr: {}                                 | listenr                          | listenr",
     })
     void refusesBadValuesNamingFieldAndValue(String yaml, String field, String value) {

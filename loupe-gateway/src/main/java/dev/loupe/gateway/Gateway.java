@@ -173,6 +173,7 @@ public final class Gateway implements AutoCloseable {
                         .option(dev.loupe.gateway.transport.Transport.SO_MARK, l3.returnMark())
                         .childOption(ChannelOption.TCP_NODELAY, true)
                         .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, OriginConnector.WATER_MARK)
+                        .childOption(ChannelOption.RECVBUF_ALLOCATOR, OriginConnector.READS)
                         .childHandler(new dev.loupe.gateway.proxy.ReturnListenerInitializer(current::get,
                                 config.transparent().allowedClientNetworks(), true))
                         .bind(config.transparent().address(), l3.returnPort()).sync().channel();
@@ -188,6 +189,7 @@ public final class Gateway implements AutoCloseable {
                         .option(ChannelOption.SO_REUSEADDR, true)
                         .childOption(ChannelOption.TCP_NODELAY, true)
                         .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, OriginConnector.WATER_MARK)
+                        .childOption(ChannelOption.RECVBUF_ALLOCATOR, OriginConnector.READS)
                         .childHandler(new dev.loupe.gateway.proxy.ReturnListenerInitializer(current::get))
                         .bind(config.inline().returnAddress(), config.inline().returnPort()).sync().channel();
                 log.info("Loupe return listener for inline devices on {}", returnListener.localAddress());

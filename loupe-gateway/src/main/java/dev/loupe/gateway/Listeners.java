@@ -163,6 +163,7 @@ final class Listeners {
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, OriginConnector.WATER_MARK)
+                .childOption(ChannelOption.RECVBUF_ALLOCATOR, OriginConnector.READS)
                 .handler(clients);
     }
 }

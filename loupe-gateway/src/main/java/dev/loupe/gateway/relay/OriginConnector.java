@@ -22,6 +22,15 @@ import java.util.concurrent.TimeUnit;
 public final class OriginConnector {
     public static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(64 * 1024, 256 * 1024);
 
+    /**
+     * Read sizes that adapt up to 256 KiB (Netty's default stops at 64 KiB): a bulk transfer then takes a quarter of
+     * the read(2) calls and event-loop wake-ups; W3 in one A/B pair of runs: 0.88 to 0.81 s of gateway CPU per GB.
+     * A connection that reads little stays at small buffers, and none is held between reads. Shared: the allocator
+     * keeps no state, each channel's handle does.
+     */
+    public static final io.netty.channel.RecvByteBufAllocator READS =
+            new io.netty.channel.AdaptiveRecvByteBufAllocator(64, 2048, 256 * 1024);
+
     private final Transport transport;
     private final AddressResolverGroup<InetSocketAddress> resolver;
     /** The resolver for clients' destinations: refuses what the destination guard forbids. */
@@ -90,6 +99,7 @@ public final class OriginConnector {
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) connectTimeout.toMillis())
                 .option(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
+                .option(ChannelOption.RECVBUF_ALLOCATOR, READS)
                 .handler(new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel ch) {

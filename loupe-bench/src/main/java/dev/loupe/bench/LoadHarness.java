@@ -405,8 +405,8 @@ public final class LoadHarness {
           for (String w : options.only) {
             boolean h2 = w.endsWith("H2");
             List<BenchClient> clients = new ArrayList<>(h2 ? List.of(directH2, proxiedH2) : List.of(direct, proxied));
-            if (viaSslsplit != null && !h2 && !w.equals("W4")) {
-                // SSLsplit 0.5.5 neither offers nor forwards h2; W4 reads a JVM's heap (jcmd), which it has not
+            if (viaSslsplit != null && !h2) {
+                // SSLsplit 0.5.5 neither offers nor forwards h2
                 clients.add(viaSslsplit);
             }
             for (BenchClient client : clients) {
@@ -1036,12 +1036,13 @@ public final class LoadHarness {
     private Run w4(BenchClient client) throws Exception {
         Run r = newRun("W4", client, "session", "sessions");
         long pid = client.mode().equals("direct") ? origin.pid() : measured.pid();
+        boolean jvm = !client.mode().equals("sslsplit");
         r.measuredPid = pid;
         Errors errors = new Errors();
-        if (!ProcStats.settle(pid)) {
+        if (jvm && !ProcStats.settle(pid)) {
             errors.add(new IllegalStateException("jcmd " + pid + " GC.run failed: memory read without a full GC"));
         }
-        r.memoryBefore = settledMemory(pid);
+        r.memoryBefore = settledMemory(pid, jvm);
 
         int n = plan.w4Sessions;
         int half = n / 2;
@@ -1051,7 +1052,7 @@ public final class LoadHarness {
         openSessions(client, half, sessions, errors);
         double firstSeconds = (System.nanoTime() - start) / 1e9;
         Cpu firstHalf = cpu();
-        r.memoryHalf = settledMemory(pid);
+        r.memoryHalf = settledMemory(pid, jvm);
         int sessionsAtHalf = sessions.size();
 
         Cpu secondStart = cpu();
@@ -1067,7 +1068,7 @@ public final class LoadHarness {
         Cpu held = cpu();
         r.idleCpuSeconds = ProcStats.ticksToSeconds(client.viaProxy() ? held.gateway - opened.gateway
                 : held.origin - opened.origin);
-        r.memoryAfter = settledMemory(pid);
+        r.memoryAfter = settledMemory(pid, jvm);
         r.sessionsStillOpen = (int) sessions.stream().filter(t -> t.channel().isActive()).count();
         if (r.sessionsStillOpen < sessions.size()) {
             errors.add(new IllegalStateException((sessions.size() - r.sessionsStillOpen)
@@ -1090,10 +1091,16 @@ public final class LoadHarness {
         return r;
     }
 
-    private static ProcStats.Memory settledMemory(long pid) throws InterruptedException {
-        ProcStats.settle(pid);
+    /**
+     * A JVM's reading after a full GC and a trim; SSLsplit's (C, no heap to collect) is the VmRSS of its parent and
+     * worker, all of it "native", so its headline figure is its plain RSS growth per session.
+     */
+    private static ProcStats.Memory settledMemory(long pid, boolean jvm) throws InterruptedException {
+        if (jvm) {
+            ProcStats.settle(pid);
+        }
         Thread.sleep(500);
-        return ProcStats.memory(pid);
+        return jvm ? ProcStats.memory(pid) : new ProcStats.Memory(ProcStats.treeRssKiB(pid), 0, 0);
     }
 
     private static Double perSession(long before, long after, long sessions) {

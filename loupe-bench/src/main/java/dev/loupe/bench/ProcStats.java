@@ -81,6 +81,16 @@ final class ProcStats {
         return -1;
     }
 
+    /** VmRSS of a process and its live descendants (SSLsplit's parent and worker), in KiB; -1 if unreadable. */
+    static long treeRssKiB(long pid) {
+        long own = rssKiB(pid);
+        if (own < 0) {
+            return -1;
+        }
+        return own + ProcessHandle.of(pid).stream().flatMap(ProcessHandle::descendants)
+                .mapToLong(h -> Math.max(0, rssKiB(h.pid()))).sum();
+    }
+
     /** Runs {@code jcmd PID GC.run}; true if it worked. */
     static boolean fullGc(long pid) {
         return jcmd(pid, "GC.run") != null;

@@ -91,7 +91,9 @@ final class ResultsTable {
                     p.liveKiBPerSession == null || p.liveKiBPerSession <= 0 ? "?"
                             : p.liveKiBPerSession < GOALS.get(w) ? "yes" : "NO",
                     String.format(Locale.ROOT, "%.2f", p.gatewayCpuSeconds / p.seconds),
-                    perUnit(w, d.originCpuSeconds, d) + " setup", "", "", errs});
+                    perUnit(w, d.originCpuSeconds, d) + " setup",
+                    peer == null ? "" : fmt1(peer.liveKiBPerSession) + " KiB/session (RSS)",
+                    peer == null ? "" : ratio(p.liveKiBPerSession, peer.liveKiBPerSession) + " (memory)", errs});
                 rows.add(new String[] {"W4   same, 2nd half of the sessions only", fmt1(d.liveKiBPerSessionSecondHalf),
                     fmt1(p.liveKiBPerSessionSecondHalf),
                     ratio(p.liveKiBPerSessionSecondHalf, d.liveKiBPerSessionSecondHalf), "", "", "", "", "", "", "", ""});

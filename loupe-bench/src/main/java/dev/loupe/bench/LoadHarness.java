@@ -82,65 +82,7 @@ public final class LoadHarness {
         }
     }
 
-    record Options(boolean quick, Set<String> only, Path out, Path loupeJar, boolean keep, boolean resumption,
-                   boolean mirrorCompare, String icapCompare, String inlineCompare, int inlineReturnPort,
-            String gatewayJvmOpts, String gatewayYaml, boolean noSslsplit, boolean profile, int reps,
-            int warmupCurveSecs, List<String> clientGroups, String aot, int w3Mib) {
-    }
-
-    /** --aot modes: no cache, the fresh one next to the jar, or train it first in this run. */
-    static final String AOT_OFF = "off";
-    static final String AOT_USE = "use";
-    static final String AOT_TRAIN = "train";
-    /** Per phase of the AOT training run: new connections, then keep-alive requests. */
-    private static final int AOT_TRAIN_SECS = 15;
-
-    /** The client's groups by --client-groups name: what Debian 12's curl/OpenSSL 3.0 offers, or Chromium's. */
-    static final Map<String, List<String>> CLIENT_GROUPS = Map.of(
-            "classical", List.of("X25519", "P-256", "P-384"),
-            "pq", List.of("X25519MLKEM768", "X25519", "P-256", "P-384"));
-
-    /** One measured run (one workload, one mode). Public fields: serialised to results.json as they are. */
-    public static final class Run {
-        public String workload;
-        public String mode;
-        public String unit;
-        public long units;
-        public long failed;
-        public double seconds;
-        public long bodyBytes;
-        public double throughput;
-        public String throughputUnit;
-        public double gatewayCpuSeconds;
-        /** The kernel's part of gatewayCpuSeconds (stime), when read. */
-        public Double gatewaySystemCpuSeconds;
-        public double originCpuSeconds;
-        public double clientCpuSeconds;
-        public Map<String, Long> errors = new TreeMap<>();
-        /** Which repetition (1..--reps) of the workload this run belongs to. */
-        public int rep = 1;
-        // L1 only: per-connection latency, connect to last response byte
-        public Double latencyP50Ms;
-        public Double latencyP90Ms;
-        public Double latencyP99Ms;
-        // W4 only: memory readings of the measured process (after a full GC and a native-heap trim)
-        public Long measuredPid;
-        public ProcStats.Memory memoryBefore;
-        public ProcStats.Memory memoryHalf;
-        public ProcStats.Memory memoryAfter;
-        /** (native RSS + Java heap used) delta per session: the headline W4 figure. */
-        public Double liveKiBPerSession;
-        /** The same over the second half of the sessions only (no one-off costs of the first ones). */
-        public Double liveKiBPerSessionSecondHalf;
-        /** Plain VmRSS delta per session (includes heap pages touched and kept after GC). */
-        public Double rssKiBPerSession;
-        public Double nativeKiBPerSession;
-        public Double heapKiBPerSession;
-        public Double idleCpuSeconds;
-        public Integer sessionsStillOpen;
-    }
-
-    private final Options options;
+    private final HarnessOptions options;
     private final Plan plan;
     private final List<Process> children = new CopyOnWriteArrayList<>();
     private final ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -170,14 +112,14 @@ public final class LoadHarness {
         }
     }
 
-    private LoadHarness(Options options) {
+    private LoadHarness(HarnessOptions options) {
         this.options = options;
-        Plan sized = options.quick ? Plan.QUICK : Plan.FULL;
-        this.plan = options.w3Mib > 0 ? sized.withW3Bytes(options.w3Mib * MIB) : sized;
+        Plan sized = options.quick() ? Plan.QUICK : Plan.FULL;
+        this.plan = options.w3Mib() > 0 ? sized.withW3Bytes(options.w3Mib() * MIB) : sized;
     }
 
     public static void main(String[] args) throws Exception {
-        Options options = parse(args);
+        HarnessOptions options = HarnessOptions.parse(args);
         LoadHarness harness = new LoadHarness(options);
         Runtime.getRuntime().addShutdownHook(new Thread(harness::stopChildren, "stop-children"));
         int status;
@@ -189,171 +131,16 @@ public final class LoadHarness {
         System.exit(status);
     }
 
-    private static Options parse(String[] args) {
-        boolean quick = false;
-        boolean keep = false;
-        boolean resumption = false;
-        boolean mirrorCompare = false;
-        boolean noSslsplit = false;
-        boolean profile = false;
-        int reps = 1;
-        int warmupCurveSecs = 0;
-        String clientGroups = "classical";
-        String aot = AOT_OFF;
-        int w3Mib = 0;
-        String icapCompare = null;
-        String inlineCompare = null;
-        int inlineReturnPort = 8082;
-        Set<String> only = new LinkedHashSet<>(List.of("W1", "W2", "W2H2", "W3", "W3H2", "W4"));
-        Path out = null;
-        Path jar = null;
-        String jvmOpts = "-XX:+UseParallelGC -Xmx1g";
-        String gatewayYaml = "";
-        for (int i = 0; i < args.length; i++) {
-            String a = args[i];
-            switch (a) {
-                case "--quick" -> quick = true;
-                case "--keep" -> keep = true;
-                case "--resumption" -> resumption = true;
-                case "--mirror-compare" -> mirrorCompare = true;
-                case "--no-sslsplit" -> noSslsplit = true;
-                case "--profile" -> profile = true;
-                case "--aot" -> aot = AOT_USE;
-                case "--aot-train" -> aot = AOT_TRAIN;
-                case "--w3-mib" -> w3Mib = positive(value(args, ++i, a), a);
-                case "--reps" -> reps = positive(value(args, ++i, a), a);
-                case "--warmup-curve" -> warmupCurveSecs = positive(value(args, ++i, a), a);
-                case "--client-groups" -> {
-                    clientGroups = value(args, ++i, a);
-                    if (!CLIENT_GROUPS.containsKey(clientGroups)) {
-                        usage("--client-groups: '" + clientGroups + "' is not one of " + CLIENT_GROUPS.keySet());
-                    }
-                }
-                case "--icap-compare" -> icapCompare = value(args, ++i, a);
-                case "--inline-compare" -> inlineCompare = value(args, ++i, a);
-                case "--inline-return-port" -> inlineReturnPort = Integer.parseInt(value(args, ++i, a));
-                case "--only" -> {
-                    only = new LinkedHashSet<>();
-                    for (String w : value(args, ++i, a).split(",")) {
-                        String id = w.trim().toUpperCase(Locale.ROOT);
-                        if (!id.matches("W[1-4]|W[23]H2|L1")) {
-                            usage("--only: unknown workload '" + w + "' (use W1..W4, W2H2, W3H2, L1)");
-                        }
-                        only.add(id);
-                    }
-                }
-                case "--out" -> out = Path.of(value(args, ++i, a));
-                case "--loupe-jar" -> jar = Path.of(value(args, ++i, a));
-                case "--gateway-jvm-opts" -> jvmOpts = value(args, ++i, a);
-                case "--gateway-yaml" -> gatewayYaml = value(args, ++i, a).replace("\\n", "\n") + "\n";
-                case "-h", "--help" -> usage(null);
-                default -> usage("unknown argument '" + a + "'");
-            }
-        }
-        if (jar == null) {
-            String env = System.getenv("LOUPE_JAR");
-            jar = env != null ? Path.of(env) : Stream.of("loupe-app/target/loupe.jar", "../loupe-app/target/loupe.jar")
-                    .map(Path::of).filter(Files::isRegularFile).findFirst()
-                    .orElseGet(() -> Path.of("loupe-app/target/loupe.jar"));
-        }
-        if (!Files.isRegularFile(jar)) {
-            usage("gateway jar " + jar.toAbsolutePath() + " not found (build it with ./loupe version, or pass --loupe-jar)");
-        }
-        if (!aot.equals(AOT_OFF)) {
-            String why = AotCache.unsupported();
-            if (why != null) {
-                usage("--aot/--aot-train: " + why);
-            }
-            try {
-                if (aot.equals(AOT_USE) && !AotCache.of(jar).freshFor(jar)) {
-                    usage("--aot: no AOT cache newer than " + jar + " at " + AotCache.of(jar).file()
-                            + " (make one with --aot-train)");
-                }
-            } catch (IOException e) {
-                usage("--aot: " + e);
-            }
-        }
-        if (out == null) {
-            out = Path.of("bench-results", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
-        }
-        return new Options(quick, only, out, jar, keep, resumption, mirrorCompare, icapCompare, inlineCompare,
-                inlineReturnPort, jvmOpts, gatewayYaml, noSslsplit, profile, reps, warmupCurveSecs,
-                CLIENT_GROUPS.get(clientGroups), aot, w3Mib);
-    }
-
-    private static int positive(String value, String flag) {
-        try {
-            int n = Integer.parseInt(value);
-            if (n > 0) {
-                return n;
-            }
-        } catch (NumberFormatException e) {
-            // falls through to the usage message
-        }
-        usage(flag + " needs a positive whole number, got '" + value + "'");
-        return 0;
-    }
-
-    private static String value(String[] args, int i, String flag) {
-        if (i >= args.length) {
-            usage(flag + " needs a value");
-        }
-        return args[i];
-    }
-
-    private static void usage(String problem) {
-        if (problem != null) {
-            System.err.println("loupe-bench: " + problem);
-        }
-        System.err.println("""
-                usage: run-bench [--quick] [--only W1,W2,W3,W4,L1] [--out DIR] [--loupe-jar PATH] [--reps N]
-                                 [--gateway-jvm-opts "OPTS"] [--resumption] [--mirror-compare] [--no-sslsplit] [--profile]
-                                 [--warmup-curve SECONDS] [--client-groups classical|pq] [--aot | --aot-train]
-                                 [--w3-mib N]
-                                 [--icap-compare icap://HOST:PORT/SERVICE]
-                                 [--inline-compare HOST:PORT [--inline-return-port PORT]] [--keep]
-                  --quick        smoke run (short durations, W3 2 x 20 MiB, W4 200 sessions), under a minute
-                  --only         run only these workloads (default W1,W2,W2H2,W3,W3H2,W4; L1 = W1 at
-                                 concurrency 1, reporting per-connection latency percentiles)
-                  --reps N       repeat each workload N times, modes interleaved; the table shows medians
-                  --warmup-curve SECONDS  before any warm-up, run the proxied W1 from the gateway's start for
-                                 SECONDS and report its CPU per connection in each 5 s window
-                  --w3-mib N     size of each W3 download (default 100; larger gives --profile more samples)
-                  --out          results directory (default bench-results/<timestamp>)
-                  --loupe-jar    gateway jar (default loupe-app/target/loupe.jar or $LOUPE_JAR)
-                  --gateway-jvm-opts  JVM options for the gateway (default "-XX:+UseParallelGC -Xmx1g")
-                  --gateway-yaml TEXT more gateway configuration, top-level sections (\\n for new lines)
-                  --mirror-compare  afterwards, restart the gateway with a pcap-file mirror and repeat the
-                                 proxied W2/W3: prints the mirror-on / mirror-off ratios of one run
-                  --icap-compare afterwards, restart the gateway with every response sent to this ICAP
-                                 RESPMOD service (e.g. c-icap's virus_scan) and repeat the proxied W2/W3
-                  --inline-compare afterwards, restart the gateway with an inline HTTP service through this
-                                 device (a proxy whose parent is 127.0.0.1:--inline-return-port, default 8082)
-                                 and repeat the proxied W2/W3
-                  --profile      CPU-profile the gateway in each proxied run (async-profiler, loaded with jcmd):
-                                 profile-W.html flame graphs and profile-W.collapsed in the results directory
-                  --no-sslsplit  leave out the SSLsplit baseline (run by default for W1-W3 when installed)
-                  --client-groups the client's TLS groups: classical (default; X25519, P-256, P-384, as Debian
-                                 12's curl offers) or pq (X25519MLKEM768 first, a 1.2 KB key share, as Chromium)
-                  --aot          run the gateway with the JDK 25 AOT cache next to its jar (loupe.aot, as
-                                 ./loupe does), from the jar itself rather than a scratch copy
-                  --aot-train    first train that cache: a gateway run with -XX:AOTCacheOutput under %d s of new
-                                 connections, %d s of keep-alive requests, downloads and h2 streams; then --aot
-                  --resumption   let the client resume TLS sessions (default: off, every W1 handshake is full)
-                  --keep         keep the scratch directory (keys, config, logs)""".formatted(AOT_TRAIN_SECS, AOT_TRAIN_SECS));
-        System.exit(problem == null ? 0 : 2);
-    }
-
     // ---------------------------------------------------------------------------------------------------
     // orchestration
 
     private int run() throws Exception {
         long t0 = System.nanoTime();
-        Files.createDirectories(options.out);
+        Files.createDirectories(options.out());
         scratch = Files.createTempDirectory("loupe-bench-");
         println("loupe-bench: nproc=%d, java %s, %s run, workloads %s", Runtime.getRuntime().availableProcessors(),
-                Runtime.version(), options.quick ? "QUICK" : "full", String.join(",", options.only));
-        println("scratch %s, results %s", scratch, options.out.toAbsolutePath());
+                Runtime.version(), options.quick() ? "QUICK" : "full", String.join(",", options.only()));
+        println("scratch %s, results %s", scratch, options.out().toAbsolutePath());
         loadAverageAtStart = loadAverage();
         println("load average before start: %s (other work on this machine skews every figure)", loadAverageAtStart);
 
@@ -363,11 +150,11 @@ public final class LoadHarness {
         int clientThreads = Math.max(1, Runtime.getRuntime().availableProcessors());
         group = new MultiThreadIoEventLoopGroup(clientThreads, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
         Class<? extends SocketChannel> channelType = epoll ? EpollSocketChannel.class : NioSocketChannel.class;
-        if (options.aot.equals(AOT_TRAIN)) {
+        if (options.aot().equals(HarnessOptions.AOT_TRAIN)) {
             trainAotCache(originCa, channelType);
         }
-        if (!options.aot.equals(AOT_OFF)) {
-            gatewayAotOptions = AotCache.of(options.loupeJar).useOptions();
+        if (!options.aot().equals(HarnessOptions.AOT_OFF)) {
+            gatewayAotOptions = AotCache.of(options.loupeJar()).useOptions();
         }
         startGateway(originCa);
         X509Certificate loupeCa = readCertificate(scratch.resolve("data/ca.crt"));
@@ -377,32 +164,32 @@ public final class LoadHarness {
                 gatewayTls, String.join(" ", gatewayJvmOptions()));
 
         BenchClient direct = new BenchClient(group, channelType, new InetSocketAddress("127.0.0.1", originPort), false,
-                ORIGIN_HOST, originPort, originCaCert, options.resumption, false, options.clientGroups());
+                ORIGIN_HOST, originPort, originCaCert, options.resumption(), false, options.clientGroups());
         BenchClient proxied = new BenchClient(group, channelType, new InetSocketAddress("127.0.0.1", gatewayPort), true,
-                ORIGIN_HOST, originPort, loupeCa, options.resumption, false, options.clientGroups());
+                ORIGIN_HOST, originPort, loupeCa, options.resumption(), false, options.clientGroups());
         BenchClient directH2 = new BenchClient(group, channelType, new InetSocketAddress("127.0.0.1", originPort),
-                false, ORIGIN_HOST, originPort, originCaCert, options.resumption, true, options.clientGroups());
+                false, ORIGIN_HOST, originPort, originCaCert, options.resumption(), true, options.clientGroups());
         BenchClient proxiedH2 = new BenchClient(group, channelType, new InetSocketAddress("127.0.0.1", gatewayPort),
-                true, ORIGIN_HOST, originPort, loupeCa, options.resumption, true, options.clientGroups());
+                true, ORIGIN_HOST, originPort, loupeCa, options.resumption(), true, options.clientGroups());
         println("client: %d event-loop threads (%s), TLS %s, groups %s, session resumption %s", clientThreads,
                 epoll ? "epoll" : "nio", OpenSsl.isAvailable() ? OpenSsl.versionString() : "JDK", options.clientGroups(),
-                options.resumption ? "ON" : "OFF (every handshake is a full one)");
+                options.resumption() ? "ON" : "OFF (every handshake is a full one)");
 
         BenchClient viaSslsplit = startSslsplit(originCa, channelType);
-        GatewayProfiler profiler = options.profile ? GatewayProfiler.unpack(scratch, options.out) : null;
+        GatewayProfiler profiler = options.profile() ? GatewayProfiler.unpack(scratch, options.out()) : null;
 
         List<Run> runs = new ArrayList<>();
         List<BenchClient> warmed = new ArrayList<>(List.of(direct, proxied));
         if (viaSslsplit != null) {
             warmed.add(viaSslsplit);
         }
-        List<Run> curve = options.warmupCurveSecs > 0 ? warmupCurve(proxied) : List.of();
+        List<Run> curve = options.warmupCurveSecs() > 0 ? warmupCurve(proxied) : List.of();
         Map<String, Long> warmupErrors = warmUp(warmed);
-        for (int rep = 1; rep <= options.reps; rep++) {
-          if (options.reps > 1) {
-            println("repetition %d of %d", rep, options.reps);
+        for (int rep = 1; rep <= options.reps(); rep++) {
+          if (options.reps() > 1) {
+            println("repetition %d of %d", rep, options.reps());
           }
-          for (String w : options.only) {
+          for (String w : options.only()) {
             boolean h2 = w.endsWith("H2");
             List<BenchClient> clients = new ArrayList<>(h2 ? List.of(directH2, proxiedH2) : List.of(direct, proxied));
             if (viaSslsplit != null && !h2) {
@@ -412,7 +199,7 @@ public final class LoadHarness {
             for (BenchClient client : clients) {
                 measured = client.mode().equals("sslsplit") ? sslsplit.process : gateway;
                 // the last repetition: the steady state the medians describe, after the JIT's work of the earlier ones
-                boolean profiled = profiler != null && client.mode().equals("proxied") && rep == options.reps;
+                boolean profiled = profiler != null && client.mode().equals("proxied") && rep == options.reps();
                 if (profiled) {
                     profiler.start(gateway.pid());
                 }
@@ -428,7 +215,7 @@ public final class LoadHarness {
                 };
                 r.rep = rep;
                 runs.add(r);
-                printRun(r);
+                ResultsTable.printRun(r, plan);
                 if (profiled) {
                     Path collapsed = profiler.stop(gateway.pid(), w);
                     println("  profile of %s proxied (gateway, self time): %s", w, collapsed.toAbsolutePath());
@@ -441,32 +228,32 @@ public final class LoadHarness {
           }
         }
         Map<String, Object> gatewayHealth = gatewayHealth(proxied);
-        if (options.mirrorCompare) {
+        if (options.mirrorCompare()) {
             compareMirror(originCa, loupeCa, channelType, runs);
         }
-        if (options.icapCompare != null) {
+        if (options.icapCompare() != null) {
             compareIcap(originCa, loupeCa, channelType, runs);
         }
-        if (options.inlineCompare != null) {
-            compareWith("an inline HTTP device at " + options.inlineCompare, "inline:\n  return-port: "
-                    + options.inlineReturnPort + "\n  services:\n    - {name: bench, devices: [\"" + options.inlineCompare
+        if (options.inlineCompare() != null) {
+            compareWith("an inline HTTP device at " + options.inlineCompare(), "inline:\n  return-port: "
+                    + options.inlineReturnPort() + "\n  services:\n    - {name: bench, devices: [\"" + options.inlineCompare()
                     + "\"], failure-mode: fail-closed}\n", originCa, loupeCa, channelType, runs);
         }
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
 
-        String table = ResultsTable.render(runs, plan, options.reps);
+        String table = ResultsTable.render(runs, plan, options.reps());
         if (!curve.isEmpty()) {
             table += "\n" + ResultsTable.renderCurve(curve, runs);
         }
         System.out.println();
         System.out.println(table);
-        if (options.quick) {
+        if (options.quick()) {
             System.out.println("(quick run: a smoke test; figures, W4 above all, are dominated by warm-up and noise)");
         }
         printHealth(gatewayHealth, warmupErrors);
         writeResults(runs, curve, table, gatewayHealth, warmupErrors);
         println("load average at end: %s; total wall time %.1f s; results in %s", loadAverage(),
-                (System.nanoTime() - t0) / 1e9, options.out.toAbsolutePath());
+                (System.nanoTime() - t0) / 1e9, options.out().toAbsolutePath());
         boolean anyErrors = runs.stream().anyMatch(r -> r.failed > 0 || !r.errors.isEmpty());
         return anyErrors ? 1 : 0;
     }
@@ -478,18 +265,18 @@ public final class LoadHarness {
      * access log does not.
      */
     private void trainAotCache(Path originCa, Class<? extends SocketChannel> channelType) throws Exception {
-        AotCache cache = AotCache.of(options.loupeJar);
+        AotCache cache = AotCache.of(options.loupeJar());
         gatewayAotOptions = cache.trainingOptions();
         startGateway(originCa);
         X509Certificate loupeCa = readCertificate(scratch.resolve("data/ca.crt"));
         println("aot: training %s with gateway pid %d (%s)", cache.file(), gateway.pid(), String.join(" ", gatewayJvmOptions()));
         long t0 = System.nanoTime();
         BenchClient h1 = new BenchClient(group, channelType, new InetSocketAddress("127.0.0.1", gatewayPort), true,
-                ORIGIN_HOST, originPort, loupeCa, options.resumption, false, options.clientGroups());
+                ORIGIN_HOST, originPort, loupeCa, options.resumption(), false, options.clientGroups());
         BenchClient h2 = new BenchClient(group, channelType, new InetSocketAddress("127.0.0.1", gatewayPort), true,
-                ORIGIN_HOST, originPort, loupeCa, options.resumption, true, options.clientGroups());
+                ORIGIN_HOST, originPort, loupeCa, options.resumption(), true, options.clientGroups());
         long errors = 0;
-        for (Run r : List.of(newConnections(h1, AOT_TRAIN_SECS, plan.w1Loops), keepAlive(h1, AOT_TRAIN_SECS, 8), w3(h1),
+        for (Run r : List.of(newConnections(h1, HarnessOptions.AOT_TRAIN_SECS, plan.w1Loops), keepAlive(h1, HarnessOptions.AOT_TRAIN_SECS, 8), w3(h1),
                 w2h2(h2), w3(h2))) {
             errors += r.failed;
         }
@@ -502,7 +289,7 @@ public final class LoadHarness {
 
     /** SSLsplit in front of the same origin, or null (with a line saying why) when it cannot run. */
     private BenchClient startSslsplit(Path originCa, Class<? extends SocketChannel> channelType) throws Exception {
-        if (options.noSslsplit) {
+        if (options.noSslsplit()) {
             println("sslsplit: skipped (--no-sslsplit)");
             return null;
         }
@@ -516,7 +303,7 @@ public final class LoadHarness {
         println("sslsplit: pid %d, 127.0.0.1:%d, ssl proxyspec to the origin, EC P-256 CA and leaf key, VerifyPeer=yes",
                 sslsplit.process.pid(), sslsplit.port);
         return new BenchClient(group, channelType, new InetSocketAddress("127.0.0.1", sslsplit.port), false,
-                ORIGIN_HOST, originPort, sslsplit.ca, options.resumption, false, options.clientGroups()).named("sslsplit");
+                ORIGIN_HOST, originPort, sslsplit.ca, options.resumption(), false, options.clientGroups()).named("sslsplit");
     }
 
     private Path writeOriginPki() throws IOException {
@@ -574,7 +361,7 @@ public final class LoadHarness {
     }
 
     private void startGateway(Path originCa) throws Exception {
-        startGateway(originCa, options.gatewayYaml);
+        startGateway(originCa, options.gatewayYaml());
     }
 
     /**
@@ -595,8 +382,8 @@ public final class LoadHarness {
      */
     private void compareIcap(Path originCa, X509Certificate loupeCa, Class<? extends SocketChannel> channelType,
                              List<Run> runs) throws Exception {
-        compareWith("RESPMOD to " + options.icapCompare, "icap:\n  services:\n    - name: bench\n"
-                + "      mode: respmod\n      servers: [" + options.icapCompare + "]\n      max-body-bytes: 4294967296\n"
+        compareWith("RESPMOD to " + options.icapCompare(), "icap:\n  services:\n    - name: bench\n"
+                + "      mode: respmod\n      servers: [" + options.icapCompare() + "]\n      max-body-bytes: 4294967296\n"
                 + "      timeout: 300s\n", originCa, loupeCa, channelType, runs);
     }
 
@@ -604,9 +391,9 @@ public final class LoadHarness {
                              Class<? extends SocketChannel> channelType, List<Run> runs) throws Exception {
         gateway.destroy();
         gateway.waitFor(10, TimeUnit.SECONDS);
-        startGateway(originCa, options.gatewayYaml + yaml);
+        startGateway(originCa, options.gatewayYaml() + yaml);
         BenchClient changed = new BenchClient(group, channelType, new InetSocketAddress("127.0.0.1", gatewayPort),
-                true, ORIGIN_HOST, originPort, loupeCa, options.resumption, false, options.clientGroups());
+                true, ORIGIN_HOST, originPort, loupeCa, options.resumption(), false, options.clientGroups());
         warmUp(List.of(changed));
         System.out.println();
         for (String w : List.of("W2", "W3")) {
@@ -615,7 +402,7 @@ public final class LoadHarness {
                 continue;
             }
             Run on = w.equals("W2") ? w2(changed) : w3(changed);
-            printRun(on);
+            ResultsTable.printRun(on, plan);
             double offCpu = ResultsTable.perUnitValue(w, off.gatewayCpuSeconds, off);
             double onCpu = ResultsTable.perUnitValue(w, on.gatewayCpuSeconds, on);
             println("%s with %s on vs off: throughput %.1f vs %.1f %s (ratio %.2f); gateway CPU "
@@ -627,11 +414,11 @@ public final class LoadHarness {
     /** {@code extraYaml}: more top-level configuration sections for the gateway (e.g. a mirror). */
     private void startGateway(Path originCa, String extraYaml) throws Exception {
         Path jar = scratch.resolve("loupe.jar");
-        if (!options.aot.equals(AOT_OFF)) {
-            jar = options.loupeJar.toAbsolutePath(); // an AOT cache matches only the jar it was trained with
+        if (!options.aot().equals(HarnessOptions.AOT_OFF)) {
+            jar = options.loupeJar().toAbsolutePath(); // an AOT cache matches only the jar it was trained with
         } else {
             // a private copy: a rebuild of loupe-app during the run must not change the process under test
-            Files.copy(options.loupeJar, jar, StandardCopyOption.REPLACE_EXISTING);
+            Files.copy(options.loupeJar(), jar, StandardCopyOption.REPLACE_EXISTING);
         }
         try (ServerSocket probe = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             gatewayPort = probe.getLocalPort();
@@ -674,7 +461,7 @@ public final class LoadHarness {
     }
 
     private List<String> gatewayJvmOptions() {
-        List<String> opts = new ArrayList<>(List.of(options.gatewayJvmOpts.trim().split("\\s+")));
+        List<String> opts = new ArrayList<>(List.of(options.gatewayJvmOpts().trim().split("\\s+")));
         opts.addAll(gatewayAotOptions);
         return opts;
     }
@@ -784,7 +571,7 @@ public final class LoadHarness {
      */
     private Map<String, Long> warmUp(List<BenchClient> clients) throws Exception {
         println("warm-up: %d s new connections + %d s keep-alive + %d rounds of %d downloads, for each of %s"
-                + " (not measured)", plan.warmupSecs, plan.warmupSecs, options.only.contains("W3")
+                + " (not measured)", plan.warmupSecs, plan.warmupSecs, options.only().contains("W3")
                 ? plan.w3WarmupRounds : 0, plan.w3Downloads,
                 clients.stream().map(BenchClient::mode).toList());
         Map<String, Long> errors = new TreeMap<>();
@@ -792,7 +579,7 @@ public final class LoadHarness {
             Run a = newConnections(c, plan.warmupSecs, plan.w1Loops);
             Run b = keepAlive(c, plan.warmupSecs, 8);
             long downloadFailures = 0;
-            for (int round = 0; options.only.contains("W3") && round < plan.w3WarmupRounds(); round++) {
+            for (int round = 0; options.only().contains("W3") && round < plan.w3WarmupRounds(); round++) {
                 Run d = w3(c);
                 downloadFailures += d.failed;
                 d.errors.forEach((k, v) -> errors.merge(d.mode + " " + k, v, Long::sum));
@@ -893,11 +680,11 @@ public final class LoadHarness {
      */
     private List<Run> warmupCurve(BenchClient proxied) throws Exception {
         println("warm-up curve: proxied W1 (%d loops) for %d s from the gateway's start, in 5 s windows",
-                plan.w1Loops, options.warmupCurveSecs);
+                plan.w1Loops, options.warmupCurveSecs());
         measured = gateway;
         List<Run> windows = new ArrayList<>();
-        for (int at = 0; at < options.warmupCurveSecs; at += 5) {
-            int secs = Math.min(5, options.warmupCurveSecs - at);
+        for (int at = 0; at < options.warmupCurveSecs(); at += 5) {
+            int secs = Math.min(5, options.warmupCurveSecs() - at);
             Run r = newConnections(proxied, secs, plan.w1Loops);
             r.workload = "W1 " + at + "-" + (at + secs) + " s";
             windows.add(r);
@@ -1182,46 +969,6 @@ public final class LoadHarness {
     // ---------------------------------------------------------------------------------------------------
     // reporting
 
-    private void printRun(Run r) {
-        StringBuilder sb = new StringBuilder();
-        sb.append(String.format(Locale.ROOT, "%s %-7s ", r.workload, r.mode));
-        switch (ResultsTable.kind(r.workload)) {
-            case "W1" -> sb.append(String.format(Locale.ROOT, "%,d connections in %.2f s = %.1f conn/s", r.units,
-                    r.seconds, r.throughput));
-            case "W2" -> sb.append(String.format(Locale.ROOT, "%,d requests in %.2f s = %.0f req/s", r.units,
-                    r.seconds, r.throughput));
-            case "W3" -> sb.append(String.format(Locale.ROOT, "%d/%d downloads OK, %,d bytes in %.2f s = %.1f MB/s",
-                    r.units, plan.w3Downloads, r.bodyBytes, r.seconds, r.throughput));
-            case "W4" -> sb.append(String.format(Locale.ROOT,
-                    "%d/%d sessions opened in %.2f s; pid %d KiB/session: native RSS + heap used %s (2nd half %s),"
-                            + " native RSS %s, heap used %s, plain RSS %s; RSS %,d -> %,d -> %,d KiB, heap resident"
-                            + " %,d -> %,d -> %,d KiB, heap used %,d -> %,d -> %,d KiB; %.2f s CPU while idle %d s",
-                    r.units, plan.w4Sessions, r.seconds, r.measuredPid, ResultsTable.fmt1(r.liveKiBPerSession),
-                    ResultsTable.fmt1(r.liveKiBPerSessionSecondHalf), ResultsTable.fmt1(r.nativeKiBPerSession), ResultsTable.fmt1(r.heapKiBPerSession),
-                    ResultsTable.fmt1(r.rssKiBPerSession), r.memoryBefore.rssKiB(), r.memoryHalf.rssKiB(), r.memoryAfter.rssKiB(),
-                    r.memoryBefore.heapResidentKiB(), r.memoryHalf.heapResidentKiB(), r.memoryAfter.heapResidentKiB(),
-                    r.memoryBefore.heapUsedKiB(), r.memoryHalf.heapUsedKiB(), r.memoryAfter.heapUsedKiB(),
-                    r.idleCpuSeconds, plan.w4HoldSecs));
-            case "L1" -> sb.append(String.format(Locale.ROOT,
-                    "%,d connections one at a time in %.2f s; latency p50 %.3f ms, p90 %.3f ms, p99 %.3f ms",
-                    r.units, r.seconds, r.latencyP50Ms, r.latencyP90Ms, r.latencyP99Ms));
-            default -> {
-            }
-        }
-        sb.append(String.format(Locale.ROOT, "; CPU s: gateway %.2f (%.2f cores%s), origin %.2f, client %.2f",
-                r.gatewayCpuSeconds, r.gatewayCpuSeconds / r.seconds, r.gatewaySystemCpuSeconds == null ? ""
-                        : String.format(Locale.ROOT, ", %.0f%% in the kernel",
-                        100 * r.gatewaySystemCpuSeconds / Math.max(r.gatewayCpuSeconds, 1e-9)),
-                r.originCpuSeconds, r.clientCpuSeconds));
-        sb.append("; errors ").append(r.failed);
-        System.out.println(sb);
-        r.errors.forEach((k, v) -> System.out.println("    error x" + v + ": " + k));
-        if (r.liveKiBPerSession != null && r.liveKiBPerSession <= 0) {
-            System.out.println("    note: memory fell between the readings (allocator trimming or pool release"
-                    + " outweighed the sessions): not meaningful at this session count");
-        }
-    }
-
     /** What the gateway itself said: access-log close reasons and verdicts, WARN/ERROR lines on stderr. */
     private Map<String, Object> gatewayHealth(BenchClient proxied) throws IOException, InterruptedException {
         Map<String, Object> h = new LinkedHashMap<>();
@@ -1296,7 +1043,7 @@ public final class LoadHarness {
                     }
                 }
             }
-            Files.copy(gatewayErr, options.out.resolve("gateway.stderr.log"), StandardCopyOption.REPLACE_EXISTING);
+            Files.copy(gatewayErr, options.out().resolve("gateway.stderr.log"), StandardCopyOption.REPLACE_EXISTING);
         }
         h.put("stderrWarnOrErrorLines", warnOrError);
         h.put("stderrFirstProblems", problems);
@@ -1330,26 +1077,26 @@ public final class LoadHarness {
         doc.put("loadAverageAtStart", loadAverageAtStart);
         doc.put("loadAverageAtEnd", loadAverage());
         doc.put("java", Runtime.version().toString());
-        doc.put("quick", options.quick);
+        doc.put("quick", options.quick());
         doc.put("loupeTlsProvider", gatewayTls);
-        doc.put("gatewayJvmOpts", options.gatewayJvmOpts);
-        doc.put("clientSessionResumption", options.resumption);
+        doc.put("gatewayJvmOpts", options.gatewayJvmOpts());
+        doc.put("clientSessionResumption", options.resumption());
         doc.put("clientGroups", options.clientGroups());
         doc.put("plan", plan);
         doc.put("clockTicksPerSecond", ProcStats.CLOCK_TICKS_PER_SECOND);
-        doc.put("reps", options.reps);
-        doc.put("aot", options.aot);
+        doc.put("reps", options.reps());
+        doc.put("aot", options.aot());
         doc.put("runs", runs);
         doc.put("warmupCurve", curve);
         doc.put("gatewayHealth", health);
         doc.put("warmupErrors", warmupErrors);
-        json.writeValue(options.out.resolve("results.json").toFile(), doc);
+        json.writeValue(options.out().resolve("results.json").toFile(), doc);
         StringBuilder md = new StringBuilder();
         md.append("# Loupe load harness results\n\n");
         md.append(String.format(Locale.ROOT, "%s, nproc %d, Java %s, Loupe TLS provider %s, gateway JVM `%s`, %s run,"
                         + " client TLS session resumption %s.%n%n", Instant.now(), Runtime.getRuntime().availableProcessors(),
-                Runtime.version(), gatewayTls, options.gatewayJvmOpts, options.quick ? "quick" : "full",
-                options.resumption ? "on" : "off"));
+                Runtime.version(), gatewayTls, options.gatewayJvmOpts(), options.quick() ? "quick" : "full",
+                options.resumption() ? "on" : "off"));
         md.append(table).append('\n');
         md.append("Gateway CPU/unit: gateway process utime+stime during the proxied run divided by the units done."
                 + " W3 GB = 10^9 bytes, MB = 10^6 bytes. W4: RSS and heap of the process holding the server side"
@@ -1359,8 +1106,8 @@ public final class LoadHarness {
             md.append(json.writeValueAsString(r)).append('\n');
         }
         md.append("```\n\n## Gateway health\n\n```\n").append(json.writeValueAsString(health)).append("\n```\n");
-        Files.writeString(options.out.resolve("results.md"), md.toString());
-        if (!options.keep) {
+        Files.writeString(options.out().resolve("results.md"), md.toString());
+        if (!options.keep()) {
             deleteScratch();
         } else {
             println("scratch kept: %s", scratch);

@@ -17,7 +17,7 @@ final class ResultsTable {
     }
 
     /** CPU per unit as text in the unit the goal is stated in. */
-    static String perUnit(String workload, double cpuSeconds, LoadHarness.Run r) {
+    static String perUnit(String workload, double cpuSeconds, Run r) {
         if (r.units <= 0) {
             return "n/a";
         }
@@ -31,7 +31,7 @@ final class ResultsTable {
         };
     }
 
-    static double perUnitValue(String workload, double cpuSeconds, LoadHarness.Run r) {
+    static double perUnitValue(String workload, double cpuSeconds, Run r) {
         if (r.units <= 0) {
             return Double.NaN;
         }
@@ -58,9 +58,9 @@ final class ResultsTable {
      * The table; with several repetitions, each cell comes from the median run of its workload and mode (by CPU
      * per unit; W4 by memory per session, L1 by p50 latency), so a row's figures stay those of one run.
      */
-    static String render(List<LoadHarness.Run> runs, LoadHarness.Plan plan, int reps) {
-        Map<String, List<List<LoadHarness.Run>>> all = new LinkedHashMap<>();
-        for (LoadHarness.Run r : runs) {
+    static String render(List<Run> runs, LoadHarness.Plan plan, int reps) {
+        Map<String, List<List<Run>>> all = new LinkedHashMap<>();
+        for (Run r : runs) {
             all.computeIfAbsent(r.workload, k -> List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>()))
                     .get(switch (r.mode) {
                         case "direct" -> 0;
@@ -68,16 +68,16 @@ final class ResultsTable {
                         default -> 2;
                     }).add(r);
         }
-        Map<String, LoadHarness.Run[]> byWorkload = new LinkedHashMap<>();
+        Map<String, Run[]> byWorkload = new LinkedHashMap<>();
         all.forEach((w, modes) -> byWorkload.put(w, modes.stream().map(ResultsTable::median)
-                .toArray(LoadHarness.Run[]::new)));
+                .toArray(Run[]::new)));
         List<String[]> rows = new ArrayList<>();
         rows.add(new String[] {"Workload", "Direct", "Proxied", "Proxied/direct", "Gateway CPU/unit", "Goal", "Met",
             "Gateway cores", "Origin CPU/unit (direct)", "SSLsplit CPU/unit", "Loupe/SSLsplit CPU", "Errors d/p/s"});
         for (var e : byWorkload.entrySet()) {
-            LoadHarness.Run d = e.getValue()[0];
-            LoadHarness.Run p = e.getValue()[1];
-            LoadHarness.Run peer = e.getValue()[2];
+            Run d = e.getValue()[0];
+            Run p = e.getValue()[1];
+            Run peer = e.getValue()[2];
             String w = e.getKey();
             if (d == null || p == null) {
                 continue;
@@ -129,7 +129,7 @@ final class ResultsTable {
         return reps > 1 ? "Medians of " + reps + " repetitions (modes interleaved in each):\n" + table : table;
     }
 
-    private static String[] latencyRow(LoadHarness.Run d, LoadHarness.Run p, LoadHarness.Run peer, String errs) {
+    private static String[] latencyRow(Run d, Run p, Run peer, String errs) {
         double added = p.latencyP50Ms - d.latencyP50Ms;
         return new String[] {"L1 new connection latency p50 ms, c=1 (+ added over direct)",
             String.format(Locale.ROOT, "%.3f", d.latencyP50Ms),
@@ -144,13 +144,13 @@ final class ResultsTable {
     }
 
     /** The warm-up curve: CPU per connection in each window, and over the steady (median measured) W1. */
-    static String renderCurve(List<LoadHarness.Run> windows, List<LoadHarness.Run> runs) {
-        LoadHarness.Run steady = median(runs.stream()
+    static String renderCurve(List<Run> windows, List<Run> runs) {
+        Run steady = median(runs.stream()
                 .filter(r -> r.workload.equals("W1") && r.mode.equals("proxied")).toList());
         double steadyMs = steady == null ? Double.NaN : perUnitValue("W1", steady.gatewayCpuSeconds, steady);
         List<String[]> rows = new ArrayList<>();
         rows.add(new String[] {"Window from gateway start", "Connections", "Gateway CPU/conn", "Over steady W1"});
-        for (LoadHarness.Run r : windows) {
+        for (Run r : windows) {
             rows.add(new String[] {r.workload, String.valueOf(r.units), perUnit("W1", r.gatewayCpuSeconds, r),
                 ratio(perUnitValue("W1", r.gatewayCpuSeconds, r), steadyMs)});
         }
@@ -160,16 +160,16 @@ final class ResultsTable {
     }
 
     /** The median run by the figure its workload is judged on; null for none. */
-    static LoadHarness.Run median(List<LoadHarness.Run> runs) {
+    static Run median(List<Run> runs) {
         if (runs.isEmpty()) {
             return null;
         }
-        List<LoadHarness.Run> sorted = new ArrayList<>(runs);
+        List<Run> sorted = new ArrayList<>(runs);
         sorted.sort(java.util.Comparator.comparingDouble(ResultsTable::judgedBy));
         return sorted.get((sorted.size() - 1) / 2);
     }
 
-    private static double judgedBy(LoadHarness.Run r) {
+    private static double judgedBy(Run r) {
         return switch (kind(r.workload)) {
             case "W4" -> r.liveKiBPerSession == null ? Double.NaN : r.liveKiBPerSession;
             case "L1" -> r.latencyP50Ms == null ? Double.NaN : r.latencyP50Ms;
@@ -214,5 +214,46 @@ final class ResultsTable {
     private static String ratio(Double a, Double b) {
         return a == null || b == null || b == 0 || a.isNaN() || b.isNaN() ? "n/a"
                 : String.format(Locale.ROOT, "%.2f", a / b);
+    }
+
+    /** The line a run prints as it ends (the errors it met below it). */
+    static void printRun(Run r, LoadHarness.Plan plan) {
+        StringBuilder sb = new StringBuilder();
+        sb.append(String.format(Locale.ROOT, "%s %-7s ", r.workload, r.mode));
+        switch (kind(r.workload)) {
+            case "W1" -> sb.append(String.format(Locale.ROOT, "%,d connections in %.2f s = %.1f conn/s", r.units,
+                    r.seconds, r.throughput));
+            case "W2" -> sb.append(String.format(Locale.ROOT, "%,d requests in %.2f s = %.0f req/s", r.units,
+                    r.seconds, r.throughput));
+            case "W3" -> sb.append(String.format(Locale.ROOT, "%d/%d downloads OK, %,d bytes in %.2f s = %.1f MB/s",
+                    r.units, plan.w3Downloads(), r.bodyBytes, r.seconds, r.throughput));
+            case "W4" -> sb.append(String.format(Locale.ROOT,
+                    "%d/%d sessions opened in %.2f s; pid %d KiB/session: native RSS + heap used %s (2nd half %s),"
+                            + " native RSS %s, heap used %s, plain RSS %s; RSS %,d -> %,d -> %,d KiB, heap resident"
+                            + " %,d -> %,d -> %,d KiB, heap used %,d -> %,d -> %,d KiB; %.2f s CPU while idle %d s",
+                    r.units, plan.w4Sessions(), r.seconds, r.measuredPid, fmt1(r.liveKiBPerSession),
+                    fmt1(r.liveKiBPerSessionSecondHalf), fmt1(r.nativeKiBPerSession), fmt1(r.heapKiBPerSession),
+                    fmt1(r.rssKiBPerSession), r.memoryBefore.rssKiB(), r.memoryHalf.rssKiB(), r.memoryAfter.rssKiB(),
+                    r.memoryBefore.heapResidentKiB(), r.memoryHalf.heapResidentKiB(), r.memoryAfter.heapResidentKiB(),
+                    r.memoryBefore.heapUsedKiB(), r.memoryHalf.heapUsedKiB(), r.memoryAfter.heapUsedKiB(),
+                    r.idleCpuSeconds, plan.w4HoldSecs()));
+            case "L1" -> sb.append(String.format(Locale.ROOT,
+                    "%,d connections one at a time in %.2f s; latency p50 %.3f ms, p90 %.3f ms, p99 %.3f ms",
+                    r.units, r.seconds, r.latencyP50Ms, r.latencyP90Ms, r.latencyP99Ms));
+            default -> {
+            }
+        }
+        sb.append(String.format(Locale.ROOT, "; CPU s: gateway %.2f (%.2f cores%s), origin %.2f, client %.2f",
+                r.gatewayCpuSeconds, r.gatewayCpuSeconds / r.seconds, r.gatewaySystemCpuSeconds == null ? ""
+                        : String.format(Locale.ROOT, ", %.0f%% in the kernel",
+                        100 * r.gatewaySystemCpuSeconds / Math.max(r.gatewayCpuSeconds, 1e-9)),
+                r.originCpuSeconds, r.clientCpuSeconds));
+        sb.append("; errors ").append(r.failed);
+        System.out.println(sb);
+        r.errors.forEach((k, v) -> System.out.println("    error x" + v + ": " + k));
+        if (r.liveKiBPerSession != null && r.liveKiBPerSession <= 0) {
+            System.out.println("    note: memory fell between the readings (allocator trimming or pool release"
+                    + " outweighed the sessions): not meaningful at this session count");
+        }
     }
 }

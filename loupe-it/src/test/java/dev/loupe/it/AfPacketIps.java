@@ -42,22 +42,8 @@ final class AfPacketIps {
                         """.formatted(way[0], way[1], cluster++));
             }
         }
-        Files.writeString(logs.resolve("suricata.yaml"), """
-                %%YAML 1.1
-                ---
-                vars:
-                  address-groups: { HOME_NET: "[10.79.0.0/16]", EXTERNAL_NET: "any" }
-                  port-groups: { HTTP_PORTS: "80" }
-                classification-file: /etc/suricata/classification.config
-                reference-config-file: /etc/suricata/reference.config
+        Files.writeString(logs.resolve("suricata.yaml"), SuricataProcess.yamlHead("10.79.0.0/16") + """
                 host-mode: sniffer-only
-                outputs:
-                  - eve-log:
-                      enabled: yes
-                      filetype: regular
-                      filename: eve.json
-                      types: [ alert, { http: { extended: yes } }, { drop: { alerts: yes, flows: start } } ]
-                logging: { default-log-level: notice, outputs: [ { console: { enabled: yes } } ] }
                 af-packet:
                 %s
                 %s
@@ -65,7 +51,7 @@ final class AfPacketIps {
                   protocols:
                     http:
                       enabled: yes
-                """.formatted(afPacket.toString().stripTrailing(), SuricataProcess.STREAM_AND_HTTP.stripTrailing()));
+                """.formatted(afPacket.toString().stripTrailing(), SuricataProcess.STREAM.stripTrailing()));
         return SuricataProcess.start(ns, logs, "--af-packet", "--runmode", "workers", "--reject-dev=" + pairs.get(0)[0]);
     }
 }

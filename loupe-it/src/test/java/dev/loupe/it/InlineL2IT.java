@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -349,10 +348,7 @@ class InlineL2IT {
     }
 
     private static Curl.Result curlFromClient(String... args) throws Exception {
-        List<String> all = new ArrayList<>(List.of("--cacert", loupeCa.toString(), "--resolve",
-                "origin.test:443:" + SERVER));
-        all.addAll(List.of(args));
-        return Net.curl(dir, cli, all);
+        return Net.curlOrigin(dir, cli, loupeCa, SERVER, args);
     }
 
     private static String awaitFile(Path file, String fragment) throws Exception {

@@ -238,10 +238,7 @@ class InlineL3TwoDevicesIT {
     }
 
     private static Curl.Result curlFromClient(String... args) throws Exception {
-        List<String> all = new ArrayList<>(List.of("--cacert", dir.resolve("data/ca.crt").toString(), "--resolve",
-                "origin.test:443:" + SERVER));
-        all.addAll(List.of(args));
-        return Net.curl(dir, cli, all);
+        return Net.curlOrigin(dir, cli, dir.resolve("data/ca.crt"), SERVER, args);
     }
 
     /**

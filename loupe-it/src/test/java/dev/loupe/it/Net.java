@@ -38,6 +38,13 @@ final class Net {
         return new Curl.Result(p.exitValue(), Files.readAllBytes(out), err);
     }
 
+    /** curl inside {@code ns} trusting {@code ca}, with origin.test resolved to {@code server} port 443. */
+    static Curl.Result curlOrigin(Path dir, String ns, Path ca, String server, String... args) throws Exception {
+        List<String> all = new ArrayList<>(List.of("--cacert", ca.toString(), "--resolve", "origin.test:443:" + server));
+        all.addAll(List.of(args));
+        return curl(dir, ns, all);
+    }
+
     /** Loupe in its own JVM inside {@code ns}, output to {@code out}; returns once it printed {@code ready}. */
     static Process startLoupe(String ns, Path config, Path out, String ready) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(Partners.require("ip"), "netns", "exec", ns));

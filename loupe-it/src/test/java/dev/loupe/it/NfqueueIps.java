@@ -22,28 +22,9 @@ final class NfqueueIps {
     static Process start(String ns, Path logs) throws Exception {
         Files.createDirectories(logs);
         Files.writeString(logs.resolve("ips.rules"), RULES);
-        Files.writeString(logs.resolve("suricata.yaml"), """
-                %YAML 1.1
-                ---
-                vars:
-                  address-groups: { HOME_NET: "[10.78.0.0/16]", EXTERNAL_NET: "any" }
-                  port-groups: { HTTP_PORTS: "80" }
-                classification-file: /etc/suricata/classification.config
-                reference-config-file: /etc/suricata/reference.config
-                outputs:
-                  - eve-log:
-                      enabled: yes
-                      filetype: regular
-                      filename: eve.json
-                      types: [ alert, { http: { extended: yes } }, { drop: { alerts: yes, flows: start } } ]
-                logging: { default-log-level: notice, outputs: [ { console: { enabled: yes } } ] }
+        Files.writeString(logs.resolve("suricata.yaml"), SuricataProcess.yamlHead("10.78.0.0/16") + """
                 nfq: { mode: accept, fail-open: no }
-                stream:
-                  memcap: 64mb
-                  checksum-validation: no
-                  inline: yes
-                  midstream: true
-                  reassembly: { memcap: 256mb, depth: 0 }
+                """ + SuricataProcess.STREAM + """
                 app-layer:
                   protocols:
                     http:

@@ -9,8 +9,8 @@ import java.util.List;
 
 /** Suricata started in a lab namespace with the configuration and rules in {@code logs}, once its engine runs. */
 final class SuricataProcess {
-    /** The app-layer and stream settings both IPS labs use: whole bodies inspected, midstream flows taken. */
-    static final String STREAM_AND_HTTP = """
+    /** The stream settings both IPS labs use: inline, midstream flows taken, whole streams reassembled. */
+    static final String STREAM = """
             stream:
               memcap: 64mb
               checksum-validation: no
@@ -18,6 +18,29 @@ final class SuricataProcess {
               midstream: true
               reassembly: { memcap: 256mb, depth: 0 }
             """;
+
+    /**
+     * The start of suricata.yaml both IPS labs share: {@code homeNet}, the rule metadata files, eve.json with alerts,
+     * HTTP transactions and drops, and console logging; each lab adds its capture, stream and app-layer sections.
+     */
+    static String yamlHead(String homeNet) {
+        return """
+                %%YAML 1.1
+                ---
+                vars:
+                  address-groups: { HOME_NET: "[%s]", EXTERNAL_NET: "any" }
+                  port-groups: { HTTP_PORTS: "80" }
+                classification-file: /etc/suricata/classification.config
+                reference-config-file: /etc/suricata/reference.config
+                outputs:
+                  - eve-log:
+                      enabled: yes
+                      filetype: regular
+                      filename: eve.json
+                      types: [ alert, { http: { extended: yes } }, { drop: { alerts: yes, flows: start } } ]
+                logging: { default-log-level: notice, outputs: [ { console: { enabled: yes } } ] }
+                """.formatted(homeNet);
+    }
 
     private SuricataProcess() {
     }
